@@ -1,0 +1,42 @@
+GO ?= go
+# golangci-lint is run at a pinned version, not added to go.mod, so that
+# `go mod download` on CI stays small.
+GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+
+.PHONY: run build test bench lint golden tidy cover
+
+## run: devserver on the repo's own devserver.yaml (the example app)
+run:
+	$(GO) run ./cmd/devserver config --explain
+
+## build: the devserver binary in bin/
+build:
+	$(GO) build -o bin/devserver ./cmd/devserver
+
+## test: vet, gofmt check, and every test under the race detector
+test:
+	$(GO) vet ./...
+	@out=$$(gofmt -l .); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) test -race -count=1 ./...
+
+## bench: benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## lint: golangci-lint with the import rules of .golangci.yml
+lint:
+	$(GO) run $(GOLANGCI_LINT) run ./...
+
+## golden: rewrite the golden files of cmd/devserver/testdata/golden
+golden:
+	$(GO) test ./cmd/devserver -run TestGolden -update
+
+## tidy: fail if go.mod or go.sum are not tidy
+tidy:
+	$(GO) mod tidy -diff
+
+## cover: test coverage per function
+cover:
+	$(GO) test -coverprofile=cover.out ./...
+	$(GO) tool cover -func=cover.out

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/devserver/devserver/config"
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func versionString() string {
+	v := version
+	if v == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
+}
+
+// newRoot builds the command tree. Nothing here loads the config: commands
+// that need it load it in their RunE, so a broken file cannot break help or
+// shell completion.
+func newRoot(env runEnv) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "devserver [ADDRPORT]",
+		Short: "Django's runserver for any stack, driven by a checked-in config file",
+		Long: `devserver builds and runs your app behind a small HTTP front server, watches
+the project by polling (it works on NFS, SMB, Docker and VM shares) and
+restarts the app when files change, holding requests so that none fails.
+
+It reads devserver.yaml or devserver.toml from the working directory or its
+parents, with named profiles (devserver --profile lan), a personal
+devserver.local.yaml overlay, DEVSERVER_* environment variables for every key
+(DEVSERVER_PORT, DEVSERVER_WATCH_INTERVAL, ...) and flags above all.
+
+ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
+[::1]:9000.`,
+		Version:                    versionString(),
+		Args:                       rootArgs,
+		SilenceUsage:               true,
+		SilenceErrors:              true,
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addrPort := ""
+			if len(args) == 1 {
+				addrPort = args[0]
+			}
+			return runServe(cmd, env, addrPort)
+		},
+	}
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.SetVersionTemplate("devserver {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+
+	pf := root.PersistentFlags()
+	pf.StringP("config", "c", "", "config file (default: nearest devserver.yaml, .yml or .toml; env DEVSERVER_CONFIG)")
+	pf.StringP("profile", "p", "", "profile to use (env DEVSERVER_PROFILE; default: the file's profile key)")
+	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml", "toml")
+	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(env))
+	addOverrideFlags(root)
+	root.Flags().Bool("no-color", false, "no colours in the request log (also NO_COLOR)")
+
+	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newVersionCmd())
+	return root
+}
+
+// rootArgs accepts at most one ADDRPORT. A word that is no address but close
+// to a command name is a typo of that command, not an address.
+func rootArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return usageError{fmt.Errorf("too many arguments %q; devserver takes at most one ADDRPORT", args)}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	if _, err := config.ParseAddrPort(args[0]); err != nil {
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return usageError{fmt.Errorf("%q is not an address or port; did you mean the %q command?", args[0], s[0])}
+		}
+		return usageError{fmt.Errorf("ADDRPORT %q: %w", args[0], err)}
+	}
+	return nil
+}
+
+func completeProfiles(env runEnv) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		opts := loadOptions(cmd, env, "")
+		delete(opts.Flags, "profile")
+		l, err := config.Load(opts)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, p := range l.Profiles {
+			out = append(out, p.Name+"\t"+p.Description)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// runServe loads the config for a run. The front server is the next layer
+// to build on it; until then the run reports what it would serve.
+func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
+	l, err := config.Load(loadOptions(cmd, env, addrPort))
+	if err != nil {
+		return err
+	}
+	if err := config.WriteExplain(cmd.OutOrStdout(), l); err != nil {
+		return err
+	}
+	return exitError{exitFailure, errors.New("serving is not implemented in this build; the settings above are what it would use")}
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "devserver %s %s %s/%s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return err
+		},
+	}
+}
+
+// joinLines ends each line with a newline.
+func joinLines(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return strings.Join(lines, "\n") + "\n"
+}

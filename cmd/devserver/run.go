@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/devserver/devserver/config"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0 // success
+	exitFailure = 1 // something failed at run time
+	exitUsage   = 2 // bad command line or bad configuration
+)
+
+// runEnv is everything a command reads from or writes to the process, so
+// that tests can run commands in-process with their own directory and
+// environment.
+type runEnv struct {
+	Dir     string   // working directory
+	Environ []string // KEY=VALUE
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+}
+
+func stdEnv() runEnv {
+	dir, _ := os.Getwd() // "" makes config.Load ask again and report the error
+	return runEnv{Dir: dir, Environ: os.Environ(), Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// usageError is a mistake on the command line; it exits with exitUsage.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitError carries a specific exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+// run executes the command line and returns the exit code. It prints each
+// error once: config problems as file:line:col lines, anything else prefixed
+// with "devserver:".
+func run(ctx context.Context, args []string, env runEnv) int {
+	root := newRoot(env)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var cfgErr config.ErrorList
+	var usage usageError
+	var exit exitError
+	switch {
+	case errors.As(err, &cfgErr):
+		fmt.Fprintln(env.Stderr, cfgErr.Error())
+		return exitUsage
+	case errors.As(err, &usage):
+		fmt.Fprintf(env.Stderr, "devserver: %v\nRun 'devserver --help' for usage.\n", usage.err)
+		return exitUsage
+	case errors.As(err, &exit):
+		fmt.Fprintf(env.Stderr, "devserver: %v\n", exit.err)
+		return exit.code
+	}
+	fmt.Fprintf(env.Stderr, "devserver: %v\n", err)
+	return exitFailure
+}
+
+// addOverrideFlags gives cmd the flags that override config keys, from the
+// key table.
+func addOverrideFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	for _, f := range config.Flags() {
+		if f.Key == "" {
+			continue
+		}
+		if f.Bool {
+			fs.BoolP(f.Name, f.Short, false, f.Usage)
+		} else {
+			fs.StringP(f.Name, f.Short, "", f.Usage+" ("+f.Key+")")
+		}
+		if f.Hidden {
+			_ = fs.MarkHidden(f.Name) // the flag was just defined
+		}
+	}
+}
+
+// loadOptions builds config.Options from the flags the user actually set on
+// cmd (never their defaults) and the ADDRPORT argument.
+func loadOptions(cmd *cobra.Command, env runEnv, addrPort string) config.Options {
+	opts := config.Options{Dir: env.Dir, Environ: env.Environ, Flags: map[string]string{}, AddrPort: addrPort}
+	known := map[string]bool{"config": true, "profile": true}
+	for _, f := range config.Flags() {
+		known[f.Name] = true
+	}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if known[f.Name] {
+			opts.Flags[f.Name] = f.Value.String()
+		}
+	})
+	return opts
+}

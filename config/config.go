@@ -1,0 +1,114 @@
+// Package config owns devserver's configuration: the schema (one typed
+// Config and the key table behind it), defaults, discovery of the config file,
+// YAML and TOML loading, the local overlay, profiles, DEVSERVER_* environment
+// and flag overrides, validation with file:line:col positions, the provenance
+// of every effective value, and the difference between two configs.
+//
+// It is the only package that uses viper. It does not watch files, start
+// processes or listen on sockets: it turns files, environment and flags into a
+// Config, and callers load again when something changes.
+package config
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Config is the effective configuration of one run. Nobody mutates a Config;
+// a reload builds a new one. Field tags name the keys of the key table.
+type Config struct {
+	// Root is the project root: the config file's directory, or the working
+	// directory when there is no file. Relative paths resolve against it.
+	Root string `key:"-"`
+	// Profile is the chosen profile, "" for the base alone.
+	Profile string `key:"-"`
+
+	Addr         string   `key:"addr"`
+	Port         int      `key:"port"`
+	IPv6         bool     `key:"ipv6"`
+	QueueSize    int      `key:"queue_size"`
+	AllowedHosts []string `key:"allowed_hosts"`
+	App          App      `key:"app"`
+	Static       Static   `key:"static"`
+	Watch        Watch    `key:"watch"`
+	LiveReload   bool     `key:"livereload"`
+	TLS          TLS      `key:"tls"`
+}
+
+// App is how the user's app is built and run.
+type App struct {
+	Build        string            `key:"build"`
+	Run          string            `key:"run"`
+	Env          map[string]string `key:"env"`
+	ReadyTimeout time.Duration     `key:"ready_timeout"`
+	StopSignal   string            `key:"stop_signal"`
+	StopTimeout  time.Duration     `key:"stop_timeout"`
+}
+
+// Static is the directory served as files.
+type Static struct {
+	Dir    string `key:"dir"`
+	Prefix string `key:"prefix"`
+}
+
+// Watch is what the poller watches and how often.
+type Watch struct {
+	Enabled  bool          `key:"enabled"`
+	Paths    []string      `key:"paths"`
+	Globs    []string      `key:"globs"`
+	Ignore   []string      `key:"ignore"`
+	Interval time.Duration `key:"interval"`
+	Debounce time.Duration `key:"debounce"`
+}
+
+// TLS is the certificate to serve HTTPS with.
+type TLS struct {
+	Cert string `key:"cert"`
+	Key  string `key:"key"`
+}
+
+// Abs resolves a path from the config against the project root.
+func (c *Config) Abs(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(c.Root, path)
+}
+
+// Get returns the value of the key named name, typed as its Config field, or
+// nil for a name that is not a key.
+func (c *Config) Get(name string) any {
+	f := field(reflect.ValueOf(c).Elem(), name)
+	if !f.IsValid() {
+		return nil
+	}
+	return f.Interface()
+}
+
+// set stores a decoded value in the field of the key; the key table and the
+// struct tags agree (a test walks both).
+func (c *Config) set(name string, v any) {
+	field(reflect.ValueOf(c).Elem(), name).Set(reflect.ValueOf(v))
+}
+
+// field finds the struct field for a dotted key path.
+func field(v reflect.Value, name string) reflect.Value {
+	for part := range strings.SplitSeq(name, ".") {
+		if v.Kind() != reflect.Struct {
+			return reflect.Value{}
+		}
+		t, found := v.Type(), false
+		for i := range t.NumField() {
+			if t.Field(i).Tag.Get("key") == part {
+				v, found = v.Field(i), true
+				break
+			}
+		}
+		if !found {
+			return reflect.Value{}
+		}
+	}
+	return v
+}

@@ -1,0 +1,78 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+)
+
+// Change is one key whose effective value differs between two configs.
+type Change struct {
+	Key      string // dotted key path; "profile" for the chosen profile
+	Old, New string // formatted values
+}
+
+// String says what changed: `port: 8000 → 9000`.
+func (c Change) String() string { return fmt.Sprintf("%s: %s → %s", c.Key, c.Old, c.New) }
+
+// Diff lists the keys whose values differ between old and new, in key table
+// order. app.env is compared entry by entry. A nil old counts every key of new
+// as changed from nothing.
+func Diff(old, new *Config) []Change {
+	if old == nil {
+		old = &Config{}
+	}
+	var out []Change
+	if old.Root != new.Root {
+		out = append(out, Change{Key: "root", Old: formatValue(old.Root), New: formatValue(new.Root)})
+	}
+	if old.Profile != new.Profile {
+		out = append(out, Change{Key: "profile", Old: formatValue(old.Profile), New: formatValue(new.Profile)})
+	}
+	for _, k := range keys {
+		a, b := old.Get(k.Name), new.Get(k.Name)
+		if k.Kind == KindMap {
+			out = append(out, diffMap(k.Name, a.(map[string]string), b.(map[string]string))...)
+			continue
+		}
+		if !equalValue(a, b) {
+			out = append(out, Change{Key: k.Name, Old: formatValue(a), New: formatValue(b)})
+		}
+	}
+	return out
+}
+
+func diffMap(name string, a, b map[string]string) []Change {
+	var out []Change
+	names := slices.Sorted(maps.Keys(a))
+	for n := range b {
+		if _, ok := a[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		av, inA := a[n]
+		bv, inB := b[n]
+		switch {
+		case !inA:
+			out = append(out, Change{Key: name + "." + n, Old: "(unset)", New: formatValue(bv)})
+		case !inB:
+			out = append(out, Change{Key: name + "." + n, Old: formatValue(av), New: "(unset)"})
+		case av != bv:
+			out = append(out, Change{Key: name + "." + n, Old: formatValue(av), New: formatValue(bv)})
+		}
+	}
+	return out
+}
+
+// equalValue compares two values of one key; a nil and an empty list are
+// equal.
+func equalValue(a, b any) bool {
+	if la, ok := a.([]string); ok {
+		lb, _ := b.([]string)
+		return slices.Equal(la, lb)
+	}
+	return reflect.DeepEqual(a, b)
+}

@@ -1,0 +1,213 @@
+package config
+
+import (
+	"strings"
+	"time"
+)
+
+// Kind is the type of a configuration key's value.
+type Kind int
+
+// The kinds of values a key can hold.
+const (
+	KindString   Kind = iota // a string
+	KindInt                  // a whole number within [Key.Min, Key.Max]
+	KindBool                 // true or false
+	KindDuration             // a Go duration with a unit, such as "500ms"
+	KindList                 // a list of strings; comma-separated in env and flags
+	KindMap                  // string keys to string values, merged key by key
+	KindEnum                 // one of Key.Allowed
+)
+
+// String names the kind the way error messages and docs do.
+func (k Kind) String() string {
+	switch k {
+	case KindString:
+		return "string"
+	case KindInt:
+		return "integer"
+	case KindBool:
+		return "boolean"
+	case KindDuration:
+		return "duration"
+	case KindList:
+		return "list of strings"
+	case KindMap:
+		return "map of strings"
+	case KindEnum:
+		return "one of a fixed set"
+	}
+	return "unknown"
+}
+
+// Key describes one configuration key. The table of keys (Keys) is the single
+// source of defaults, environment variable names, command-line flags,
+// validation, did-you-mean suggestions, `config --explain` and the generated
+// reference.
+type Key struct {
+	// Name is the dotted path of the key as a file spells it: "watch.interval".
+	Name string
+	// Kind is the type of the value.
+	Kind Kind
+	// Default is the built-in value, typed as the matching Config field.
+	Default any
+	// Doc is a one-line description for docs, `init` and help.
+	Doc string
+	// Allowed lists the values a KindEnum key accepts.
+	Allowed []string
+	// Min and Max bound a KindInt key; Noun names what the number is.
+	Min, Max int
+	Noun     string
+	// Flag is the command-line flag that sets the key ("" for none). Short is
+	// its one-letter form. Negated flags set a boolean key to false.
+	Flag    string
+	Short   string
+	Negated bool
+	// FlagAliases are further, hidden names of the flag.
+	FlagAliases []string
+	// check, when set, validates a decoded value and returns what is wrong with
+	// it, or "".
+	check func(v any) string
+}
+
+// Env is the environment variable that overrides the key:
+// DEVSERVER_ + the path upper-cased with dots as underscores.
+func (k Key) Env() string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(k.Name, ".", "_"))
+}
+
+// EnvPrefix starts every environment variable devserver reads.
+const EnvPrefix = "DEVSERVER_"
+
+// Environment variables that are not keys.
+const (
+	// EnvConfig names the config file, like --config.
+	EnvConfig = "DEVSERVER_CONFIG"
+	// EnvProfile chooses the profile, like --profile.
+	EnvProfile = "DEVSERVER_PROFILE"
+)
+
+// Signals are the stop signals app.stop_signal accepts.
+var signals = []string{"SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL"}
+
+// keys is the key table, in the order docs and output list them: top-level
+// keys first (TOML needs them before any table), then each section.
+var keys = []Key{
+	{Name: "addr", Kind: KindString, Default: "127.0.0.1", Flag: "addr",
+		Doc:   "address to listen on; ::1 when ipv6 is true and addr is not set; 0.0.0.0 or :: for every interface",
+		check: checkAddr},
+	{Name: "port", Kind: KindInt, Default: 8000, Min: 0, Max: 65535, Noun: "a port number", Flag: "port",
+		Doc: "port to listen on; 0 picks any free port and prints it"},
+	{Name: "ipv6", Kind: KindBool, Default: false, Flag: "ipv6", Short: "6",
+		Doc: "listen on IPv6 (::1 unless addr says otherwise)"},
+	{Name: "queue_size", Kind: KindInt, Default: 10, Min: 1, Max: 65535, Noun: "a listen queue size", Flag: "queue-size",
+		Doc: "listen(2) backlog: connections the kernel queues before devserver accepts them"},
+	{Name: "allowed_hosts", Kind: KindList, Default: []string{},
+		Doc:   `extra Host names to accept (".example.test" matches subdomains, "*" allows all)`,
+		check: checkHosts},
+	{Name: "livereload", Kind: KindBool, Default: false, Flag: "livereload",
+		Doc: "inject a reload script into HTML and reload browsers after restarts"},
+	{Name: "app.build", Kind: KindString, Default: "", Flag: "build",
+		Doc: "shell command run before each (re)start of the app"},
+	{Name: "app.run", Kind: KindString, Default: "", Flag: "run",
+		Doc: "shell command that runs the app; it must listen on $PORT"},
+	{Name: "app.env", Kind: KindMap, Default: map[string]string{},
+		Doc:   "extra environment for build and run (names keep their case)",
+		check: checkEnvNames},
+	{Name: "app.ready_timeout", Kind: KindDuration, Default: 30 * time.Second,
+		Doc: "how long to wait for the app's port to accept connections", check: checkPositive},
+	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals,
+		Doc: "signal sent to the app's process group to stop it"},
+	{Name: "app.stop_timeout", Kind: KindDuration, Default: 5 * time.Second,
+		Doc: "how long to wait after stop_signal before SIGKILL to the whole group", check: checkPositive},
+	{Name: "static.dir", Kind: KindString, Default: "", Flag: "static",
+		Doc: `directory served under static.prefix (without app.run: defaults to ".")`},
+	{Name: "static.prefix", Kind: KindString, Default: "/",
+		Doc: "URL path under which static.dir is served", check: checkPrefix},
+	{Name: "watch.enabled", Kind: KindBool, Default: true, Flag: "noreload", Negated: true,
+		Doc: "watch files and restart the app on changes"},
+	{Name: "watch.paths", Kind: KindList, Default: []string{"."},
+		Doc: "directories to watch, relative to the project root"},
+	{Name: "watch.globs", Kind: KindList, Default: []string{"**/*"},
+		Doc: "files whose changes count (doublestar globs, relative to the project root)", check: checkGlobs},
+	{Name: "watch.ignore", Kind: KindList, Default: []string{".git", "node_modules", ".devserver"},
+		Doc: "globs of files and directories to ignore; ignored directories are never walked", check: checkGlobs},
+	{Name: "watch.interval", Kind: KindDuration, Default: 500 * time.Millisecond, Flag: "poll-interval",
+		FlagAliases: []string{"watch-interval"},
+		Doc:         "how often the tree is polled for changes", check: checkInterval},
+	{Name: "watch.debounce", Kind: KindDuration, Default: 100 * time.Millisecond,
+		Doc: "quiet time that ends a burst of changes; a burst gives one restart", check: checkNonNegative},
+	{Name: "tls.cert", Kind: KindString, Default: "",
+		Doc: "PEM certificate file; serve HTTPS when set together with tls.key"},
+	{Name: "tls.key", Kind: KindString, Default: "",
+		Doc: "PEM private key file for tls.cert"},
+}
+
+// Keys returns the key table, in the order docs and output list keys.
+func Keys() []Key {
+	return append([]Key(nil), keys...)
+}
+
+// LookupKey returns the key named name.
+func LookupKey(name string) (Key, bool) {
+	for _, k := range keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+// Flag describes a command-line flag that overrides a key.
+type Flag struct {
+	Name    string // long name, without dashes
+	Short   string // one-letter form, or ""
+	Key     string // the key it sets
+	Bool    bool   // takes no value
+	Negated bool   // sets a boolean key to false
+	Hidden  bool   // an alias, left out of help
+	Usage   string
+}
+
+// Flags returns the override flags, derived from the key table.
+func Flags() []Flag {
+	var fs []Flag
+	for _, k := range keys {
+		if k.Flag == "" {
+			continue
+		}
+		usage := k.Doc
+		if k.Negated {
+			usage = "turn off: " + usage
+		}
+		f := Flag{Name: k.Flag, Short: k.Short, Key: k.Name, Bool: k.Kind == KindBool, Negated: k.Negated, Usage: usage}
+		fs = append(fs, f)
+		for _, a := range k.FlagAliases {
+			alias := f
+			alias.Name, alias.Short, alias.Hidden = a, "", true
+			fs = append(fs, alias)
+		}
+	}
+	return fs
+}
+
+// lookupFlag returns the flag named name.
+func lookupFlag(name string) (Flag, bool) {
+	for _, f := range Flags() {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Flag{}, false
+}
+
+// sections are the key paths that hold other keys.
+func isSection(path string) bool {
+	prefix := path + "."
+	for _, k := range keys {
+		if strings.HasPrefix(k.Name, prefix) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,741 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/devserver/devserver/profiles"
+)
+
+// Options says what to load. Nothing is read from the process environment or
+// working directory except through these fields.
+type Options struct {
+	// Dir is the working directory: discovery starts here and relative
+	// --config paths resolve against it. If empty, os.Getwd is used.
+	Dir string
+	// Environ is the environment as KEY=VALUE pairs; only DEVSERVER_*
+	// variables are read. Later duplicates win.
+	Environ []string
+	// Flags holds the flags the user actually set, by long name ("port",
+	// "noreload", "config", "profile"), with their values as typed. A flag's
+	// default never reaches here, so it never beats the file.
+	Flags map[string]string
+	// AddrPort is the ADDRPORT argument ("9000", "0.0.0.0:9000",
+	// "[::1]:9000"), or "" when not given.
+	AddrPort string
+}
+
+// Loaded is the result of a successful load.
+type Loaded struct {
+	// Config is the effective configuration.
+	Config *Config
+	// File is the config file's absolute path, "" when none was found.
+	File string
+	// Overlay is the local overlay's absolute path, "" when there is none.
+	Overlay string
+	// ProfileFrom says where the choice of Config.Profile came from, for
+	// --explain ("flag --profile", "env DEVSERVER_PROFILE", "devserver.yaml:1").
+	ProfileFrom string
+	// Profiles lists the declared profiles, sorted by name.
+	Profiles []ProfileInfo
+	// Origins maps each key (and each app.env entry, as "app.env.NAME") to
+	// where its effective value came from.
+	Origins map[string]Source
+	// dir is Options.Dir, for naming files relative to it.
+	dir string
+}
+
+// ProfileInfo describes one declared profile.
+type ProfileInfo struct {
+	Name        string
+	Description string
+	Extends     string
+	Chain       []string // oldest ancestor first, Name last
+	Declared    Source   // where its section starts
+}
+
+// WatchFiles returns the files a change of which must reload the config: the
+// config file and every overlay name beside it (so creating an overlay counts).
+// Without a config file it returns the names discovery would find in the root.
+func (l *Loaded) WatchFiles() []string {
+	if l.File == "" {
+		var out []string
+		for _, n := range fileNames {
+			out = append(out, filepath.Join(l.Config.Root, n))
+		}
+		return out
+	}
+	out := []string{l.File}
+	for _, n := range overlayNames(l.File) {
+		out = append(out, filepath.Join(filepath.Dir(l.File), n))
+	}
+	return out
+}
+
+// Name returns a path as messages show it: relative to the working directory
+// when that is shorter.
+func (l *Loaded) Name(path string) string { return displayName(l.dir, path) }
+
+// fileNames are the names discovery looks for, in each directory.
+var fileNames = []string{"devserver.yaml", "devserver.yml", "devserver.toml"}
+
+// overlayNames are the overlay names beside a config file: its stem + ".local".
+func overlayNames(file string) []string {
+	stem := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	return []string{stem + ".local.yaml", stem + ".local.yml", stem + ".local.toml"}
+}
+
+// setting is one layer's value for a key. For KindMap keys, entries holds the
+// source of each entry, since maps merge key by key.
+type setting struct {
+	value   any
+	src     Source
+	entries map[string]Source
+}
+
+type settings map[string]setting
+
+// fileLayer is what one config file (or overlay) declares.
+type fileLayer struct {
+	path, name string
+	base       settings
+	sections   map[string]settings // by profile name
+	profile    profiles.Choice     // its profile key
+	profileAt  Source
+	decls      map[string]profileDecl
+}
+
+type profileDecl struct {
+	info      ProfileInfo
+	extendsAt Source // where extends is written; zero when not set
+}
+
+// Load reads the config file, its overlay, the environment and the flags, and
+// returns the effective configuration. Every problem found is returned at
+// once as an ErrorList; nothing partial is returned with an error.
+func Load(opts Options) (*Loaded, error) {
+	dir := opts.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("find working directory: %w", err)
+		}
+		dir = wd
+	}
+	env := environMap(opts.Environ)
+	var e errs
+
+	path := findFile(dir, env, opts.Flags, &e)
+	var file, overlay *fileLayer
+	if path != "" {
+		file = readLayer(dir, path, LayerFile, &e)
+		if ov := findOverlay(path, &e); ov != "" {
+			overlay = readLayer(dir, ov, LayerOverlay, &e)
+		}
+	}
+	envVals := envLayer(env, &e)
+	flagVals := flagLayer(opts, &e)
+
+	decls := declaredProfiles(file, overlay, &e)
+	name, from := chooseProfile(opts.Flags, env, file, overlay, decls, &e)
+	var chain []string
+	if name != "" {
+		if c, err := decls.set().Chain(name); err == nil {
+			chain = c
+		}
+	}
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+
+	// Lowest precedence first, as DESIGN.md orders the layers.
+	eff := defaults()
+	for _, l := range []*fileLayer{file, overlay} {
+		if l == nil {
+			continue
+		}
+		eff.merge(l.base)
+		for _, p := range chain {
+			eff.merge(l.sections[p])
+		}
+	}
+	eff.merge(envVals)
+	eff.merge(flagVals)
+
+	cfg := &Config{Root: dir, Profile: name}
+	if path != "" {
+		cfg.Root = filepath.Dir(path)
+	}
+	origins := map[string]Source{}
+	for _, k := range keys {
+		s := eff[k.Name]
+		cfg.set(k.Name, s.value)
+		origins[k.Name] = s.src
+		for entry, src := range s.entries {
+			origins[k.Name+"."+entry] = src
+		}
+	}
+	if origins["addr"].Layer == LayerDefault && cfg.IPv6 {
+		cfg.Addr = "::1"
+	}
+	crossCheck(cfg, origins, &e)
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+
+	l := &Loaded{Config: cfg, File: path, Origins: origins, ProfileFrom: from, dir: dir}
+	if overlay != nil {
+		l.Overlay = overlay.path
+	}
+	l.Profiles = decls.list()
+	return l, nil
+}
+
+func environMap(environ []string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range environ {
+		if name, value, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(name, EnvPrefix) {
+			m[name] = value
+		}
+	}
+	return m
+}
+
+func displayName(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && len(rel) < len(path) {
+		return rel
+	}
+	return path
+}
+
+// findFile returns the config file to read: --config, DEVSERVER_CONFIG, or the
+// nearest devserver.yaml|yml|toml in dir or its parents; "" when there is none.
+func findFile(dir string, env, flags map[string]string, e *errs) string {
+	explicit, src := flags["config"], Source{Layer: LayerFlag, Flag: "config"}
+	if explicit == "" {
+		explicit, src = env[EnvConfig], Source{Layer: LayerEnv, Env: EnvConfig}
+	}
+	if explicit != "" {
+		path := explicit
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		switch st, err := os.Stat(path); {
+		case err != nil:
+			e.at(src, "", fmt.Sprintf("config file %s: %s", explicit, describeFileErr(err)))
+			return ""
+		case st.IsDir():
+			e.at(src, "", fmt.Sprintf("config file %s is a directory", explicit))
+			return ""
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".yaml", ".yml", ".toml":
+		default:
+			e.at(src, "", fmt.Sprintf("config file %s: unknown format (use .yaml, .yml or .toml)", explicit))
+			return ""
+		}
+		return path
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		var found []string
+		for _, n := range fileNames {
+			if st, err := os.Stat(filepath.Join(d, n)); err == nil && !st.IsDir() {
+				found = append(found, n)
+			}
+		}
+		if len(found) > 1 {
+			e.add(&Error{Msg: fmt.Sprintf("two config files in %s: %s (keep one)", d, strings.Join(found, " and "))})
+			return ""
+		}
+		if len(found) == 1 {
+			return filepath.Join(d, found[0])
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+func findOverlay(file string, e *errs) string {
+	var found []string
+	for _, n := range overlayNames(file) {
+		if st, err := os.Stat(filepath.Join(filepath.Dir(file), n)); err == nil && !st.IsDir() {
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return ""
+	case 1:
+		return filepath.Join(filepath.Dir(file), found[0])
+	}
+	e.add(&Error{Msg: fmt.Sprintf("two overlay files in %s: %s (keep one)", filepath.Dir(file), strings.Join(found, " and "))})
+	return ""
+}
+
+func describeFileErr(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// readLayer parses one file and checks every key in it, its profile
+// sections included, whichever profile is chosen.
+func readLayer(dir, path string, layer Layer, e *errs) *fileLayer {
+	name := displayName(dir, path)
+	l := &fileLayer{path: path, name: name, base: settings{}, sections: map[string]settings{}, decls: map[string]profileDecl{}}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		e.add(&Error{File: name, Msg: describeFileErr(err)})
+		return l
+	}
+	root, perr := parseFile(name, path, data)
+	if perr != nil {
+		e.add(perr)
+		return l
+	}
+	src := Source{Layer: layer, File: name}
+	var rest []string
+	for _, k := range root.order {
+		switch k {
+		case "profile":
+			l.readProfileKey(root.kids[k], src, e)
+		case "profiles":
+			l.readProfiles(root.kids[k], src, e)
+		default:
+			rest = append(rest, k)
+		}
+	}
+	readSettings(root, rest, "", "", src, l.base, []string{"profile", "profiles"}, e)
+	return l
+}
+
+func (l *fileLayer) readProfileKey(n *node, src Source, e *errs) {
+	at := withPos(src, n.val)
+	s, ok := n.value.(string)
+	switch {
+	case n.isMap() || (!ok && n.value != nil):
+		e.at(at, "profile", fmt.Sprintf("%s is not a profile name", show(n.plain())))
+		return
+	case s != "":
+		if p := profiles.ValidName(s); p != "" {
+			e.at(at, "profile", p)
+			return
+		}
+	}
+	l.profile, l.profileAt = profiles.Choice{Name: s, Set: true}, at
+}
+
+func (l *fileLayer) readProfiles(n *node, src Source, e *errs) {
+	if !n.isMap() {
+		if n.value != nil {
+			e.at(withPos(src, n.val), "profiles", "must be a table of profiles (profiles: {lan: {addr: 0.0.0.0}})")
+		}
+		return
+	}
+	lower := map[string]string{}
+	for _, name := range n.order {
+		kid := n.kids[name]
+		path := "profiles." + name
+		if p := profiles.ValidName(name); p != "" {
+			e.at(withPos(src, kid.key), path, p)
+			continue
+		}
+		if other, dup := lower[strings.ToLower(name)]; dup {
+			e.at(withPos(src, kid.key), path, fmt.Sprintf("profile name differs from %q only in case", other))
+			continue
+		}
+		lower[strings.ToLower(name)] = name
+		psrc := src
+		psrc.Profile = name
+		decl := profileDecl{info: ProfileInfo{Name: name, Declared: withPos(psrc, kid.key)}}
+		sec := settings{}
+		if !kid.isMap() {
+			if kid.value != nil {
+				e.at(withPos(src, kid.val), path, "must be a table of keys")
+			}
+			l.decls[name], l.sections[name] = decl, sec
+			continue
+		}
+		var rest []string
+		for _, k := range kid.order {
+			v := kid.kids[k]
+			switch k {
+			case "extends", "description":
+				s, ok := v.value.(string)
+				if !ok || v.isMap() {
+					e.at(withPos(src, v.val), path+"."+k, fmt.Sprintf("%s is not a string", show(v.plain())))
+					continue
+				}
+				if k == "extends" {
+					decl.info.Extends, decl.extendsAt = s, withPos(psrc, v.val)
+				} else {
+					decl.info.Description = s
+				}
+			case "profile", "profiles":
+				e.at(withPos(src, v.key), path+"."+k, "only allowed at the top level of the file")
+			default:
+				rest = append(rest, k)
+			}
+		}
+		readSettings(kid, rest, "", path+".", psrc, sec, []string{"extends", "description"}, e)
+		l.decls[name], l.sections[name] = decl, sec
+	}
+}
+
+// readSettings decodes the named children of n as keys under prefix (a schema
+// path) into out. shown is what messages put before the key path (for profile
+// sections, "profiles.NAME."); extra are further names allowed at this level,
+// for did-you-mean.
+func readSettings(n *node, names []string, prefix, shown string, src Source, out settings, extra []string, e *errs) {
+	for _, name := range names {
+		kid := n.kids[name]
+		path := prefix + name
+		if k, ok := LookupKey(path); ok {
+			v, problem := decodeFile(k, kid.plain())
+			if problem != "" {
+				e.at(withPos(src, kid.val), shown+path, problem)
+				continue
+			}
+			s := setting{value: v, src: withPos(src, kid.key)}
+			if k.Kind == KindMap {
+				s.entries = map[string]Source{}
+				for entry, ek := range kid.kids {
+					s.entries[entry] = withPos(src, ek.key)
+				}
+			}
+			out[path] = s
+			continue
+		}
+		if isSection(path) {
+			switch {
+			case kid.isMap():
+				readSettings(kid, kid.order, path+".", shown, src, out, nil, e)
+			case kid.value != nil:
+				e.at(withPos(src, kid.val), shown+path, fmt.Sprintf("must be a table of keys (%s)", strings.Join(sectionKeys(path), ", ")))
+			}
+			continue
+		}
+		known := append([]string(nil), extra...)
+		for _, k := range keys {
+			known = append(known, k.Name)
+		}
+		msg := "unknown key"
+		if s := suggest(path, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", shown+s)
+		}
+		e.at(withPos(src, kid.key), shown+path, msg)
+	}
+}
+
+func sectionKeys(section string) []string {
+	var out []string
+	for _, k := range keys {
+		if rest, ok := strings.CutPrefix(k.Name, section+"."); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
+}
+
+func withPos(src Source, p pos) Source {
+	src.Line, src.Col = p.line, p.col
+	return src
+}
+
+// envLayer reads the DEVSERVER_* variables that name keys; any other
+// DEVSERVER_* variable is a typo and an error.
+func envLayer(env map[string]string, e *errs) settings {
+	out := settings{}
+	byEnv := map[string]Key{}
+	var names []string
+	for _, k := range keys {
+		byEnv[k.Env()] = k
+		names = append(names, k.Env())
+	}
+	names = append(names, EnvConfig, EnvProfile)
+	for name, value := range env {
+		if name == EnvConfig || name == EnvProfile {
+			continue
+		}
+		src := Source{Layer: LayerEnv, Env: name}
+		k, ok := byEnv[name]
+		if !ok {
+			msg := "unknown variable"
+			if s := suggest(name, names); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			e.at(src, "", msg)
+			continue
+		}
+		v, problem := decodeString(k, value)
+		if problem != "" {
+			e.at(src, k.Name, problem)
+			continue
+		}
+		out[k.Name] = entriesFor(k, setting{value: v, src: src})
+	}
+	return out
+}
+
+// entriesFor gives a map value from env or flags one source for every entry.
+func entriesFor(k Key, s setting) setting {
+	if k.Kind == KindMap {
+		s.entries = map[string]Source{}
+		for name := range s.value.(map[string]string) {
+			s.entries[name] = s.src
+		}
+	}
+	return s
+}
+
+// flagLayer reads the override flags and the ADDRPORT argument.
+func flagLayer(opts Options, e *errs) settings {
+	out := settings{}
+	for name, value := range opts.Flags {
+		if name == "config" || name == "profile" {
+			continue
+		}
+		src := Source{Layer: LayerFlag, Flag: name}
+		f, ok := lookupFlag(name)
+		if !ok {
+			e.at(src, "", "not a devserver flag")
+			continue
+		}
+		k, _ := LookupKey(f.Key)
+		v, problem := decodeString(k, value)
+		if problem != "" {
+			e.at(src, k.Name, problem)
+			continue
+		}
+		if f.Negated {
+			v = !v.(bool)
+		}
+		if prev, dup := out[k.Name]; dup {
+			e.at(src, k.Name, fmt.Sprintf("also set by %s; give it once", prev.src.flagName()))
+			continue
+		}
+		out[k.Name] = entriesFor(k, setting{value: v, src: src})
+	}
+	if opts.AddrPort == "" {
+		return out
+	}
+	src := Source{Layer: LayerFlag, Arg: opts.AddrPort}
+	ap, err := ParseAddrPort(opts.AddrPort)
+	if err != nil {
+		e.at(src, "", err.Error())
+		return out
+	}
+	set := func(key string, v any) {
+		if prev, dup := out[key]; dup {
+			e.at(src, key, fmt.Sprintf("also set by %s; give it once", prev.src.flagName()))
+			return
+		}
+		out[key] = setting{value: v, src: src}
+	}
+	if ap.Addr != "" {
+		set("addr", ap.Addr)
+	}
+	set("port", ap.Port)
+	if ap.IPv6 {
+		set("ipv6", true)
+	}
+	return out
+}
+
+// AddrPort is a parsed ADDRPORT argument.
+type AddrPort struct {
+	Addr string // "" when only a port was given
+	Port int
+	IPv6 bool // the address is an IPv6 literal
+}
+
+// ParseAddrPort parses ADDRPORT as Django's runserver does: "9000",
+// "0.0.0.0:9000", "localhost:9000" or "[::1]:9000".
+func ParseAddrPort(s string) (AddrPort, error) {
+	bad := fmt.Errorf("not a port or address:port (e.g. 9000, 0.0.0.0:9000, [::1]:9000)")
+	portKey, _ := LookupKey("port")
+	var ap AddrPort
+	host, port := "", s
+	if i := strings.LastIndex(s, ":"); i >= 0 {
+		host, port = s[:i], s[i+1:]
+		if host == "" {
+			return ap, bad
+		}
+	}
+	p, problem := decodeString(portKey, port)
+	if problem != "" || strings.TrimSpace(port) != port || port == "" {
+		if host == "" {
+			return ap, bad
+		}
+		return ap, fmt.Errorf("port %s", rangeProblem(portKey, fmt.Sprintf("%q", port)))
+	}
+	ap.Port = p.(int)
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		a, err := netip.ParseAddr(host[1 : len(host)-1])
+		if err != nil || !a.Is6() {
+			return ap, fmt.Errorf("%q is not an IPv6 address", host)
+		}
+		ap.Addr, ap.IPv6 = a.String(), true
+		return ap, nil
+	}
+	if host != "" {
+		if problem := checkAddr(host); problem != "" {
+			return ap, errors.New(problem)
+		}
+		ap.Addr = host
+	}
+	return ap, nil
+}
+
+// defaults is the built-in layer.
+func defaults() settings {
+	out := settings{}
+	for _, k := range keys {
+		out[k.Name] = setting{value: k.Default, src: Source{Layer: LayerDefault}}
+	}
+	return out
+}
+
+// merge lays a higher layer over s: scalars and lists replace, maps merge
+// key by key.
+func (s settings) merge(over settings) {
+	for name, o := range over {
+		cur, ok := s[name]
+		m, isMap := o.value.(map[string]string)
+		if !ok || !isMap {
+			s[name] = o
+			continue
+		}
+		merged := maps.Clone(cur.value.(map[string]string))
+		entries := maps.Clone(cur.entries)
+		if entries == nil {
+			entries = map[string]Source{}
+		}
+		maps.Copy(merged, m)
+		maps.Copy(entries, o.entries)
+		s[name] = setting{value: merged, src: o.src, entries: entries}
+	}
+}
+
+// crossCheck validates what no single key can: combinations.
+func crossCheck(cfg *Config, origins map[string]Source, e *errs) {
+	if cfg.IPv6 {
+		if a, err := netip.ParseAddr(cfg.Addr); err == nil && a.Is4() {
+			e.at(origins["addr"], "addr", fmt.Sprintf("%q is not an IPv6 address, but ipv6 is on (%s)", cfg.Addr, origins["ipv6"]))
+		}
+	}
+	if (cfg.TLS.Cert == "") != (cfg.TLS.Key == "") {
+		set, missing := "tls.cert", "tls.key"
+		if cfg.TLS.Cert == "" {
+			set, missing = missing, set
+		}
+		e.at(origins[set], set, fmt.Sprintf("is set but %s is not (set both or neither)", missing))
+	}
+}
+
+// decls is every declared profile, file and overlay together.
+type decls map[string]profileDecl
+
+func (d decls) set() profiles.Set {
+	s := profiles.Set{}
+	for n, p := range d {
+		s[n] = profiles.Profile{Name: n, Extends: p.info.Extends, Description: p.info.Description}
+	}
+	return s
+}
+
+func (d decls) list() []ProfileInfo {
+	s := d.set()
+	out := make([]ProfileInfo, 0, len(d))
+	for _, n := range s.Names() {
+		info := d[n].info
+		info.Chain, _ = s.Chain(n)
+		out = append(out, info)
+	}
+	return out
+}
+
+// declaredProfiles merges the profiles of the file and the overlay and checks
+// every extends chain. The overlay may add personal profiles and describe
+// existing ones, but a profile's extends belongs to the file that defines it.
+func declaredProfiles(file, overlay *fileLayer, e *errs) decls {
+	out := decls{}
+	if file != nil {
+		maps.Copy(out, file.decls)
+	}
+	if overlay != nil {
+		for n, d := range overlay.decls {
+			base, inFile := out[n]
+			if !inFile {
+				out[n] = d
+				continue
+			}
+			if d.info.Extends != "" {
+				e.at(d.extendsAt, "profiles."+n+".extends", fmt.Sprintf("set extends in %s, where profile %s is defined", file.name, n))
+			}
+			if d.info.Description != "" {
+				base.info.Description = d.info.Description
+			}
+			out[n] = base
+		}
+	}
+	for _, ee := range out.set().Check() {
+		e.at(out[ee.From].extendsAt, "profiles."+ee.From+".extends", ee.Err.Error())
+	}
+	return out
+}
+
+// chooseProfile picks the profile (--profile, DEVSERVER_PROFILE, the overlay's
+// and the file's profile key) and checks that it exists. It returns the name
+// and where the choice came from.
+func chooseProfile(flags, env map[string]string, file, overlay *fileLayer, d decls, e *errs) (string, string) {
+	var flag, fromEnv, ov, fi profiles.Choice
+	if v, ok := flags["profile"]; ok {
+		flag = profiles.Choice{Name: v, Set: true}
+	}
+	if v, ok := env[EnvProfile]; ok {
+		fromEnv = profiles.Choice{Name: v, Set: true}
+	}
+	if overlay != nil {
+		ov = overlay.profile
+	}
+	if file != nil {
+		fi = file.profile
+	}
+	name, from := profiles.Select(flag, fromEnv, ov, fi)
+	var src Source
+	key := ""
+	switch from {
+	case profiles.FromNone:
+		return "", ""
+	case profiles.FromFlag:
+		src = Source{Layer: LayerFlag, Flag: "profile"}
+	case profiles.FromEnv:
+		src = Source{Layer: LayerEnv, Env: EnvProfile}
+	case profiles.FromOverlay:
+		src, key = overlay.profileAt, "profile"
+	case profiles.FromFile:
+		src, key = file.profileAt, "profile"
+	}
+	if name == "" {
+		return "", src.String()
+	}
+	if _, ok := d[name]; !ok {
+		e.at(src, key, (&profiles.UnknownError{Name: name, Known: d.set().Names()}).Error())
+	}
+	return name, src.String()
+}

@@ -1,0 +1,228 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+	"go.yaml.in/yaml/v3"
+)
+
+// Formats are the output formats of Marshal and Starter.
+var formats = []string{"yaml", "toml", "json"}
+
+// CheckFormat returns an error unless format is one of yaml, toml or json.
+func CheckFormat(format string) error {
+	if !slices.Contains(formats, format) {
+		return fmt.Errorf("unknown format %q (allowed: %s)", format, strings.Join(formats, ", "))
+	}
+	return nil
+}
+
+// plainValue turns a typed value into what a file would hold: durations as
+// strings ("500ms").
+func plainValue(v any) any {
+	if d, ok := v.(time.Duration); ok {
+		return d.String()
+	}
+	return v
+}
+
+// Marshal prints the effective settings in a config file format, with the
+// file's key names and durations as strings. The output loads back to the
+// same settings.
+func Marshal(cfg *Config, format string) ([]byte, error) {
+	if err := CheckFormat(format); err != nil {
+		return nil, err
+	}
+	switch format {
+	case "json":
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		err := enc.Encode(orderedTree(cfg))
+		return b.Bytes(), err
+	case "toml":
+		return toml.Marshal(nestedMap(cfg))
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(yamlTree(cfg)); err != nil {
+		return nil, fmt.Errorf("encode yaml: %w", err)
+	}
+	err := enc.Close()
+	return b.Bytes(), err
+}
+
+// nestedMap is the settings as nested maps, for TOML (which sorts keys).
+func nestedMap(cfg *Config) map[string]any {
+	root := map[string]any{}
+	for _, k := range keys {
+		m := root
+		parts := strings.Split(k.Name, ".")
+		for _, p := range parts[:len(parts)-1] {
+			sub, ok := m[p].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				m[p] = sub
+			}
+			m = sub
+		}
+		m[parts[len(parts)-1]] = plainValue(cfg.Get(k.Name))
+	}
+	return root
+}
+
+// ordered is a JSON object that keeps the key table's order.
+type ordered struct {
+	names []string
+	vals  map[string]any
+}
+
+func (o *ordered) put(name string, v any) {
+	if _, ok := o.vals[name]; !ok {
+		o.names = append(o.names, name)
+	}
+	o.vals[name] = v
+}
+
+func (o *ordered) sub(name string) *ordered {
+	if s, ok := o.vals[name].(*ordered); ok {
+		return s
+	}
+	s := &ordered{vals: map[string]any{}}
+	o.put(name, s)
+	return s
+}
+
+// MarshalJSON writes the object with its keys in order.
+func (o *ordered) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, n := range o.names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for _, v := range []any{n, o.vals[n]} {
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(v); err != nil {
+				return nil, err
+			}
+			b.Truncate(b.Len() - 1) // Encode ends with a newline
+			if v == any(n) {
+				b.WriteByte(':')
+			}
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func orderedTree(cfg *Config) *ordered {
+	root := &ordered{vals: map[string]any{}}
+	for _, k := range keys {
+		o := root
+		parts := strings.Split(k.Name, ".")
+		for _, p := range parts[:len(parts)-1] {
+			o = o.sub(p)
+		}
+		o.put(parts[len(parts)-1], plainValue(cfg.Get(k.Name)))
+	}
+	return root
+}
+
+func yamlTree(cfg *Config) *yaml.Node {
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	find := func(m *yaml.Node, name string) *yaml.Node {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == name {
+				return m.Content[i+1]
+			}
+		}
+		sub := &yaml.Node{Kind: yaml.MappingNode}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, sub)
+		return sub
+	}
+	for _, k := range keys {
+		m := root
+		parts := strings.Split(k.Name, ".")
+		for _, p := range parts[:len(parts)-1] {
+			m = find(m, p)
+		}
+		var v yaml.Node
+		// Encoding a plain value cannot fail: strings, numbers, booleans,
+		// string lists and string maps.
+		_ = v.Encode(plainValue(cfg.Get(k.Name)))
+		if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+			v.Style = yaml.FlowStyle
+		}
+		if v.Kind == yaml.MappingNode && len(v.Content) == 0 {
+			v.Style = yaml.FlowStyle
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: parts[len(parts)-1]}, &v)
+	}
+	return root
+}
+
+// WriteExplain prints every effective value with where it came from: the
+// default, a file position and profile, the overlay, an environment variable
+// or a flag. app.env entries are listed one by one.
+func WriteExplain(w io.Writer, l *Loaded) error {
+	var rows [][3]string
+	for _, k := range keys {
+		if k.Kind == KindMap {
+			m := l.Config.Get(k.Name).(map[string]string)
+			if len(m) == 0 {
+				rows = append(rows, [3]string{k.Name, "{}", l.Origins[k.Name].String()})
+			}
+			names := make([]string, 0, len(m))
+			for n := range m {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				rows = append(rows, [3]string{k.Name + "." + n, formatValue(m[n]), l.Origins[k.Name+"."+n].String()})
+			}
+			continue
+		}
+		src := l.Origins[k.Name].String()
+		if k.Name == "addr" && l.Origins[k.Name].Layer == LayerDefault && l.Config.IPv6 {
+			src = "default, as ipv6 is on"
+		}
+		rows = append(rows, [3]string{k.Name, formatValue(l.Config.Get(k.Name)), src})
+	}
+	file, overlay, profile := "none (built-in defaults)", "none", "none (base only)"
+	if l.File != "" {
+		file = l.Name(l.File)
+	}
+	if l.Overlay != "" {
+		overlay = l.Name(l.Overlay)
+	}
+	if l.Config.Profile != "" {
+		profile = l.Config.Profile
+	}
+	if l.ProfileFrom != "" {
+		profile += "   (" + l.ProfileFrom + ")"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "config file: %s\noverlay:     %s\nprofile:     %s\nroot:        %s\n\n", file, overlay, profile, l.Config.Root)
+	keyW, valW := 0, 0
+	for _, r := range rows {
+		keyW = max(keyW, len(r[0]))
+		valW = max(valW, min(len(r[1]), 32))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s = %-*s   (%s)\n", keyW, r[0], valW, r[1], r[2])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
