@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test bench lint golden tidy cover
+.PHONY: run build test bench lint golden docs tidy cover
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run:
@@ -31,6 +31,10 @@ lint:
 ## golden: rewrite the golden files of cmd/devserver/testdata/golden
 golden:
 	$(GO) test ./cmd/devserver -run TestGolden -update
+
+## docs: regenerate docs/CONFIG.md from the key table
+docs:
+	$(GO) run ./internal/gendocs
 
 ## tidy: fail if go.mod or go.sum are not tidy
 tidy:

@@ -27,7 +27,7 @@ flags as devserver itself, so
   devserver config --profile lan --port 9000
 
 shows exactly what 'devserver --profile lan --port 9000' would run.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := config.CheckFormat(format); err != nil {
 				return usageError{fmt.Errorf("--format: %w", err)}
@@ -57,7 +57,7 @@ func newValidateCmd(env runEnv) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the config file and every profile; exit 2 on any problem",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := loadOptions(cmd, env, "")
 			l, err := config.Load(opts)
@@ -124,7 +124,7 @@ func newProfilesCmd(env runEnv) *cobra.Command {
 	return &cobra.Command{
 		Use:   "profiles",
 		Short: "List the profiles, what each extends and its description",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := config.Load(loadOptions(cmd, env, ""))
 			if err != nil {
@@ -170,7 +170,7 @@ func newInitCmd(env runEnv) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented starter devserver.yaml (or .toml) and git-ignore the local overlay",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "yaml" && format != "toml" {
 				return usageError{fmt.Errorf("--format: unknown format %q (allowed: yaml, toml)", format)}

@@ -104,7 +104,11 @@ func completeProfiles(env runEnv) func(*cobra.Command, []string, string) ([]stri
 		}
 		var out []string
 		for _, p := range l.Profiles {
-			out = append(out, p.Name+"\t"+p.Description)
+			desc := p.Description
+			if desc == "" && p.Extends != "" {
+				desc = "extends " + p.Extends
+			}
+			out = append(out, p.Name+"\t"+desc)
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -127,7 +131,7 @@ func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintf(cmd.OutOrStdout(), "devserver %s %s %s/%s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err

@@ -112,3 +112,11 @@ func loadOptions(cmd *cobra.Command, env runEnv, addrPort string) config.Options
 	})
 	return opts
 }
+
+// noArgs rejects arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
+	}
+	return nil
+}

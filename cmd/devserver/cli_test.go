@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func runIn(t *testing.T, dir string, environ []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, runEnv{Dir: dir, Environ: environ, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
+	return out.String(), errb.String(), code
+}
+
+// Shell completion never loads the config in a hook, so a broken file cannot
+// break it; completing --profile lists the profiles of a good file.
+func TestCompletion(t *testing.T) {
+	dir := t.TempDir()
+	good := "profiles:\n  lan:\n    description: on the LAN\n  ci:\n    extends: lan\n"
+	if err := os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runIn(t, dir, nil, "__complete", "--profile", "")
+	if code != 0 || !strings.Contains(out, "lan\ton the LAN") || !strings.Contains(out, "ci\textends lan") {
+		t.Errorf("complete --profile: code %d, out %q, err %q", code, out, stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"completion", "bash"}, {"__complete", "--profile", ""}, {"__complete", "conf"}, {"help"}} {
+		out, stderr, code := runIn(t, dir, nil, args...)
+		if code != 0 || out == "" {
+			t.Errorf("%v with a broken config: code %d, stdout %d bytes, stderr %q", args, code, len(out), stderr)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, code := runIn(t, t.TempDir(), nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "devserver ") {
+		t.Errorf("version: code %d, %q", code, out)
+	}
+	out, _, code = runIn(t, t.TempDir(), nil, "--version")
+	if code != 0 || !strings.HasPrefix(out, "devserver ") {
+		t.Errorf("--version: code %d, %q", code, out)
+	}
+}
+
+// TestFlagErrorsAreUsage: an unknown flag or a malformed bool is exit 2.
+func TestFlagErrorsAreUsage(t *testing.T) {
+	for _, args := range [][]string{{"config", "--nope"}, {"config", "--ipv6=maybe"}, {"validate", "extra"}} {
+		_, stderr, code := runIn(t, t.TempDir(), nil, args...)
+		if code != exitUsage || !strings.Contains(stderr, "devserver: ") {
+			t.Errorf("%v: code %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
+// TestImportRules keeps the package graph as DESIGN.md draws it: only config
+// imports viper, only cmd/devserver imports cobra and pflag, only reload
+// imports the watcher, and config and profiles never import the packages
+// above them.
+func TestImportRules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "../../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/devserver/devserver/"
+	owner := map[string]string{
+		"github.com/spf13/viper":       mod + "config",
+		"github.com/spf13/cobra":       mod + "cmd/devserver",
+		"github.com/spf13/pflag":       mod + "cmd/devserver",
+		"github.com/radovskyb/watcher": mod + "reload",
+	}
+	forbidden := map[string][]string{
+		mod + "config":   {mod + "reload", mod + "server", mod + "cmd/devserver"},
+		mod + "profiles": {mod + "config", mod + "reload", mod + "server", mod + "cmd/devserver"},
+		mod + "reload":   {mod + "server", mod + "cmd/devserver"},
+		mod + "server":   {mod + "reload", mod + "cmd/devserver"},
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	seen := 0
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		for _, imp := range p.Imports {
+			if o, ok := owner[imp]; ok && o != p.ImportPath {
+				t.Errorf("%s imports %s; only %s may", p.ImportPath, imp, o)
+			}
+			if slices.Contains(forbidden[p.ImportPath], imp) {
+				t.Errorf("%s imports %s, against the direction of dependencies", p.ImportPath, imp)
+			}
+		}
+	}
+	if seen < 3 {
+		t.Fatalf("go list saw only %d packages", seen)
+	}
+}
