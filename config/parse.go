@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	goyaml "github.com/goccy/go-yaml"
+	goparser "github.com/goccy/go-yaml/parser"
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 	"github.com/spf13/viper"
@@ -129,6 +131,21 @@ func schemaPath(path string) string {
 	return path
 }
 
+// escapeControl writes control characters in a parser's message as escapes
+// (a tab as \t), so that they cannot garble the terminal.
+func escapeControl(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -139,12 +156,20 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func parseYAML(name string, data []byte) (*node, *Error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := firstLine(err.Error())
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, &Error{File: name, Line: line, Msg: "syntax error: " + m[2]}
+		// yaml.v3 gives a line (mostly); goccy gives line and column. Take
+		// the column when both point at the same line, or when yaml.v3 has
+		// no line at all; where they disagree, yaml.v3's line is the one
+		// that matches how the file was read.
+		e := &Error{File: name, Msg: "syntax error: " + strings.TrimPrefix(firstLine(err.Error()), "yaml: ")}
+		if m := yamlLineRE.FindStringSubmatch(firstLine(err.Error())); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Msg = "syntax error: " + m[2]
 		}
-		return nil, &Error{File: name, Msg: "syntax error: " + strings.TrimPrefix(msg, "yaml: ")}
+		if p, msg, ok := yamlSyntaxPos(data); ok && (e.Line == 0 || e.Line == p.line) {
+			e.Line, e.Col, e.Msg = p.line, p.col, "syntax error: "+msg
+		}
+		e.Msg = escapeControl(e.Msg)
+		return nil, e
 	}
 	root := &node{kids: map[string]*node{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -161,6 +186,18 @@ func parseYAML(name string, data []byte) (*node, *Error) {
 		return nil, err
 	}
 	return root, nil
+}
+
+// yamlSyntaxPos asks a second parser where a syntax error is, since yaml.v3
+// gives the line only. The document's meaning still comes from yaml.v3 (the
+// parser viper uses); this one only points at the mistake.
+func yamlSyntaxPos(data []byte) (pos, string, bool) {
+	_, err := goparser.ParseBytes(data, 0)
+	var se *goyaml.SyntaxError
+	if !errors.As(err, &se) || se.Token == nil || se.Token.Position == nil {
+		return pos{}, "", false
+	}
+	return pos{se.Token.Position.Line, se.Token.Position.Column}, se.Message, true
 }
 
 func resolveAlias(n *yaml.Node) *yaml.Node {
