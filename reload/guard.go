@@ -1,0 +1,107 @@
+package reload
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// The guard is a small process between devserver and the app. devserver
+// starts it (as `devserver __guard STOP_TIMEOUT -- COMMAND...`) with two
+// pipes: fd 3, whose write end only devserver holds, and fd 4, on which the
+// guard reports. The guard
+//
+//   - starts COMMAND in a new process group and reports "pgid N";
+//   - becomes a subreaper, so that orphaned grandchildren are its children
+//     and get reaped, even where PID 1 does not reap;
+//   - reports "exit N" (or "exit -SIG" for a signal) when COMMAND ends;
+//   - notices when devserver dies in any way, SIGKILL included, because fd 3
+//     reads EOF, and then stops the whole group: SIGTERM, and SIGKILL after
+//     STOP_TIMEOUT;
+//   - exits once it has no children left.
+//
+// Pdeathsig alone would not do: it reaches only the direct child, and only
+// while the thread that forked it lives (golang/go#27505).
+
+// GuardCommand is the first argument that runs the guard.
+const GuardCommand = "__guard"
+
+// GuardMain runs the guard with the arguments after GuardCommand and returns
+// the process exit code. Only main calls it.
+func GuardMain(args []string) int {
+	if err := guard(args); err != nil {
+		fmt.Fprintf(os.Stderr, "devserver guard: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func guard(args []string) error {
+	if len(args) < 3 || args[1] != "--" {
+		return errors.New("usage: __guard STOP_TIMEOUT -- COMMAND...")
+	}
+	stopTimeout, err := time.ParseDuration(args[0])
+	if err != nil {
+		return fmt.Errorf("stop timeout: %w", err)
+	}
+	parent := os.NewFile(3, "parent")
+	report := os.NewFile(4, "report")
+	if parent == nil || report == nil {
+		return errors.New("started without its pipes")
+	}
+	// Signals meant for the app reach it through its group; the guard must
+	// not die of a Ctrl+C sent to devserver's group. Notify (unlike Ignore)
+	// is not inherited by the app.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	if err := becomeSubreaper(); err != nil {
+		return fmt.Errorf("become subreaper: %w", err)
+	}
+	cmd := exec.Command(args[2], args[3:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(report, "error %s\n", err)
+		return nil
+	}
+	pgid := cmd.Process.Pid
+	fmt.Fprintf(report, "pgid %d\n", pgid)
+
+	go func() {
+		_, _ = io.Copy(io.Discard, parent) // returns when devserver is gone
+		_ = syscall.Kill(-pgid, syscall.SIGTERM)
+		deadline := time.Now().Add(stopTimeout)
+		for groupAlive(pgid) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	}()
+
+	// Reap every child, the app and adopted orphans alike, until none is left.
+	w := bufio.NewWriter(report)
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, 0, nil)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil { // ECHILD: nothing left
+			return nil
+		}
+		if pid != pgid {
+			continue
+		}
+		code := ws.ExitStatus()
+		if ws.Signaled() {
+			code = -int(ws.Signal())
+		}
+		fmt.Fprintf(w, "exit %s\n", strconv.Itoa(code))
+		_ = w.Flush()
+	}
+}

@@ -1,0 +1,478 @@
+// Package reload runs the user's app and restarts it: the app supervisor
+// (build, start through a guard process, readiness, stopping the whole
+// process group) and, built on it, the polling watcher.
+//
+// It does not serve HTTP: the server package asks Supervisor.Ready for the
+// app's address and holds requests while it waits.
+package reload
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Options configure a Supervisor.
+type Options struct {
+	// Dir is where build and run execute: the project root.
+	Dir string
+	// Build and Run are shell commands; Run must listen on $PORT.
+	Build, Run string
+	// Env is the complete environment of build and run; PORT is added.
+	Env []string
+	// ReadyTimeout bounds the wait for the app's port to accept connections.
+	ReadyTimeout time.Duration
+	// StopSignal goes to the app's process group first; SIGKILL follows
+	// after StopTimeout.
+	StopSignal  syscall.Signal
+	StopTimeout time.Duration
+	// Guard is the command that runs the guard process (devserver's own
+	// binary and GuardCommand).
+	Guard []string
+	// Stdout and Stderr receive the output of build and app, untouched. If
+	// nil, it is discarded (but still kept for error pages).
+	Stdout, Stderr io.Writer
+	// Logger receives lifecycle events. If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// Failure says why there is no app to send requests to: a failed build, an
+// app that exited, or one that never listened. It is what Ready returns
+// until the next restart.
+type Failure struct {
+	What    string // "build failed", "app exited", "app did not start"
+	Command string
+	Status  string // "exit status 2", "killed by SIGKILL", or a reason
+	Output  string // the last lines the command printed
+}
+
+func (f *Failure) Error() string { return fmt.Sprintf("%s: %s: %s", f.What, f.Command, f.Status) }
+
+// Title is a one-line summary for an error page.
+func (f *Failure) Title() string { return f.What + " (" + f.Status + ")" }
+
+// Detail is the command and its last output lines, for an error page.
+func (f *Failure) Detail() string { return "$ " + f.Command + "\n" + f.Output }
+
+type phase int
+
+const (
+	phaseStarting phase = iota // building or starting: requests wait
+	phaseReady                 // addr answers
+	phaseFailed                // failure says why
+	phaseStopped               // Run has returned
+)
+
+type state struct {
+	phase   phase
+	addr    string
+	failure *Failure
+	changed chan struct{} // closed when this state is replaced
+}
+
+// Supervisor builds and runs the app and restarts it on request. Run owns
+// the app's processes; Ready and Restart may be called from any goroutine.
+type Supervisor struct {
+	opts    Options
+	log     *slog.Logger
+	restart chan struct{} // capacity 1: requests coalesce
+
+	mu sync.Mutex
+	st state
+}
+
+// NewSupervisor checks the options and returns a Supervisor that has not
+// started anything yet.
+func NewSupervisor(opts Options) (*Supervisor, error) {
+	if opts.Run == "" {
+		return nil, errors.New("no app to run")
+	}
+	if len(opts.Guard) == 0 {
+		return nil, errors.New("no guard command")
+	}
+	if opts.ReadyTimeout <= 0 || opts.StopTimeout <= 0 {
+		return nil, errors.New("ready and stop timeouts must be positive")
+	}
+	if opts.StopSignal == 0 {
+		opts.StopSignal = syscall.SIGTERM
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = io.Discard
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Supervisor{
+		opts:    opts,
+		log:     log.With("component", "app"),
+		restart: make(chan struct{}, 1),
+		st:      state{phase: phaseStarting, changed: make(chan struct{})},
+	}, nil
+}
+
+func (s *Supervisor) set(st state) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.changed = make(chan struct{})
+	close(s.st.changed)
+	s.st = st
+}
+
+func (s *Supervisor) current() state {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st
+}
+
+// Ready waits until the app accepts connections and returns its address
+// ("127.0.0.1:PORT"). While the app builds or starts it waits; if the app
+// failed it returns the *Failure at once; it gives up when ctx ends.
+func (s *Supervisor) Ready(ctx context.Context) (string, error) {
+	for {
+		st := s.current()
+		switch st.phase {
+		case phaseReady:
+			return st.addr, nil
+		case phaseFailed:
+			return "", st.failure
+		case phaseStopped:
+			return "", errors.New("devserver is shutting down")
+		}
+		select {
+		case <-st.changed:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+}
+
+// Restart asks for a rebuild and restart. Requests made while one is under
+// way coalesce into one more.
+func (s *Supervisor) Restart() {
+	select {
+	case s.restart <- struct{}{}:
+	default:
+	}
+}
+
+// Run builds and starts the app, restarts it on request, and stops it when
+// ctx ends. It returns after the app's whole process group is gone.
+func (s *Supervisor) Run(ctx context.Context) error {
+	var app *process
+	defer func() {
+		if app != nil {
+			s.stop(app)
+		}
+		s.set(state{phase: phaseStopped})
+	}()
+	for {
+		app = s.cycle(ctx, app)
+		var exited <-chan struct{}
+		if app != nil {
+			exited = app.exited
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.restart:
+		case <-exited:
+			// The app ended by itself: say why and wait for a change. No
+			// restart loop.
+			f := &Failure{What: "app exited", Command: s.opts.Run, Status: app.status(), Output: app.output.String()}
+			s.log.Warn("app exited", "status", f.Status)
+			s.stop(app)
+			app = nil
+			s.set(state{phase: phaseFailed, failure: f})
+		}
+	}
+}
+
+// cycle builds (while old keeps serving), stops old and starts a new app. It
+// returns the running app, or nil after a failure (published as the state).
+func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
+	if s.opts.Build != "" {
+		if old == nil {
+			s.set(state{phase: phaseStarting})
+		}
+		start := time.Now()
+		out, status, err := s.build(ctx)
+		if ctx.Err() != nil {
+			return old
+		}
+		if err != nil {
+			s.log.Error("build failed", "status", status, "took", time.Since(start).Round(time.Millisecond))
+			s.set(state{phase: phaseFailed, failure: &Failure{What: "build failed", Command: s.opts.Build, Status: status, Output: out}})
+			if old != nil {
+				s.stop(old)
+			}
+			return nil
+		}
+		s.log.Info("build ok", "took", time.Since(start).Round(time.Millisecond))
+	}
+	s.set(state{phase: phaseStarting})
+	if old != nil {
+		s.stop(old)
+	}
+	app, err := s.start()
+	if err != nil {
+		s.set(state{phase: phaseFailed, failure: &Failure{What: "app did not start", Command: s.opts.Run, Status: err.Error()}})
+		return nil
+	}
+	if f := s.waitReady(ctx, app); f != nil {
+		s.stop(app)
+		if ctx.Err() == nil {
+			s.log.Error(f.What, "status", f.Status)
+			s.set(state{phase: phaseFailed, failure: f})
+		}
+		return nil
+	}
+	s.log.Info("app ready", "addr", app.addr, "pid", app.pgid)
+	s.set(state{phase: phaseReady, addr: app.addr})
+	return app
+}
+
+// build runs the build command in its own process group and returns its
+// last output lines and status.
+func (s *Supervisor) build(ctx context.Context) (string, string, error) {
+	tail := newTail(40)
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", s.opts.Build)
+	cmd.Dir, cmd.Env = s.opts.Dir, s.opts.Env
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(s.opts.Stdout, tail), io.MultiWriter(s.opts.Stderr, tail)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = s.opts.StopTimeout
+	err := cmd.Run()
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // stragglers
+	}
+	status := "ok"
+	if err != nil {
+		status = describeExit(err)
+	}
+	return tail.String(), status, err
+}
+
+// process is one running app behind its guard.
+type process struct {
+	guard  *exec.Cmd
+	parent *os.File // write end of the guard's fd 3; closing it stops the app
+	pgid   int      // the app's process group
+	addr   string
+	output *tail
+	exited chan struct{} // closed when the app's command has ended
+
+	mu   sync.Mutex
+	code *int // exit code, or -signal
+}
+
+func (p *process) status() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.code == nil:
+		return "running"
+	case *p.code < 0:
+		return "killed by " + signalName(syscall.Signal(-*p.code))
+	}
+	return "exit status " + strconv.Itoa(*p.code)
+}
+
+// start launches the app through the guard with a fresh PORT.
+func (s *Supervisor) start() (*process, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, fmt.Errorf("find a free port for the app: %w", err)
+	}
+	parentR, parentW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	reportR, reportW, err := os.Pipe()
+	if err != nil {
+		parentR.Close()
+		parentW.Close()
+		return nil, err
+	}
+	p := &process{parent: parentW, output: newTail(40), exited: make(chan struct{}), addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	args := append(append([]string(nil), s.opts.Guard[1:]...), s.opts.StopTimeout.String(), "--", "/bin/sh", "-c", s.opts.Run)
+	g := exec.Command(s.opts.Guard[0], args...)
+	g.Dir = s.opts.Dir
+	g.Env = append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
+	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, p.output), io.MultiWriter(s.opts.Stderr, p.output)
+	g.ExtraFiles = []*os.File{parentR, reportW}
+	g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Grandchildren may hold the output pipes after the guard exits.
+	g.WaitDelay = time.Second
+	err = g.Start()
+	parentR.Close()
+	reportW.Close()
+	if err != nil {
+		parentW.Close()
+		reportR.Close()
+		return nil, fmt.Errorf("start guard: %w", err)
+	}
+	p.guard = g
+	pgid := make(chan int, 1)
+	go func() { // owns reportR; ends when the guard exits
+		defer reportR.Close()
+		defer close(p.exited)
+		sc := bufio.NewScanner(reportR)
+		for sc.Scan() {
+			word, rest, _ := strings.Cut(sc.Text(), " ")
+			switch word {
+			case "pgid":
+				n, _ := strconv.Atoi(rest)
+				pgid <- n
+			case "exit":
+				n, _ := strconv.Atoi(rest)
+				p.mu.Lock()
+				p.code = &n
+				p.mu.Unlock()
+				return
+			case "error":
+				fmt.Fprintln(p.output, rest)
+			}
+		}
+	}()
+	select {
+	case p.pgid = <-pgid:
+	case <-p.exited:
+		_ = s.reap(p)
+		return nil, fmt.Errorf("could not run the app: %s", strings.TrimSpace(p.output.String()))
+	}
+	s.log.Info("app started", "pid", p.pgid, "port", port)
+	return p, nil
+}
+
+// waitReady polls the app's port until it accepts a connection, the app
+// exits, ReadyTimeout passes or ctx ends.
+func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
+	deadline := time.NewTimer(s.opts.ReadyTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(25 * time.Millisecond)
+	defer tick.Stop()
+	_, port, _ := net.SplitHostPort(p.addr)
+	for {
+		for _, host := range []string{"127.0.0.1", "::1"} {
+			c, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 100*time.Millisecond)
+			if err == nil {
+				c.Close()
+				p.addr = net.JoinHostPort(host, port)
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return &Failure{What: "app did not start", Command: s.opts.Run, Status: "devserver stopped"}
+		case <-p.exited:
+			return &Failure{What: "app exited before it was ready", Command: s.opts.Run, Status: p.status(), Output: p.output.String()}
+		case <-deadline.C:
+			return &Failure{What: "app did not start", Command: s.opts.Run, Output: p.output.String(),
+				Status: fmt.Sprintf("nothing listened on $PORT (%s) within app.ready_timeout (%s); the app must listen on the port in $PORT", port, s.opts.ReadyTimeout)}
+		case <-tick.C:
+		}
+	}
+}
+
+// stop ends the app: the stop signal to its group, SIGKILL after
+// StopTimeout, and it returns once no process of the group is alive.
+func (s *Supervisor) stop(p *process) {
+	start := time.Now()
+	_ = syscall.Kill(-p.pgid, s.opts.StopSignal)
+	if !waitGone(p.pgid, s.opts.StopTimeout) {
+		s.log.Warn("app ignored its stop signal; killing its process group", "signal", signalName(s.opts.StopSignal), "after", s.opts.StopTimeout)
+		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+		waitGone(p.pgid, 5*time.Second)
+	}
+	if err := s.reap(p); err != nil {
+		s.log.Warn("guard", "err", err)
+	}
+	s.log.Info("app stopped", "pid", p.pgid, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// reap closes the guard's parent pipe and waits for the guard to exit.
+func (s *Supervisor) reap(p *process) error {
+	p.parent.Close()
+	done := make(chan error, 1)
+	go func() { done <- p.guard.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil // the guard's status is not the app's
+		}
+		return err
+	case <-time.After(s.opts.StopTimeout + 5*time.Second):
+		_ = syscall.Kill(-p.guard.Process.Pid, syscall.SIGKILL)
+		return <-done
+	}
+}
+
+// waitGone polls until no live process is in group pgid, up to d.
+func waitGone(pgid int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for groupAlive(pgid) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func describeExit(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return "killed by " + signalName(ws.Signal())
+		}
+		return "exit status " + strconv.Itoa(ee.ExitCode())
+	}
+	return err.Error()
+}
+
+// SignalByName returns the signal named like "SIGTERM".
+func SignalByName(name string) (syscall.Signal, bool) {
+	for sig, n := range signalNames {
+		if n == name {
+			return sig, true
+		}
+	}
+	return 0, false
+}
+
+var signalNames = map[syscall.Signal]string{
+	syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM", syscall.SIGHUP: "SIGHUP", syscall.SIGQUIT: "SIGQUIT",
+	syscall.SIGUSR1: "SIGUSR1", syscall.SIGUSR2: "SIGUSR2", syscall.SIGKILL: "SIGKILL",
+}
+
+func signalName(sig syscall.Signal) string {
+	if n, ok := signalNames[sig]; ok {
+		return n
+	}
+	return sig.String()
+}

@@ -1,0 +1,362 @@
+package reload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the guard and as a fake app, as os/exec's tests
+// do: TestMain looks at its arguments and environment first.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == GuardCommand {
+		os.Exit(GuardMain(os.Args[2:]))
+	}
+	if mode, ok := os.LookupEnv("FAKEAPP"); ok {
+		os.Exit(fakeApp(mode))
+	}
+	os.Exit(m.Run())
+}
+
+// fakeApp behaves as mode says (a comma-separated list):
+//
+//	ignore-term  ignore SIGTERM
+//	child        start a sleeping child in the same group (it records its pid too)
+//	exit3        print "boom" and exit 3 at once
+//	no-listen    never open the port
+//	sleeper      just sleep (the child of "child")
+//
+// It records its pid in $PIDFILE and answers every request with
+// "gen=$GEN pid=PID".
+func fakeApp(mode string) int {
+	has := func(m string) bool { return strings.Contains(","+mode+",", ","+m+",") }
+	if f := os.Getenv("PIDFILE"); f != "" {
+		pf, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintln(pf, os.Getpid())
+			pf.Close()
+		}
+	}
+	if has("ignore-term") {
+		signal.Ignore(syscall.SIGTERM)
+	}
+	if has("exit3") {
+		fmt.Println("boom")
+		return 3
+	}
+	if has("sleeper") || has("no-listen") {
+		time.Sleep(time.Hour)
+		return 0
+	}
+	if has("child") {
+		self, _ := os.Executable()
+		c := exec.Command(self)
+		c.Env = append(os.Environ(), "FAKEAPP=sleeper")
+		if err := c.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println("fake app listening")
+	_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
+	}))
+	return 0
+}
+
+// alive reports whether pid is a live process (zombies count as dead).
+func alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+func pids(t *testing.T, file string) []int {
+	t.Helper()
+	data, _ := os.ReadFile(file)
+	var out []int
+	for _, l := range strings.Fields(string(data)) {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			t.Fatalf("pidfile: %v", err)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type harness struct {
+	sup     *Supervisor
+	pidfile string
+	out     *syncBuf
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs a Supervisor whose app is this test binary in mode.
+func start(t *testing.T, mode string, tweak func(*Options)) *harness {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	h := &harness{pidfile: filepath.Join(dir, "pids"), out: &syncBuf{}, done: make(chan error, 1)}
+	opts := Options{
+		Dir:          dir,
+		Run:          strconv.Quote(self),
+		Env:          append(os.Environ(), "FAKEAPP="+mode, "PIDFILE="+h.pidfile, "GEN=1"),
+		ReadyTimeout: 10 * time.Second,
+		StopTimeout:  2 * time.Second,
+		StopSignal:   syscall.SIGTERM,
+		Guard:        []string{self, GuardCommand},
+		Stdout:       h.out,
+		Stderr:       h.out,
+	}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	h.sup, err = NewSupervisor(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go func() { h.done <- h.sup.Run(ctx) }()
+	t.Cleanup(func() { h.stop(t) })
+	return h
+}
+
+func (h *harness) stop(t *testing.T) {
+	t.Helper()
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
+
+func (h *harness) ready(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	addr, err := h.sup.Ready(ctx)
+	if err != nil {
+		t.Fatalf("Ready: %v\noutput:\n%s", err, h.out.String())
+	}
+	return addr
+}
+
+func get(t *testing.T, addr string) string {
+	t.Helper()
+	res, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatalf("GET %s: %v", addr, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+func TestStartsAppOnPort(t *testing.T) {
+	h := start(t, "serve", nil)
+	addr := h.ready(t)
+	if got := get(t, addr); !strings.HasPrefix(got, "gen=1 pid=") {
+		t.Errorf("app answered %q", got)
+	}
+	if !strings.Contains(h.out.String(), "fake app listening") {
+		t.Errorf("app output not passed through: %q", h.out.String())
+	}
+}
+
+// TestStopLeavesNothing: after stop, no process of the app's tree is alive,
+// whether the app ignores SIGTERM, forks a child, or sits behind
+// `sh -c 'x & exec y'`.
+func TestStopLeavesNothing(t *testing.T) {
+	self, _ := os.Executable()
+	cases := []struct {
+		name, mode, run string
+		wantPids        int
+	}{
+		{name: "plain", mode: "serve", wantPids: 1},
+		{name: "ignores SIGTERM", mode: "ignore-term", wantPids: 1},
+		{name: "forks a child", mode: "child", wantPids: 2},
+		{name: "background and exec", mode: "serve", wantPids: 2,
+			run: fmt.Sprintf("FAKEAPP=sleeper %q & exec %q", self, self)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := start(t, tc.mode, func(o *Options) {
+				if tc.run != "" {
+					o.Run = tc.run
+				}
+				o.StopTimeout = 500 * time.Millisecond
+			})
+			h.ready(t)
+			eventually(t, 5*time.Second, "all pids recorded", func() bool { return len(pids(t, h.pidfile)) == tc.wantPids })
+			ps := pids(t, h.pidfile)
+			for _, p := range ps {
+				if !alive(p) {
+					t.Fatalf("pid %d not running before stop", p)
+				}
+			}
+			h.stop(t)
+			for _, p := range ps {
+				if alive(p) {
+					t.Errorf("pid %d still alive after stop", p)
+				}
+			}
+		})
+	}
+}
+
+func TestRestartGivesNewProcessAndPort(t *testing.T) {
+	h := start(t, "serve", nil)
+	first := h.ready(t)
+	firstPid := pids(t, h.pidfile)[0]
+	h.sup.Restart()
+	eventually(t, 10*time.Second, "a second app", func() bool { return len(pids(t, h.pidfile)) == 2 })
+	second := h.ready(t)
+	if second == first {
+		t.Errorf("restart reused address %s", first)
+	}
+	if alive(firstPid) {
+		t.Errorf("old app %d alive after restart", firstPid)
+	}
+	if got := get(t, second); !strings.Contains(got, fmt.Sprint(pids(t, h.pidfile)[1])) {
+		t.Errorf("new address answered by %q", got)
+	}
+}
+
+func TestAppExitIsAFailureWithOutput(t *testing.T) {
+	h := start(t, "exit3", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := h.sup.Ready(ctx)
+	var f *Failure
+	if !errors.As(err, &f) {
+		t.Fatalf("Ready = %v, want a *Failure", err)
+	}
+	if f.Status != "exit status 3" || !strings.Contains(f.Output, "boom") {
+		t.Errorf("failure = %+v", f)
+	}
+	// No restart loop: the app ran once.
+	time.Sleep(0) // nothing to wait for: Ready already returned the failure
+	if n := len(pids(t, h.pidfile)); n != 1 {
+		t.Errorf("app started %d times, want 1", n)
+	}
+}
+
+func TestBuildFailureShowsOutput(t *testing.T) {
+	h := start(t, "serve", func(o *Options) { o.Build = "echo compiling; echo 'main.go:3: syntax error' >&2; exit 2" })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := h.sup.Ready(ctx)
+	var f *Failure
+	if !errors.As(err, &f) || f.What != "build failed" || f.Status != "exit status 2" || !strings.Contains(f.Output, "main.go:3: syntax error") {
+		t.Fatalf("Ready = %v (%+v)", err, f)
+	}
+	if n := len(pids(t, h.pidfile)); n != 0 {
+		t.Errorf("app started after a failed build")
+	}
+}
+
+func TestNeverListeningTimesOut(t *testing.T) {
+	h := start(t, "no-listen", func(o *Options) { o.ReadyTimeout = 300 * time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := h.sup.Ready(ctx)
+	var f *Failure
+	if !errors.As(err, &f) || !strings.Contains(f.Status, "$PORT") {
+		t.Fatalf("Ready = %v", err)
+	}
+	eventually(t, 5*time.Second, "pid recorded", func() bool { return len(pids(t, h.pidfile)) == 1 })
+	eventually(t, 5*time.Second, "app killed", func() bool { return !alive(pids(t, h.pidfile)[0]) })
+}
+
+// TestGuardStopsAppWhenParentDies runs the guard directly and closes the
+// write end of its parent pipe, as the kernel does when devserver dies, even
+// by SIGKILL: the app and its child must die.
+func TestGuardStopsAppWhenParentDies(t *testing.T) {
+	self, _ := os.Executable()
+	pidfile := filepath.Join(t.TempDir(), "pids")
+	parentR, parentW, _ := os.Pipe()
+	reportR, reportW, _ := os.Pipe()
+	port, _ := freePort()
+	g := exec.Command(self, GuardCommand, "1s", "--", self)
+	g.Env = append(os.Environ(), "FAKEAPP=child,ignore-term", "PIDFILE="+pidfile, "PORT="+strconv.Itoa(port))
+	g.ExtraFiles = []*os.File{parentR, reportW}
+	g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := g.Start(); err != nil {
+		t.Fatal(err)
+	}
+	parentR.Close()
+	reportW.Close()
+	defer reportR.Close()
+	eventually(t, 10*time.Second, "app and child running", func() bool { return len(pids(t, pidfile)) == 2 })
+	ps := pids(t, pidfile)
+	parentW.Close() // devserver is gone
+	eventually(t, 10*time.Second, "app tree gone", func() bool { return !alive(ps[0]) && !alive(ps[1]) })
+	if err := g.Wait(); err != nil {
+		t.Errorf("guard: %v", err)
+	}
+}

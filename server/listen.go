@@ -1,0 +1,70 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"syscall"
+)
+
+// ListenConfig says where the front server listens.
+type ListenConfig struct {
+	Addr      string // IP literal or host name; "" means 127.0.0.1 (::1 with IPv6)
+	Port      int    // 0 picks a free port
+	IPv6      bool
+	QueueSize int // listen(2) backlog; 0 keeps the system's default
+}
+
+// Listen opens the front server's listener. An IPv4 address listens on IPv4
+// only and an IPv6 address on IPv6 only (IPV6_V6ONLY is set explicitly, so a
+// wildcard never goes dual-stack behind the user's back). A host name
+// listens on the first address it resolves to of the wanted family.
+// QueueSize sets the accept backlog; the kernel caps it at somaxconn.
+//
+// A port already in use is reported in one line naming the address.
+func Listen(ctx context.Context, lc ListenConfig) (net.Listener, error) {
+	addr := lc.Addr
+	if addr == "" {
+		addr = "127.0.0.1"
+		if lc.IPv6 {
+			addr = "::1"
+		}
+	}
+	network := "tcp4"
+	if ip, err := netip.ParseAddr(addr); err == nil {
+		if ip.Is6() && !ip.Is4In6() {
+			network = "tcp6"
+		}
+	} else if lc.IPv6 {
+		network = "tcp6"
+	}
+	hostPort := net.JoinHostPort(addr, strconv.Itoa(lc.Port))
+	cfg := net.ListenConfig{Control: func(network, _ string, c syscall.RawConn) error {
+		if network != "tcp6" {
+			return nil
+		}
+		var serr error
+		err := c.Control(func(fd uintptr) { serr = setV6Only(fd) })
+		return errors.Join(err, serr)
+	}}
+	ln, err := cfg.Listen(ctx, network, hostPort)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("port %d on %s is already in use%s (choose another with --port, ADDRPORT or port)", lc.Port, addr, holderOf(lc.Port))
+		}
+		if errors.Is(err, syscall.EADDRNOTAVAIL) {
+			return nil, fmt.Errorf("cannot listen on %s: no interface of this machine has that address", hostPort)
+		}
+		return nil, fmt.Errorf("listen on %s: %w", hostPort, err)
+	}
+	if lc.QueueSize > 0 {
+		if err := setBacklog(ln, lc.QueueSize); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("set listen queue size %d on %s: %w", lc.QueueSize, hostPort, err)
+		}
+	}
+	return ln, nil
+}
