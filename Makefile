@@ -6,8 +6,8 @@ GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 .PHONY: run build test bench lint golden docs tidy cover
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
-run:
-	$(GO) run ./cmd/devserver config --explain
+run: build
+	./bin/devserver
 
 ## build: the devserver binary in bin/
 build:

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -72,7 +71,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 	addOverrideFlags(root)
 	root.Flags().Bool("no-color", false, "no colours in the request log (also NO_COLOR)")
 
-	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newVersionCmd())
+	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newVersionCmd(), newGuardCmd())
 	return root
 }
 
@@ -112,19 +111,6 @@ func completeProfiles(env runEnv) func(*cobra.Command, []string, string) ([]stri
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// runServe loads the config for a run. The front server is the next layer
-// to build on it; until then the run reports what it would serve.
-func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
-	l, err := config.Load(loadOptions(cmd, env, addrPort))
-	if err != nil {
-		return err
-	}
-	if err := config.WriteExplain(cmd.OutOrStdout(), l); err != nil {
-		return err
-	}
-	return exitError{exitFailure, errors.New("serving is not implemented in this build; the settings above are what it would use")}
 }
 
 func newVersionCmd() *cobra.Command {

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// requestLog writes one line per request in the format of Django's
+// runserver:
+//
+//	[21/Nov/2026 10:04:05] "GET /path HTTP/1.1" 200 512 3ms
+//
+// Control characters are escaped before they reach the terminal, so a
+// request cannot forge log lines or send terminal escapes.
+type requestLog struct {
+	mu    sync.Mutex
+	w     io.Writer
+	color bool
+	now   func() time.Time
+}
+
+// maxLogged bounds how much of a request target one log line shows.
+const maxLogged = 2000
+
+func (l *requestLog) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := l.now()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		l.line(start, r, rec.status, rec.bytes, l.now().Sub(start))
+	})
+}
+
+func (l *requestLog) line(start time.Time, r *http.Request, status int, size int64, took time.Duration) {
+	target := r.RequestURI
+	if len(target) > maxLogged {
+		target = target[:maxLogged] + "…(" + strconv.Itoa(len(r.RequestURI)) + " bytes)"
+	}
+	text := fmt.Sprintf("[%s] \"%s %s %s\" %d %d %s",
+		start.Format("02/Jan/2006 15:04:05"), escape(r.Method), escape(target), escape(r.Proto), status, size, took.Round(time.Microsecond))
+	if l.color {
+		text = statusColor(status) + text + "\x1b[0m"
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintln(l.w, text)
+}
+
+// statusColor follows Django's palette: success plain, redirects green,
+// not-modified cyan, not-found yellow, other client errors red, server
+// errors bold magenta.
+func statusColor(status int) string {
+	switch {
+	case status == http.StatusNotModified:
+		return "\x1b[36m"
+	case status == http.StatusNotFound:
+		return "\x1b[33m"
+	case status >= 500:
+		return "\x1b[1;35m"
+	case status >= 400:
+		return "\x1b[31;1m"
+	case status >= 300:
+		return "\x1b[32m"
+	}
+	return "\x1b[0m"
+}
+
+// escape writes control characters, invalid UTF-8 and quotes as Go escapes
+// (\x1b, \r, \n, \").
+func escape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// recorder notes the status and size of a response. It unwraps to the
+// writer it wraps, so Flush and Hijack (SSE, WebSocket) reach the real one.
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wroteHeader && code >= 200 {
+		r.status, r.wroteHeader = code, true
+	}
+	if code == http.StatusSwitchingProtocols {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wroteHeader = true
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Upstream is the app behind the proxy, as the server needs it: where it
+// listens once it is ready. reload.Supervisor meets it.
+type Upstream interface {
+	// Ready waits until the app accepts connections and returns its
+	// address, or returns why there is none. It returns when ctx ends.
+	Ready(ctx context.Context) (addr string, err error)
+}
+
+// failure is what an Upstream's error may also be: a failed build or an app
+// that exited, with something to show on an error page.
+type failure interface {
+	error
+	Title() string
+	Detail() string
+}
+
+type upstreamKey struct{}
+
+// proxy forwards requests to the app, holding each one until the app is
+// ready (up to readyTimeout) rather than failing it.
+type proxy struct {
+	app          Upstream
+	readyTimeout time.Duration
+	rp           *httputil.ReverseProxy
+}
+
+func newProxy(app Upstream, readyTimeout time.Duration) *proxy {
+	p := &proxy{app: app, readyTimeout: readyTimeout}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	transport := &http.Transport{
+		// A connection refused means the app went away after Ready said
+		// yes (it is restarting): wait for it again. Nothing has been sent,
+		// so no request body can be sent twice.
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			for {
+				c, err := dialer.DialContext(ctx, network, addr)
+				if err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
+					return c, err
+				}
+				select {
+				case <-ctx.Done():
+					return nil, err
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		},
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       30 * time.Second,
+		ResponseHeaderTimeout: 0, // an app may take its time; the client decides
+	}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			addr, _ := pr.In.Context().Value(upstreamKey{}).(string)
+			pr.SetURL(&url.URL{Scheme: "http", Host: addr})
+			pr.Out.Host = pr.In.Host // the app builds its URLs for the public host
+			pr.SetXForwarded()
+		},
+		Transport:     transport,
+		FlushInterval: -1, // stream: SSE and chunked responses pass at once
+		ModifyResponse: func(res *http.Response) error {
+			// A redirect the app built from its internal address points the
+			// browser back at devserver.
+			addr, _ := res.Request.Context().Value(upstreamKey{}).(string)
+			if loc := res.Header.Get("Location"); loc != "" && addr != "" {
+				if u, err := url.Parse(loc); err == nil && u.Host == addr {
+					u.Scheme, u.Host = "", ""
+					res.Header.Set("Location", u.String())
+				}
+			}
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				return // the client went away
+			}
+			writePage(w, r, page{Status: http.StatusBadGateway, Title: "The app did not answer",
+				Hint: "devserver could not get an answer from the app: " + err.Error()})
+		},
+	}
+	return p
+}
+
+func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), p.readyTimeout)
+	addr, err := p.app.Ready(ctx)
+	cancel()
+	if err != nil {
+		p.unavailable(w, r, err)
+		return
+	}
+	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), upstreamKey{}, addr)))
+}
+
+func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	var f failure
+	switch {
+	case r.Context().Err() != nil:
+		return // the client gave up waiting
+	case errors.As(err, &f):
+		writePage(w, r, page{Status: http.StatusBadGateway, Title: f.Title(), Detail: f.Detail(),
+			Hint: "Fix the problem and save: devserver restarts the app on the next change."})
+	case errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "1")
+		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not ready",
+			Hint: fmt.Sprintf("The app did not become ready within app.ready_timeout (%s).", p.readyTimeout)})
+	default:
+		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not available",
+			Hint: strings.TrimSpace(err.Error())})
+	}
+}

@@ -1,0 +1,134 @@
+// Package server is devserver's HTTP front: the listener, the reverse proxy
+// to the app (holding requests while it restarts), static files, the Host
+// check, error pages and the Django-style request log.
+//
+// It does not run the app: it asks an Upstream where the app is.
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/devserver/devserver/config"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Config is the effective configuration; Addr, AllowedHosts, Static and
+	// App.ReadyTimeout are used.
+	Config *config.Config
+	// ConfigName names the config file in messages ("devserver.yaml").
+	ConfigName string
+	// App is the app to proxy to. If nil, the server serves static files
+	// only (static.dir, or the project root), with directory listings.
+	App Upstream
+	// Log receives the request log. If nil, requests are not logged.
+	Log io.Writer
+	// Color colours the request log by status.
+	Color bool
+	// Logger receives server events. If nil, nothing is logged.
+	Logger *slog.Logger
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// headers. If zero, 10s.
+	ReadHeaderTimeout time.Duration
+}
+
+// Server is the front HTTP server.
+type Server struct {
+	opts    Options
+	handler http.Handler
+	static  *static
+	log     *slog.Logger
+}
+
+// New builds a Server. It fails if static.dir cannot be opened.
+func New(opts Options) (*Server, error) {
+	cfg := opts.Config
+	s := &Server{opts: opts, log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.ConfigName == "" {
+		opts.ConfigName = "devserver.yaml"
+	}
+	dir := cfg.Static.Dir
+	if dir == "" && opts.App == nil {
+		dir = "."
+	}
+	if dir != "" {
+		st, err := newStatic(cfg.Abs(dir), cfg.Static.Prefix, opts.App == nil)
+		if err != nil {
+			return nil, err
+		}
+		s.static = st
+	}
+	var p http.Handler
+	if opts.App != nil {
+		p = newProxy(opts.App, cfg.App.ReadyTimeout)
+	}
+	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodConnect {
+			writePlain(w, http.StatusMethodNotAllowed, "devserver is not a forward proxy\n")
+			return
+		}
+		if s.static != nil && s.static.serve(w, r) {
+			return
+		}
+		if p != nil {
+			p.ServeHTTP(w, r)
+			return
+		}
+		writePlain(w, http.StatusNotFound, "404 page not found\n")
+	})
+	var h http.Handler = newHostCheck(cfg.Addr, cfg.AllowedHosts).wrap(route, opts.ConfigName)
+	if opts.Log != nil {
+		h = (&requestLog{w: opts.Log, color: opts.Color, now: time.Now}).wrap(h)
+	}
+	s.handler = h
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve answers requests on ln until ctx ends, then shuts down, giving
+// requests under way a few seconds to finish. It closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	rht := s.opts.ReadHeaderTimeout
+	if rht == 0 {
+		rht = 10 * time.Second
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: rht,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		// No WriteTimeout: it would cut streams and requests held while the
+		// app restarts.
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		srv.Close()
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if s.static != nil {
+		return s.static.Close()
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"slices"
+	"strings"
+)
+
+// static serves the files of one directory. It never leaves the directory
+// (os.Root refuses "..", and symlinks that point out, at the kernel's
+// level), never serves or lists secrets (denied), and answers only GET and
+// HEAD.
+type static struct {
+	root     *os.Root
+	prefix   string // URL path prefix, ending in "/"
+	listings bool
+}
+
+func newStatic(dir, prefix string, listings bool) (*static, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("static.dir %s: %w", dir, err)
+	}
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	return &static{root: root, prefix: prefix, listings: listings}, nil
+}
+
+func (s *static) Close() error { return s.root.Close() }
+
+// deniedNames are file and directory names never served or listed, at any
+// depth, compared without regard to case. Patterns use path.Match.
+var deniedNames = []string{
+	".git", ".hg", ".svn", ".env", ".env.*", ".envrc", ".npmrc", ".yarnrc", ".yarnrc.yml", ".pypirc",
+	".netrc", ".htpasswd", ".ssh", ".aws", ".docker", ".kube", ".gnupg", ".devserver",
+	"id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",
+	"devserver.yaml", "devserver.yml", "devserver.toml", "devserver.local.*",
+}
+
+func denied(name string) bool {
+	name = strings.ToLower(name)
+	return slices.ContainsFunc(deniedNames, func(p string) bool {
+		ok, _ := path.Match(p, name)
+		return ok
+	})
+}
+
+// relPath turns a URL path under the prefix into a cleaned path relative to
+// the root, the one path that is both checked and opened. ok is false for
+// anything outside the prefix or denied.
+func (s *static) relPath(urlPath string) (string, bool) {
+	rest, ok := strings.CutPrefix(urlPath, s.prefix)
+	if !ok && urlPath+"/" == s.prefix {
+		rest, ok = "", true
+	}
+	if !ok || strings.ContainsAny(rest, "\x00\\") {
+		return "", false
+	}
+	clean := strings.TrimPrefix(path.Clean("/"+rest), "/")
+	if clean == "" {
+		clean = "."
+	}
+	for part := range strings.SplitSeq(clean, "/") {
+		if part == ".." || denied(part) {
+			return "", false
+		}
+	}
+	return clean, true
+}
+
+// serve answers r if the file exists; it returns false (and writes
+// nothing) when there is no such file, so the caller can pass the request on.
+func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
+	rel, ok := s.relPath(r.URL.Path)
+	if !ok {
+		return false
+	}
+	f, err := s.root.Open(rel)
+	if err != nil {
+		// Not found, permission, or a symlink out of the root: all 404.
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writePlain(w, http.StatusMethodNotAllowed, "Method not allowed: static files answer GET and HEAD.\n")
+		return true
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cross-Origin-Resource-Policy", "same-origin")
+	if st.IsDir() {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			http.Redirect(w, r, path.Base(r.URL.Path)+"/", http.StatusMovedPermanently)
+			return true
+		}
+		index, err := s.root.Open(path.Join(rel, "index.html"))
+		if err == nil {
+			defer index.Close()
+			if ist, err := index.Stat(); err == nil && ist.Mode().IsRegular() {
+				http.ServeContent(w, r, "index.html", ist.ModTime(), index)
+				return true
+			}
+		}
+		if !s.listings {
+			return false
+		}
+		s.list(w, r, f)
+		return true
+	}
+	if !st.Mode().IsRegular() {
+		return false
+	}
+	http.ServeContent(w, r, st.Name(), st.ModTime(), f)
+	return true
+}
+
+// list writes a directory listing without denied names, every name escaped.
+func (s *static) list(w http.ResponseWriter, r *http.Request, dir *os.File) {
+	entries, err := dir.ReadDir(-1)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		writePlain(w, http.StatusInternalServerError, "cannot list the directory\n")
+		return
+	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	var b strings.Builder
+	title := html.EscapeString(r.URL.Path)
+	fmt.Fprintf(&b, "<!doctype html><meta charset=utf-8><title>%s</title><h1>%s</h1><ul>\n", title, title)
+	if r.URL.Path != s.prefix {
+		b.WriteString("<li><a href=\"../\">../</a>\n")
+	}
+	for _, e := range entries {
+		if denied(e.Name()) {
+			continue
+		}
+		name := e.Name()
+		if e.IsDir() {
+			name += "/"
+		}
+		href := (&url.URL{Path: name}).String()
+		if strings.Contains(name, ":") {
+			href = "./" + href
+		}
+		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a>\n", html.EscapeString(href), html.EscapeString(name))
+	}
+	b.WriteString("</ul>\n")
+	pageHeaders(w.Header())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	_, _ = w.Write([]byte(b.String()))
+}
