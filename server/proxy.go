@@ -67,6 +67,9 @@ func newProxy(app Upstream, readyTimeout time.Duration) *proxy {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			addr, _ := pr.In.Context().Value(upstreamKey{}).(string)
 			pr.SetURL(&url.URL{Scheme: "http", Host: addr})
+			// SetURL drops the whole query when any part of it does not
+			// parse (";" for one); the app gets it exactly as sent.
+			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
 			pr.Out.Host = pr.In.Host // the app builds its URLs for the public host
 			pr.SetXForwarded()
 		},

@@ -1,0 +1,538 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/devserver/devserver/config"
+)
+
+// raw sends a request exactly as written and returns the status code and
+// body. It is how the tests send what a browser never would.
+func raw(t *testing.T, addr, request string) (int, string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, request); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("read response to %q: %v", firstLineOf(request), err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+func firstLineOf(s string) string { l, _, _ := strings.Cut(s, "\r\n"); return l }
+
+func get(target string) string {
+	return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+}
+
+func testConfig(t *testing.T, root string, edit func(*config.Config)) *config.Config {
+	t.Helper()
+	l, err := config.Load(config.Options{Dir: root, Environ: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *l.Config
+	if edit != nil {
+		edit(&c)
+	}
+	return &c
+}
+
+// logBuf is a request log the test reads while the server writes it.
+type logBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuf) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+
+func (l *logBuf) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+func start(t *testing.T, opts Options) (addr string, log *logBuf) {
+	t.Helper()
+	log = &logBuf{}
+	opts.Log = log
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts.Listener.Addr().String(), log
+}
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestStaticNeverLeaksSecrets sends the traversal and dotfile matrix of the
+// reliability plan (SEC-07, SEC-08, SEC-09) at a static-only server.
+func TestStaticNeverLeaksSecrets(t *testing.T) {
+	root := t.TempDir()
+	site := filepath.Join(root, "site")
+	writeFiles(t, root, map[string]string{
+		"secret.txt":                            "SECRET outside",
+		"site-private/x.txt":                    "SECRET sibling",
+		"site/ok.txt":                           "fine",
+		"site/sub/file.txt":                     "inside",
+		"site/.env":                             "SECRET env",
+		"site/.env.local":                       "SECRET env local",
+		"site/.git/config":                      "SECRET git",
+		"site/.git/HEAD":                        "SECRET head",
+		"site/id_rsa":                           "SECRET key",
+		"site/server.key":                       "SECRET server key",
+		"site/cert.pem":                         "SECRET pem",
+		"site/.npmrc":                           "SECRET npmrc",
+		"site/devserver.yaml":                   "SECRET config",
+		"site/devserver.local.yaml":             "SECRET overlay",
+		"site/<img src=x onerror=alert(1)>.txt": "xss name",
+	})
+	for link, target := range map[string]string{
+		"abs": filepath.Join(root, "secret.txt"), "rel": "../secret.txt", "dir": "/",
+		"loop": ".", "inside": "sub/file.txt", "updir": "..",
+	} {
+		if err := os.Symlink(target, filepath.Join(site, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := testConfig(t, root, func(c *config.Config) { c.Static.Dir = "site" })
+	addr, _ := start(t, Options{Config: cfg})
+
+	leaks := []string{
+		"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%252e%252e/secret.txt",
+		"/....//secret.txt", "/%5c..%5csecret.txt", "/..\\secret.txt", "/x/#/../../secret.txt",
+		"/.env", "/.ENV", "/.env.local", "/.env?raw??", "/.env?import&raw", "/.env/.", "/./.env", "/.env/",
+		"//.env", "/.env%00.txt", "/.env%20", "/%2eenv", "/.git/config", "/.Git/config", "/.git/", "/.git",
+		"/id_rsa", "/server.key", "/cert.pem", "/.npmrc", "/devserver.yaml", "/devserver.local.yaml",
+		"/abs", "/rel", "/dir/etc/hostname", "/updir/secret.txt", "/updir/site-private/x.txt",
+		"/../site-private/x.txt", "/loop/.env", "/sub/../.env",
+	}
+	for _, target := range leaks {
+		status, body := raw(t, addr, get(target))
+		if strings.Contains(body, "SECRET") {
+			t.Errorf("GET %s: %d served a secret: %q", target, status, body)
+		}
+		if status != http.StatusNotFound && status != http.StatusBadRequest {
+			t.Errorf("GET %s: status %d, want 404 (or 400 for a malformed target)", target, status)
+		}
+	}
+	for target, want := range map[string]string{"/ok.txt": "fine", "/inside": "inside", "/loop/ok.txt": "fine", "/sub/file.txt": "inside"} {
+		if status, body := raw(t, addr, get(target)); status != http.StatusOK || body != want {
+			t.Errorf("GET %s: %d %q, want 200 %q", target, status, body, want)
+		}
+	}
+	status, listing := raw(t, addr, get("/"))
+	if status != http.StatusOK {
+		t.Fatalf("listing: %d", status)
+	}
+	for _, hidden := range []string{".env", ".git", "id_rsa", "server.key", "cert.pem", ".npmrc", "devserver.yaml", "devserver.local.yaml"} {
+		if strings.Contains(listing, ">"+hidden) {
+			t.Errorf("listing shows %s:\n%s", hidden, listing)
+		}
+	}
+	if strings.Contains(listing, "<img") || !strings.Contains(listing, "&lt;img src=x onerror=alert(1)&gt;.txt") {
+		t.Errorf("listing does not escape names:\n%s", listing)
+	}
+	for _, m := range []string{"PUT", "DELETE", "POST", "TRACE"} {
+		req := m + " /ok.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+		if status, body := raw(t, addr, req); status != http.StatusMethodNotAllowed || strings.Contains(body, "fine") {
+			t.Errorf("%s /ok.txt: %d %q, want 405", m, status, body)
+		}
+	}
+}
+
+// TestHostCheck sends the DNS-rebinding matrix (SEC-01, SEC-02) at a server
+// whose app counts what reaches it: a refused request never does.
+func TestHostCheck(t *testing.T) {
+	var hits atomic.Int32
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, "app")
+	}))
+	defer app.Close()
+	cfg := testConfig(t, t.TempDir(), func(c *config.Config) { c.AllowedHosts = []string{".example.test", "named.test"} })
+	addr, log := start(t, Options{Config: cfg, App: readyAt(app.Listener.Addr().String())})
+
+	refused := []string{
+		"Host: attacker.example", "Host: attacker.example:8000", "Host: localhost.attacker.example",
+		"Host: 127.0.0.1.nip.io", "Host: example.test.evil", "Host: [::1", "Host: localhost:99999",
+		"Host: ", "Host: attacker.example\r\nX-Forwarded-Host: localhost",
+		"Host: attacker.example\r\nOrigin: http://localhost", "Host: localhost\r\nHost: attacker.example",
+		"Host: \x1b[31mred",
+	}
+	for _, h := range refused {
+		before := hits.Load()
+		status, body := raw(t, addr, "GET / HTTP/1.1\r\n"+h+"\r\nConnection: close\r\n\r\n")
+		if status != http.StatusBadRequest {
+			t.Errorf("%q: status %d, want 400", h, status)
+		}
+		if hits.Load() != before {
+			t.Errorf("%q reached the app", h)
+		}
+		// Go itself refuses two Host headers before the check runs.
+		if status == http.StatusBadRequest && strings.Contains(h, "attacker") && !strings.Contains(h, "\r\nHost:") && !strings.Contains(body, "allowed_hosts") {
+			t.Errorf("%q: body does not name allowed_hosts: %q", h, body)
+		}
+	}
+	// Absolute-form targets set the authority, whatever the Host header says.
+	if status, _ := raw(t, addr, "GET http://attacker.example/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"); status != http.StatusBadRequest {
+		t.Errorf("absolute-form attacker target: %d, want 400", status)
+	}
+	allowed := []string{"localhost", "LOCALHOST", "localhost.", "localhost:8000", "app.localhost", "127.0.0.1",
+		"127.0.0.1:8000", "127.0.0.2", "[::1]", "[::1]:8000", "a.b.example.test", "example.test", "named.test"}
+	for _, h := range allowed {
+		if status, body := raw(t, addr, "GET / HTTP/1.1\r\nHost: "+h+"\r\nConnection: close\r\n\r\n"); status != http.StatusOK || body != "app" {
+			t.Errorf("Host %q: %d %q, want 200 from the app", h, status, body)
+		}
+	}
+	if strings.Contains(log.String(), "\x1b") {
+		t.Errorf("raw escape in the log:\n%q", log.String())
+	}
+}
+
+func TestHostCheckWildcardBind(t *testing.T) {
+	h := newHostCheck("0.0.0.0", nil)
+	name, _ := os.Hostname()
+	for _, host := range []string{name, strings.ToUpper(name) + ":8000", "127.0.0.1"} {
+		if _, ok := h.allowed(host); !ok {
+			t.Errorf("wildcard bind refuses %q", host)
+		}
+	}
+	if _, ok := h.allowed("attacker.example"); ok {
+		t.Error("wildcard bind allows attacker.example")
+	}
+	if _, ok := newHostCheck("127.0.0.1", []string{"*"}).allowed("anything.example"); !ok {
+		t.Error(`allowed_hosts "*" does not allow all`)
+	}
+}
+
+// TestLogEscapesControlCharacters: a request cannot forge log lines or send
+// terminal escapes (SEC-11).
+func TestLogEscapesControlCharacters(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"a.txt": "a"})
+	addr, log := start(t, Options{Config: testConfig(t, root, nil)})
+	target := "/%1b[2J%1b[31mRED%0d%0a[21/Nov/2026%2010:00:00]%20%22GET%20/admin%20HTTP/1.1%22%20200%200"
+	raw(t, addr, get(target))
+	raw(t, addr, get("/"+strings.Repeat("x", 5000)))
+	got := log.String()
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines for 2 requests:\n%s", len(lines), got)
+	}
+	if strings.ContainsAny(got, "\x1b\r") {
+		t.Errorf("raw control characters in the log: %q", got)
+	}
+	if !strings.Contains(lines[0], `"GET /%1b[2J`) || !strings.HasPrefix(lines[0], "[") || !strings.Contains(lines[0], "\" 404 ") {
+		t.Errorf("log line: %q", lines[0])
+	}
+	if len(lines[1]) > maxLogged+200 || !strings.Contains(lines[1], "bytes)") {
+		t.Errorf("long target not shortened: %d chars", len(lines[1]))
+	}
+	var l requestLog
+	l.w, l.now = io.Discard, time.Now
+	if e := escape("a\x1b[31m\r\n\"\\\xff"); e != `a\x1b[31m\r\n\"\\\xff` {
+		t.Errorf("escape = %q", e)
+	}
+}
+
+func TestLogColours(t *testing.T) {
+	var buf bytes.Buffer
+	l := &requestLog{w: &buf, color: true, now: time.Now}
+	r := httptest.NewRequest("GET", "/x", nil)
+	l.line(time.Now(), r, 500, 0, 0)
+	l.color = false
+	l.line(time.Now(), r, 500, 0, 0)
+	lines := strings.Split(buf.String(), "\n")
+	if !strings.HasPrefix(lines[0], "\x1b[1;35m") || strings.Contains(lines[1], "\x1b") {
+		t.Errorf("colours: %q", buf.String())
+	}
+}
+
+// upstream is a test Upstream whose readiness the test controls.
+type upstream struct {
+	ready func(ctx context.Context) (string, error)
+}
+
+func (u upstream) Ready(ctx context.Context) (string, error) { return u.ready(ctx) }
+
+func readyAt(addr string) Upstream {
+	return upstream{ready: func(context.Context) (string, error) { return addr, nil }}
+}
+
+// TestRequestsWaitForTheApp: a request that arrives while the app is not
+// ready is held, not failed, and answered once it is.
+func TestRequestsWaitForTheApp(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "app got %q", b)
+	}))
+	defer app.Close()
+	gate := make(chan struct{})
+	waiting := make(chan struct{}, 10)
+	up := upstream{ready: func(ctx context.Context) (string, error) {
+		waiting <- struct{}{}
+		select {
+		case <-gate:
+			return app.Listener.Addr().String(), nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}}
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: up})
+	type result struct {
+		status int
+		body   string
+	}
+	results := make(chan result, 1)
+	go func() {
+		res, err := http.Post("http://"+addr+"/", "text/plain", strings.NewReader("payload"))
+		if err != nil {
+			results <- result{body: err.Error()}
+			return
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		results <- result{res.StatusCode, string(b)}
+	}()
+	<-waiting // the request is being held
+	close(gate)
+	r := <-results
+	if r.status != http.StatusOK || r.body != `app got "payload"` {
+		t.Errorf("held request: %d %q", r.status, r.body)
+	}
+}
+
+type testFailure struct{}
+
+func (testFailure) Error() string  { return "build failed" }
+func (testFailure) Title() string  { return "build failed (exit status 2)" }
+func (testFailure) Detail() string { return "$ make\nmain.go:3: <syntax> error\n" }
+
+func TestErrorPages(t *testing.T) {
+	fail := upstream{ready: func(context.Context) (string, error) { return "", testFailure{} }}
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: fail})
+	req := "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
+	status, body := raw(t, addr, req)
+	if status != http.StatusBadGateway || !strings.Contains(body, "<h1>build failed (exit status 2)</h1>") || !strings.Contains(body, "main.go:3: &lt;syntax&gt; error") {
+		t.Errorf("HTML page: %d\n%s", status, body)
+	}
+	status, body = raw(t, addr, get("/"))
+	if status != http.StatusBadGateway || strings.Contains(body, "<html") || !strings.Contains(body, "main.go:3: <syntax> error") {
+		t.Errorf("text page: %d\n%s", status, body)
+	}
+
+	never := upstream{ready: func(ctx context.Context) (string, error) { <-ctx.Done(); return "", ctx.Err() }}
+	cfg := testConfig(t, t.TempDir(), func(c *config.Config) { c.App.ReadyTimeout = 50 * time.Millisecond })
+	addr, _ = start(t, Options{Config: cfg, App: never})
+	res, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" ||
+		res.Header.Get("Cross-Origin-Resource-Policy") != "same-origin" || res.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("not ready: %d %v", res.StatusCode, res.Header)
+	}
+}
+
+// TestProxyHeaders: X-Forwarded-* are set fresh (a spoofed X-Forwarded-For
+// never reaches the app), the app sees the public Host, hop-by-hop headers go.
+func TestProxyHeaders(t *testing.T) {
+	seen := make(chan http.Header, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Clone()
+		h.Set("Host", r.Host)
+		h.Set("X-Request-URI", r.RequestURI)
+		seen <- h
+		w.Header().Set("Location", "http://"+r.Context().Value(http.LocalAddrContextKey).(net.Addr).String()+"/next")
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer app.Close()
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	req := "GET /a%2Fb/..%2f?x=1;y=2&z=%ZZ HTTP/1.1\r\nHost: localhost:8000\r\nX-Forwarded-For: 6.6.6.6\r\n" +
+		"X-Forwarded-Host: evil.example\r\nForwarded: for=6.6.6.6\r\nProxy-Authorization: x\r\n" +
+		"Connection: close, X-Drop-Me\r\nX-Drop-Me: 1\r\n\r\n"
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, req)
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	h := <-seen
+	for name, want := range map[string]string{
+		"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Host": "localhost:8000", "X-Forwarded-Proto": "http",
+		"Host": "localhost:8000", "Forwarded": "", "Proxy-Authorization": "", "X-Drop-Me": "",
+		"X-Request-URI": "/a%2Fb/..%2f?x=1;y=2&z=%ZZ",
+	} {
+		if got := h.Get(name); got != want {
+			t.Errorf("app saw %s = %q, want %q", name, got, want)
+		}
+	}
+	if loc := res.Header.Get("Location"); loc != "/next" {
+		t.Errorf("Location = %q, want the internal address taken out", loc)
+	}
+}
+
+// TestProxyStreamsSSE: each event reaches the client before the next is
+// written, through the request log's wrapper.
+func TestProxyStreamsSSE(t *testing.T) {
+	next := make(chan struct{})
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := range 3 {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			http.NewResponseController(w).Flush()
+			select {
+			case <-next:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}))
+	defer app.Close()
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	res, err := http.Get("http://" + addr + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	br := bufio.NewReader(res.Body)
+	for i := range 3 {
+		line, err := br.ReadString('\n')
+		if err != nil || line != fmt.Sprintf("data: %d\n", i) {
+			t.Fatalf("event %d: %q %v", i, line, err)
+		}
+		br.ReadString('\n')
+		next <- struct{}{} // the app writes the next event only now
+	}
+}
+
+// TestProxyWebSocket: an upgrade passes through the log wrapper (it unwraps
+// to a Hijacker) and bytes flow both ways.
+func TestProxyWebSocket(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "websocket" {
+			http.Error(w, "no upgrade", 400)
+			return
+		}
+		c, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		fmt.Fprint(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		rw.Flush()
+		line, _ := rw.ReadString('\n')
+		fmt.Fprint(rw, "echo:"+line)
+		rw.Flush()
+	}))
+	defer app.Close()
+	addr, log := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprint(c, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", res, err)
+	}
+	fmt.Fprint(c, "ping\n")
+	if line, err := br.ReadString('\n'); err != nil || line != "echo:ping\n" {
+		t.Errorf("echo: %q %v", line, err)
+	}
+	c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(log.String(), `"GET /ws HTTP/1.1" 101`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no 101 log line:\n%s", log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestStaticBeforeApp(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"public/app.css": "css", "public/.env": "SECRET"})
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "app:"+r.URL.Path) }))
+	defer app.Close()
+	cfg := testConfig(t, root, func(c *config.Config) { c.Static.Dir, c.Static.Prefix = "public", "/static/" })
+	addr, _ := start(t, Options{Config: cfg, App: readyAt(app.Listener.Addr().String())})
+	for target, want := range map[string]string{"/static/app.css": "css", "/static/missing.css": "app:/static/missing.css", "/": "app:/", "/static/.env": "app:/static/.env"} {
+		if _, body := raw(t, addr, get(target)); body != want {
+			t.Errorf("GET %s = %q, want %q", target, body, want)
+		}
+	}
+}
+
+func TestNewFailsOnMissingStaticDir(t *testing.T) {
+	cfg := testConfig(t, t.TempDir(), func(c *config.Config) { c.Static.Dir = "nope" })
+	if _, err := New(Options{Config: cfg}); err == nil || !strings.Contains(err.Error(), "static.dir") {
+		t.Errorf("New = %v", err)
+	}
+}
+
+func TestServeShutsDown(t *testing.T) {
+	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+}
