@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/lockedbuf"
 )
 
 // The test binary doubles as the guard and as a fake app, as os/exec's tests
@@ -25,61 +25,10 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == GuardCommand {
 		os.Exit(GuardMain(os.Args[2:]))
 	}
-	if mode, ok := os.LookupEnv("FAKEAPP"); ok {
-		os.Exit(fakeApp(mode))
+	if mode, ok := os.LookupEnv(fakeapp.Env); ok {
+		os.Exit(fakeapp.Main(mode))
 	}
 	os.Exit(m.Run())
-}
-
-// fakeApp behaves as mode says (a comma-separated list):
-//
-//	ignore-term  ignore SIGTERM
-//	child        start a sleeping child in the same group (it records its pid too)
-//	exit3        print "boom" and exit 3 at once
-//	no-listen    never open the port
-//	sleeper      just sleep (the child of "child")
-//
-// It records its pid in $PIDFILE and answers every request with
-// "gen=$GEN pid=PID".
-func fakeApp(mode string) int {
-	has := func(m string) bool { return strings.Contains(","+mode+",", ","+m+",") }
-	if f := os.Getenv("PIDFILE"); f != "" {
-		pf, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err == nil {
-			fmt.Fprintln(pf, os.Getpid())
-			pf.Close()
-		}
-	}
-	if has("ignore-term") {
-		signal.Ignore(syscall.SIGTERM)
-	}
-	if has("exit3") {
-		fmt.Println("boom")
-		return 3
-	}
-	if has("sleeper") || has("no-listen") {
-		time.Sleep(time.Hour)
-		return 0
-	}
-	if has("child") {
-		self, _ := os.Executable()
-		c := exec.Command(self)
-		c.Env = append(os.Environ(), "FAKEAPP=sleeper")
-		if err := c.Start(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	fmt.Println("fake app listening")
-	_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
-	}))
-	return 0
 }
 
 // alive reports whether pid is a live process (zombies count as dead).
@@ -122,26 +71,9 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 type harness struct {
 	sup     *Supervisor
 	pidfile string
-	out     *syncBuf
+	out     *lockedbuf.Buffer
 	cancel  context.CancelFunc
 	done    chan error
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // start runs a Supervisor whose app is this test binary in mode.
@@ -152,7 +84,7 @@ func start(t *testing.T, mode string, tweak func(*Options)) *harness {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	h := &harness{pidfile: filepath.Join(dir, "pids"), out: &syncBuf{}, done: make(chan error, 1)}
+	h := &harness{pidfile: filepath.Join(dir, "pids"), out: &lockedbuf.Buffer{}, done: make(chan error, 1)}
 	opts := Options{
 		Dir:          dir,
 		Run:          strconv.Quote(self),

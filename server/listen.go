@@ -18,6 +18,27 @@ type ListenConfig struct {
 	QueueSize int // listen(2) backlog; 0 keeps the system's default
 }
 
+// plan picks the network ("tcp4" or "tcp6", never the dual-stack "tcp"),
+// the address to bind and the host it names.
+func plan(lc ListenConfig) (network, hostPort, addr string) {
+	addr = lc.Addr
+	if addr == "" {
+		addr = "127.0.0.1"
+		if lc.IPv6 {
+			addr = "::1"
+		}
+	}
+	network = "tcp4"
+	if ip, err := netip.ParseAddr(addr); err == nil {
+		if ip.Is6() && !ip.Is4In6() {
+			network = "tcp6"
+		}
+	} else if lc.IPv6 {
+		network = "tcp6"
+	}
+	return network, net.JoinHostPort(addr, strconv.Itoa(lc.Port)), addr
+}
+
 // Listen opens the front server's listener. An IPv4 address listens on IPv4
 // only and an IPv6 address on IPv6 only (IPV6_V6ONLY is set explicitly, so a
 // wildcard never goes dual-stack behind the user's back). A host name
@@ -26,22 +47,7 @@ type ListenConfig struct {
 //
 // A port already in use is reported in one line naming the address.
 func Listen(ctx context.Context, lc ListenConfig) (net.Listener, error) {
-	addr := lc.Addr
-	if addr == "" {
-		addr = "127.0.0.1"
-		if lc.IPv6 {
-			addr = "::1"
-		}
-	}
-	network := "tcp4"
-	if ip, err := netip.ParseAddr(addr); err == nil {
-		if ip.Is6() && !ip.Is4In6() {
-			network = "tcp6"
-		}
-	} else if lc.IPv6 {
-		network = "tcp6"
-	}
-	hostPort := net.JoinHostPort(addr, strconv.Itoa(lc.Port))
+	network, hostPort, addr := plan(lc)
 	cfg := net.ListenConfig{Control: func(network, _ string, c syscall.RawConn) error {
 		if network != "tcp6" {
 			return nil

@@ -13,12 +13,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/lockedbuf"
 )
 
 // raw sends a request exactly as written and returns the status code and
@@ -62,19 +62,9 @@ func testConfig(t *testing.T, root string, edit func(*config.Config)) *config.Co
 	return &c
 }
 
-// logBuf is a request log the test reads while the server writes it.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
-
-func (l *logBuf) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
-func start(t *testing.T, opts Options) (addr string, log *logBuf) {
+func start(t *testing.T, opts Options) (addr string, log *lockedbuf.Buffer) {
 	t.Helper()
-	log = &logBuf{}
+	log = &lockedbuf.Buffer{}
 	opts.Log = log
 	s, err := New(opts)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 )
@@ -23,6 +24,9 @@ var update = flag.Bool("update", false, "rewrite the expected output of golden t
 var binary string
 
 func TestMain(m *testing.M) {
+	if mode, ok := os.LookupEnv(fakeapp.Env); ok {
+		os.Exit(fakeapp.Main(mode))
+	}
 	flag.Parse()
 	code := func() int {
 		if !testing.Short() {

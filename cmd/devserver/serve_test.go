@@ -1,0 +1,317 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/devserver/devserver/internal/lockedbuf"
+)
+
+// These tests run the devserver binary built in TestMain, as a user would,
+// with the test binary itself as the app (see internal/fakeapp).
+
+type devserver struct {
+	cmd            *exec.Cmd
+	stdout, stderr *lockedbuf.Buffer
+	url            string // from the banner
+	done           chan struct{}
+}
+
+var urlRE = regexp.MustCompile(`Starting development server at (http://\S+/)`)
+
+func needBinary(t *testing.T) {
+	t.Helper()
+	if binary == "" {
+		t.Skip("-short: no devserver binary built")
+	}
+}
+
+// startDevserver runs devserver in dir and waits for its banner.
+func startDevserver(t *testing.T, dir string, env []string, args ...string) *devserver {
+	t.Helper()
+	needBinary(t)
+	d := &devserver{stdout: &lockedbuf.Buffer{}, stderr: &lockedbuf.Buffer{}, done: make(chan struct{})}
+	d.cmd = exec.Command(binary, args...)
+	d.cmd.Dir = dir
+	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}, env...)
+	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = d.cmd.Wait(); close(d.done) }()
+	t.Cleanup(func() {
+		_ = d.cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-d.done:
+		case <-time.After(15 * time.Second):
+			_ = d.cmd.Process.Kill()
+			<-d.done
+		}
+		if t.Failed() {
+			t.Logf("devserver stdout:\n%s\nstderr:\n%s", d.stdout, d.stderr)
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if m := urlRE.FindStringSubmatch(d.stdout.String()); m != nil {
+			d.url = m[1]
+			return d
+		}
+		select {
+		case <-d.done:
+			t.Fatalf("devserver exited before its banner: %v\nstdout:\n%s\nstderr:\n%s", d.cmd.ProcessState, d.stdout, d.stderr)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner after 60s\nstdout:\n%s\nstderr:\n%s", d.stdout, d.stderr)
+		}
+	}
+}
+
+// interrupt sends Ctrl+C and returns the exit code.
+func (d *devserver) interrupt(t *testing.T) int {
+	t.Helper()
+	_ = d.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-d.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("devserver did not exit after Ctrl+C")
+	}
+	return d.cmd.ProcessState.ExitCode()
+}
+
+func httpGet(t *testing.T, url string, header ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// project writes a devserver.yaml whose app is this test binary in mode.
+func project(t *testing.T, mode, extra string) (dir, pidfile string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	pidfile = filepath.Join(dir, "pids")
+	cfg := fmt.Sprintf(`port: 0
+app:
+  run: %q
+  env:
+    FAKEAPP: %q
+    PIDFILE: %q
+    GEN: "1"
+  ready_timeout: 20s
+  stop_timeout: 1s
+%s`, strconv.Quote(self), mode, pidfile, extra)
+	if err := os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, pidfile
+}
+
+func readPids(t *testing.T, file string) []int {
+	t.Helper()
+	data, _ := os.ReadFile(file)
+	var out []int
+	for _, f := range strings.Fields(string(data)) {
+		n, _ := strconv.Atoi(f)
+		out = append(out, n)
+	}
+	return out
+}
+
+func alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServesTheExampleApp is `make run`: the repo's own devserver.yaml
+// builds and serves examples/hello (the ci profile picks a free port).
+func TestServesTheExampleApp(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDevserver(t, root, []string{"GOFLAGS=-buildvcs=false", "GOCACHE=" + goEnv(t, "GOCACHE"), "GOPATH=" + goEnv(t, "GOPATH")}, "--profile", "ci")
+	status, body := httpGet(t, d.url)
+	if status != http.StatusOK || !strings.Contains(body, "<h1>Hello from devserver</h1>") {
+		t.Errorf("GET /: %d %q", status, body)
+	}
+	if status, body := httpGet(t, d.url+"static/site.css"); status != http.StatusOK || !strings.Contains(body, "font-family") {
+		t.Errorf("GET /static/site.css: %d %q", status, body)
+	}
+	if code := d.interrupt(t); code != 0 {
+		t.Errorf("exit code %d after Ctrl+C", code)
+	}
+}
+
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestCtrlCStopsTheWholeApp: the app and its child are gone after Ctrl+C,
+// and devserver exits 0.
+func TestCtrlCStopsTheWholeApp(t *testing.T) {
+	dir, pidfile := project(t, "child", "")
+	d := startDevserver(t, dir, nil)
+	status, body := httpGet(t, d.url)
+	if status != http.StatusOK || !strings.HasPrefix(body, "gen=1 pid=") {
+		t.Fatalf("GET: %d %q", status, body)
+	}
+	waitFor(t, 10*time.Second, "app and child pids", func() bool { return len(readPids(t, pidfile)) == 2 })
+	pids := readPids(t, pidfile)
+	if code := d.interrupt(t); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	for _, p := range pids {
+		if alive(p) {
+			t.Errorf("pid %d outlived devserver", p)
+		}
+	}
+	if !strings.Contains(d.stderr.String(), `"GET / HTTP/1.1" 200 `) {
+		t.Errorf("no request log line:\n%s", d.stderr)
+	}
+}
+
+// TestSIGKILLTakesTheAppDown: even when devserver is killed outright, its
+// guard stops the app and the app's child.
+func TestSIGKILLTakesTheAppDown(t *testing.T) {
+	dir, pidfile := project(t, "child,ignore-term", "")
+	d := startDevserver(t, dir, nil)
+	httpGet(t, d.url)
+	waitFor(t, 10*time.Second, "app and child pids", func() bool { return len(readPids(t, pidfile)) == 2 })
+	pids := readPids(t, pidfile)
+	_ = d.cmd.Process.Kill()
+	<-d.done
+	waitFor(t, 15*time.Second, "the app tree to die", func() bool {
+		for _, p := range pids {
+			if alive(p) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestRequestsWaitForASlowApp: a request sent as soon as devserver listens
+// is held until the app is ready, and answered by it.
+func TestRequestsWaitForASlowApp(t *testing.T) {
+	dir, _ := project(t, "slow", "")
+	d := startDevserver(t, dir, []string{"DELAY=1s"})
+	status, body := httpGet(t, d.url)
+	if status != http.StatusOK || !strings.HasPrefix(body, "gen=1") {
+		t.Errorf("held request: %d %q", status, body)
+	}
+}
+
+func TestBuildErrorPage(t *testing.T) {
+	dir, pidfile := project(t, "serve", "")
+	cfg, _ := os.ReadFile(filepath.Join(dir, "devserver.yaml"))
+	cfg = []byte(strings.Replace(string(cfg), "app:\n", "app:\n  build: \"echo 'main.go:7: undefined: x' >&2; exit 1\"\n", 1))
+	os.WriteFile(filepath.Join(dir, "devserver.yaml"), cfg, 0o644)
+	d := startDevserver(t, dir, nil)
+	status, body := httpGet(t, d.url, "Accept", "text/html")
+	if status != http.StatusBadGateway || !strings.Contains(body, "build failed (exit status 1)") || !strings.Contains(body, "main.go:7: undefined: x") {
+		t.Errorf("build error page: %d\n%s", status, body)
+	}
+	if len(readPids(t, pidfile)) != 0 {
+		t.Error("the app ran although its build failed")
+	}
+}
+
+func TestAppExitPage(t *testing.T) {
+	dir, pidfile := project(t, "exit3", "")
+	d := startDevserver(t, dir, nil)
+	status, body := httpGet(t, d.url)
+	if status != http.StatusBadGateway || !strings.Contains(body, "exit status 3") || !strings.Contains(body, "boom") || strings.Contains(body, "<html") {
+		t.Errorf("app exit page (text): %d\n%s", status, body)
+	}
+	if n := len(readPids(t, pidfile)); n != 1 {
+		t.Errorf("the app started %d times; no restart loop wanted", n)
+	}
+}
+
+func TestADDRPORTAndIPv6(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("static index"), 0o644)
+	d := startDevserver(t, dir, nil, "[::1]:0")
+	if !strings.HasPrefix(d.url, "http://[::1]:") {
+		t.Fatalf("banner URL %q, want [::1]", d.url)
+	}
+	if status, body := httpGet(t, d.url); status != http.StatusOK || body != "static index" {
+		t.Errorf("GET over IPv6: %d %q", status, body)
+	}
+	if !strings.Contains(d.stderr.String(), "devserver init") {
+		t.Errorf("no hint to run devserver init without a config file:\n%s", d.stderr)
+	}
+	d2 := startDevserver(t, dir, nil, "127.0.0.1:0")
+	if !strings.HasPrefix(d2.url, "http://127.0.0.1:") || strings.HasSuffix(d2.url, ":0/") {
+		t.Errorf("banner URL %q, want 127.0.0.1 and the port chosen", d2.url)
+	}
+}
+
+func TestPortInUse(t *testing.T) {
+	needBinary(t)
+	busy, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	cmd := exec.Command(binary, strconv.Itoa(port))
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	out, err := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != exitFailure {
+		t.Fatalf("exit %v, want %d:\n%s", err, exitFailure, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	last := lines[len(lines)-1]
+	want := fmt.Sprintf("devserver: port %d on 127.0.0.1 is already in use", port)
+	if !strings.HasPrefix(last, want) {
+		t.Errorf("last line %q, want it to start %q", last, want)
+	}
+}

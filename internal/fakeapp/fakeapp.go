@@ -1,0 +1,82 @@
+// Package fakeapp is the app that devserver's tests run: a test binary
+// re-executes itself with FAKEAPP set, as os/exec's tests do, and calls Main
+// from TestMain.
+package fakeapp
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Env is the variable that turns a test binary into the fake app; its value
+// is the mode, a comma-separated list of:
+//
+//	ignore-term  ignore SIGTERM
+//	child        start a sleeping child in the same group (it records its pid too)
+//	exit3        print "boom" and exit 3 at once
+//	no-listen    never open the port
+//	slow         sleep $DELAY before listening
+//	sleeper      just sleep (what "child" starts)
+//
+// The app records its pid in $PIDFILE, listens on $PORT and answers "/" with
+// "gen=$GEN pid=PID" and "/echo" with the request body.
+const Env = "FAKEAPP"
+
+// Main runs the fake app and returns its exit code.
+func Main(mode string) int {
+	has := func(m string) bool { return strings.Contains(","+mode+",", ","+m+",") }
+	if f := os.Getenv("PIDFILE"); f != "" {
+		pf, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintln(pf, os.Getpid())
+			pf.Close()
+		}
+	}
+	if has("ignore-term") {
+		signal.Ignore(syscall.SIGTERM)
+	}
+	if has("exit3") {
+		fmt.Println("boom")
+		return 3
+	}
+	if has("sleeper") || has("no-listen") {
+		time.Sleep(time.Hour)
+		return 0
+	}
+	if has("child") {
+		self, _ := os.Executable()
+		c := exec.Command(self)
+		c.Env = append(os.Environ(), Env+"=sleeper")
+		if err := c.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	if has("slow") {
+		d, _ := time.ParseDuration(os.Getenv("DELAY"))
+		time.Sleep(d)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println("fake app listening")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(w, r.Body)
+	})
+	_ = http.Serve(ln, mux)
+	return 0
+}

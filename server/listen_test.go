@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func listen(t *testing.T, lc ListenConfig) net.Listener {
+	t.Helper()
+	ln, err := Listen(context.Background(), lc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+func port(ln net.Listener) int { return ln.Addr().(*net.TCPAddr).Port }
+
+// TestQueueSizeIsTheBacklog reads the backlog back as ss(8) shows it: the
+// Send-Q of a listening socket.
+func TestQueueSizeIsTheBacklog(t *testing.T) {
+	if _, err := exec.LookPath("ss"); err != nil {
+		t.Skip("ss (iproute2) is not installed: cannot read a socket's backlog")
+	}
+	for _, n := range []int{10, 37, 128} {
+		ln := listen(t, ListenConfig{Addr: "127.0.0.1", QueueSize: n})
+		out, err := exec.Command("ss", "-ltnH", fmt.Sprintf("sport = :%d", port(ln))).Output()
+		if err != nil {
+			t.Fatalf("ss: %v", err)
+		}
+		f := strings.Fields(string(out))
+		if len(f) < 3 || f[2] != strconv.Itoa(n) {
+			t.Errorf("queue_size %d: ss shows %q", n, out)
+		}
+	}
+}
+
+func TestIPv6ListensOnIPv6Only(t *testing.T) {
+	ln := listen(t, ListenConfig{IPv6: true})
+	if got := ln.Addr().(*net.TCPAddr).IP.String(); got != "::1" {
+		t.Fatalf("listening on %s, want ::1", got)
+	}
+	c, err := net.Dial("tcp6", fmt.Sprintf("[::1]:%d", port(ln)))
+	if err != nil {
+		t.Fatalf("dial ::1: %v", err)
+	}
+	c.Close()
+	if c, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", port(ln))); err == nil {
+		c.Close()
+		t.Error("an IPv6 listener accepted an IPv4 connection")
+	}
+	v6only := -1
+	rc, _ := ln.(*net.TCPListener).SyscallConn()
+	rc.Control(func(fd uintptr) { v6only, _ = unix.GetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_V6ONLY) })
+	if v6only != 1 {
+		t.Errorf("IPV6_V6ONLY = %d, want 1: a wildcard :: must not go dual-stack silently", v6only)
+	}
+}
+
+// TestPlan: tests bind loopback only, so the wildcard cases are checked at
+// the decision: 0.0.0.0 is IPv4 only (Go's "tcp" would make it dual-stack).
+func TestPlan(t *testing.T) {
+	tests := []struct {
+		lc            ListenConfig
+		network, host string
+	}{
+		{ListenConfig{Port: 8000}, "tcp4", "127.0.0.1:8000"},
+		{ListenConfig{IPv6: true, Port: 8000}, "tcp6", "[::1]:8000"},
+		{ListenConfig{Addr: "0.0.0.0", Port: 9000}, "tcp4", "0.0.0.0:9000"},
+		{ListenConfig{Addr: "::", IPv6: true}, "tcp6", "[::]:0"},
+		{ListenConfig{Addr: "localhost", Port: 1}, "tcp4", "localhost:1"},
+		{ListenConfig{Addr: "localhost", IPv6: true, Port: 1}, "tcp6", "localhost:1"},
+	}
+	for _, tt := range tests {
+		network, host, _ := plan(tt.lc)
+		if network != tt.network || host != tt.host {
+			t.Errorf("plan(%+v) = %s %s, want %s %s", tt.lc, network, host, tt.network, tt.host)
+		}
+	}
+}
+
+func TestPortInUseIsOneClearLine(t *testing.T) {
+	busy := listen(t, ListenConfig{Addr: "127.0.0.1"})
+	_, err := Listen(context.Background(), ListenConfig{Addr: "127.0.0.1", Port: port(busy)})
+	if err == nil {
+		t.Fatal("a second listener on a busy port")
+	}
+	msg := err.Error()
+	want := fmt.Sprintf("port %d on 127.0.0.1 is already in use by pid %d (", port(busy), os.Getpid())
+	if !strings.HasPrefix(msg, want) || strings.Contains(msg, "\n") || !strings.Contains(msg, "--port") {
+		t.Errorf("error = %q, want it to start %q", msg, want)
+	}
+}
