@@ -292,3 +292,57 @@ func TestGuardStopsAppWhenParentDies(t *testing.T) {
 		t.Errorf("guard: %v", err)
 	}
 }
+
+// TestGoRunLeavesNothing: `go run` builds and runs the app as its own child;
+// SIGTERM to `go run` alone would orphan that child with the port (golang/go#40467).
+func TestGoRunLeavesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: go run compiles a program")
+	}
+	dir := t.TempDir()
+	main := `package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+)
+
+func main() {
+	f, _ := os.OpenFile(os.Getenv("PIDFILE"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	fmt.Fprintln(f, os.Getpid())
+	f.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	if err != nil {
+		panic(err)
+	}
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module app\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, "", func(o *Options) {
+		o.Dir = dir
+		o.Run = "go run ."
+		o.ReadyTimeout = 60 * time.Second
+	})
+	h.ready(t)
+	ps := pids(t, h.pidfile)
+	if len(ps) != 1 || !alive(ps[0]) {
+		t.Fatalf("app pids %v", ps)
+	}
+	h.stop(t)
+	if alive(ps[0]) {
+		t.Errorf("the binary go run started (pid %d) outlived the stop", ps[0])
+	}
+}

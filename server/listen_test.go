@@ -2,13 +2,16 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -98,5 +101,39 @@ func TestPortInUseIsOneClearLine(t *testing.T) {
 	want := fmt.Sprintf("port %d on 127.0.0.1 is already in use by pid %d (", port(busy), os.Getpid())
 	if !strings.HasPrefix(msg, want) || strings.Contains(msg, "\n") || !strings.Contains(msg, "--port") {
 		t.Errorf("error = %q, want it to start %q", msg, want)
+	}
+}
+
+// TestSlowHeadersAreCut: a client that trickles its headers is disconnected
+// after ReadHeaderTimeout, and others are served meanwhile.
+func TestSlowHeadersAreCut(t *testing.T) {
+	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil), ReadHeaderTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := listen(t, ListenConfig{Addr: "127.0.0.1"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx, ln)
+	slow, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprint(slow, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+	res, err := http.Get("http://" + ln.Addr().String() + "/")
+	if err != nil {
+		t.Fatalf("a normal request while a slow one waits: %v", err)
+	}
+	res.Body.Close()
+	_ = slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := slow.Read(make([]byte, 512))
+	if err == nil && n > 0 {
+		// Go answers 408 before closing; then the connection ends.
+		_, err = slow.Read(make([]byte, 512))
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the slow client was not disconnected")
 	}
 }

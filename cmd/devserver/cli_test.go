@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/devserver/devserver/config"
 )
 
 func runIn(t *testing.T, dir string, environ []string, args ...string) (stdout, stderr string, code int) {
@@ -110,5 +113,34 @@ func TestImportRules(t *testing.T) {
 	}
 	if seen < 3 {
 		t.Fatalf("go list saw only %d packages", seen)
+	}
+}
+
+// TestBannerForAWildcardBind: tests may bind loopback only, so the banner of
+// a wildcard bind is checked on its own: every LAN address and the warning.
+func TestBannerForAWildcardBind(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("profiles:\n  lan:\n    addr: 0.0.0.0\n"), 0o644)
+	l, err := config.Load(config.Options{Dir: dir, Flags: map[string]string{"profile": "lan"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4zero, Port: 8123})
+	out := b.String()
+	for _, want := range []string{`profile "lan"`, "Starting development server at http://localhost:8123/", "WARNING: this is a development server, reachable from the network", "Quit the server with CONTROL-C."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	for _, a := range lanAddrs(false) {
+		if !strings.Contains(out, "  on your network: http://"+a+":8123/") {
+			t.Errorf("banner lacks LAN address %s:\n%s", a, out)
+		}
+	}
+	b.Reset()
+	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123})
+	if strings.Contains(b.String(), "WARNING") || strings.Contains(b.String(), "on your network") {
+		t.Errorf("loopback banner warns:\n%s", b.String())
 	}
 }

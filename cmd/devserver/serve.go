@@ -85,6 +85,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	go func() {
 		<-ctx.Done()
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		logger.Info("shutting down; Ctrl+C again to quit at once")
 	}()
 	var wg sync.WaitGroup
 	var supErr error

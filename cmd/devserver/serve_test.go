@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -95,6 +96,10 @@ func httpGet(t *testing.T, url string, header ...string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := http.DefaultClient.Do(req)
@@ -313,5 +318,120 @@ func TestPortInUse(t *testing.T) {
 	want := fmt.Sprintf("devserver: port %d on 127.0.0.1 is already in use", port)
 	if !strings.HasPrefix(last, want) {
 		t.Errorf("last line %q, want it to start %q", last, want)
+	}
+}
+
+// TestProxyThroughTheBinary: streaming, upgrades and the app's environment
+// (app.env, DEVSERVER_PROFILE, PORT) through the real binary.
+func TestProxyThroughTheBinary(t *testing.T) {
+	dir, _ := project(t, "serve", "profiles:\n  dev:\n    app:\n      env:\n        GEN: \"2\"\n")
+	d := startDevserver(t, dir, nil, "--profile", "dev")
+	for name, want := range map[string]string{"GEN": "2", "DEVSERVER_PROFILE": "dev", "FAKEAPP": "serve"} {
+		if _, got := httpGet(t, d.url+"env?name="+name); got != want {
+			t.Errorf("app sees %s=%q, want %q", name, got, want)
+		}
+	}
+	if _, port := httpGet(t, d.url+"env?name=PORT"); port == "" || strings.HasSuffix(d.url, ":"+port+"/") {
+		t.Errorf("app PORT %q: want an internal port, not devserver's", port)
+	}
+
+	res, err := http.Get(d.url + "sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	buf := make([]byte, 64)
+	n, err := res.Body.Read(buf)
+	if err != nil || string(buf[:n]) != "data: 0\n\n" {
+		t.Fatalf("first event: %q %v", buf[:n], err)
+	}
+	httpGet(t, d.url+"next") // the app sends the second event only now
+	n, err = io.ReadAtLeast(res.Body, buf, len("data: 1\n\n"))
+	if err != nil || string(buf[:n]) != "data: 1\n\n" {
+		t.Errorf("second event: %q %v", buf[:n], err)
+	}
+
+	c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	// A client speaks the new protocol only after the 101, as browsers do.
+	fmt.Fprint(c, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	br := bufio.NewReader(c)
+	res101, err := http.ReadResponse(br, nil)
+	if err != nil || res101.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade through devserver: %v %v", res101, err)
+	}
+	fmt.Fprint(c, "ping\n")
+	if line, err := br.ReadString('\n'); line != "echo:ping\n" {
+		t.Errorf("after the upgrade: %q %v", line, err)
+	}
+}
+
+// TestSecurityThroughTheBinary: secrets, traversal and foreign hosts as a
+// user's devserver meets them; the full matrices are in package server.
+func TestSecurityThroughTheBinary(t *testing.T) {
+	needBinary(t)
+	root := t.TempDir()
+	dir := filepath.Join(root, "site")
+	os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
+	for name, content := range map[string]string{"site/ok.txt": "ok", "site/.env": "SECRET", "site/.git/config": "SECRET", "secret.txt": "SECRET"} {
+		os.WriteFile(filepath.Join(root, name), []byte(content), 0o644)
+	}
+	os.Symlink("../secret.txt", filepath.Join(dir, "link"))
+	d := startDevserver(t, dir, nil, "0")
+	c := strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/")
+	for _, target := range []string{"/.env", "/.git/config", "/link", "/../secret.txt", "/%2e%2e/secret.txt"} {
+		conn, err := net.Dial("tcp", c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", target)
+		got, _ := io.ReadAll(conn)
+		conn.Close()
+		if strings.Contains(string(got), "SECRET") || !strings.HasPrefix(string(got), "HTTP/1.1 404") {
+			t.Errorf("GET %s: %q", target, got)
+		}
+	}
+	status, body := httpGet(t, d.url+"ok.txt", "Host", "attacker.example")
+	if status != http.StatusBadRequest || !strings.Contains(body, "allowed_hosts") {
+		t.Errorf("foreign Host: %d %q", status, body)
+	}
+	httpGet(t, d.url+"%1b[31mred%0d%0afake")
+	waitFor(t, 5*time.Second, "the log line", func() bool {
+		return strings.Contains(d.stderr.String(), `\x1b[31mred`) || strings.Contains(d.stderr.String(), "%1b[31mred")
+	})
+	if strings.ContainsAny(d.stderr.String(), "\x1b\r") {
+		t.Errorf("raw control characters in devserver's log:\n%q", d.stderr)
+	}
+}
+
+// TestSecondCtrlCEndsAtOnce: while devserver waits for an app that ignores
+// SIGTERM, a second Ctrl+C ends it by the signal instead of a clean exit.
+func TestSecondCtrlCEndsAtOnce(t *testing.T) {
+	dir, pidfile := project(t, "ignore-term", "")
+	cfg, _ := os.ReadFile(filepath.Join(dir, "devserver.yaml"))
+	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(strings.Replace(string(cfg), "stop_timeout: 1s", "stop_timeout: 10m", 1)), 0o644)
+	d := startDevserver(t, dir, nil)
+	httpGet(t, d.url)
+	pids := readPids(t, pidfile)
+	t.Cleanup(func() {
+		for _, p := range pids {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+	})
+	_ = d.cmd.Process.Signal(syscall.SIGINT)
+	waitFor(t, 10*time.Second, "devserver to start stopping the app", func() bool { return strings.Contains(d.stderr.String(), "shutting down") })
+	_ = d.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-d.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("a second Ctrl+C did not end devserver")
+	}
+	ws, _ := d.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("devserver ended with %v, want killed by SIGINT", d.cmd.ProcessState)
 	}
 }

@@ -27,7 +27,9 @@ import (
 //	sleeper      just sleep (what "child" starts)
 //
 // The app records its pid in $PIDFILE, listens on $PORT and answers "/" with
-// "gen=$GEN pid=PID" and "/echo" with the request body.
+// "gen=$GEN pid=PID", "/echo" with the request body, "/env?name=X" with $X,
+// "/sse" with a stream of two events (the second after a request to
+// "/next"), and "/ws" with an upgrade that echoes a line.
 const Env = "FAKEAPP"
 
 // Main runs the fake app and returns its exit code.
@@ -70,12 +72,48 @@ func Main(mode string) int {
 		return 1
 	}
 	fmt.Println("fake app listening")
+	next := make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
 	})
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(w, r.Body)
+	})
+	mux.HandleFunc("/env", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, os.Getenv(r.URL.Query().Get("name")))
+	})
+	mux.HandleFunc("/sse", func(w http.ResponseWriter, r *http.Request) {
+		// One event now, one after the client has read it (it asks /next).
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := range 2 {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			_ = http.NewResponseController(w).Flush()
+			select {
+			case <-next:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	})
+	mux.HandleFunc("/next", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case next <- struct{}{}:
+		default:
+		}
+	})
+	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
+		// Enough of an upgrade to prove bytes flow both ways once switched.
+		c, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		fmt.Fprint(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		_ = rw.Flush()
+		line, _ := rw.ReadString('\n')
+		fmt.Fprint(rw, "echo:"+line)
+		_ = rw.Flush()
 	})
 	_ = http.Serve(ln, mux)
 	return 0
