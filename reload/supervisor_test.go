@@ -31,43 +31,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// alive reports whether pid is a live process (zombies count as dead).
-func alive(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
-}
-
-func pids(t *testing.T, file string) []int {
-	t.Helper()
-	data, _ := os.ReadFile(file)
-	var out []int
-	for _, l := range strings.Fields(string(data)) {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			t.Fatalf("pidfile: %v", err)
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 type harness struct {
 	sup     *Supervisor
 	pidfile string
@@ -184,16 +147,16 @@ func TestStopLeavesNothing(t *testing.T) {
 				o.StopTimeout = 500 * time.Millisecond
 			})
 			h.ready(t)
-			eventually(t, 5*time.Second, "all pids recorded", func() bool { return len(pids(t, h.pidfile)) == tc.wantPids })
-			ps := pids(t, h.pidfile)
+			fakeapp.WaitFor(t, 5*time.Second, "all pids recorded", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == tc.wantPids })
+			ps := fakeapp.Pids(t, h.pidfile)
 			for _, p := range ps {
-				if !alive(p) {
+				if !fakeapp.Alive(p) {
 					t.Fatalf("pid %d not running before stop", p)
 				}
 			}
 			h.stop(t)
 			for _, p := range ps {
-				if alive(p) {
+				if fakeapp.Alive(p) {
 					t.Errorf("pid %d still alive after stop", p)
 				}
 			}
@@ -204,17 +167,17 @@ func TestStopLeavesNothing(t *testing.T) {
 func TestRestartGivesNewProcessAndPort(t *testing.T) {
 	h := start(t, "serve", nil)
 	first := h.ready(t)
-	firstPid := pids(t, h.pidfile)[0]
+	firstPid := fakeapp.Pids(t, h.pidfile)[0]
 	h.sup.Restart()
-	eventually(t, 10*time.Second, "a second app", func() bool { return len(pids(t, h.pidfile)) == 2 })
+	fakeapp.WaitFor(t, 10*time.Second, "a second app", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == 2 })
 	second := h.ready(t)
 	if second == first {
 		t.Errorf("restart reused address %s", first)
 	}
-	if alive(firstPid) {
+	if fakeapp.Alive(firstPid) {
 		t.Errorf("old app %d alive after restart", firstPid)
 	}
-	if got := get(t, second); !strings.Contains(got, fmt.Sprint(pids(t, h.pidfile)[1])) {
+	if got := get(t, second); !strings.Contains(got, fmt.Sprint(fakeapp.Pids(t, h.pidfile)[1])) {
 		t.Errorf("new address answered by %q", got)
 	}
 }
@@ -233,7 +196,7 @@ func TestAppExitIsAFailureWithOutput(t *testing.T) {
 	}
 	// No restart loop: the app ran once.
 	time.Sleep(0) // nothing to wait for: Ready already returned the failure
-	if n := len(pids(t, h.pidfile)); n != 1 {
+	if n := len(fakeapp.Pids(t, h.pidfile)); n != 1 {
 		t.Errorf("app started %d times, want 1", n)
 	}
 }
@@ -247,7 +210,7 @@ func TestBuildFailureShowsOutput(t *testing.T) {
 	if !errors.As(err, &f) || f.What != "build failed" || f.Status != "exit status 2" || !strings.Contains(f.Output, "main.go:3: syntax error") {
 		t.Fatalf("Ready = %v (%+v)", err, f)
 	}
-	if n := len(pids(t, h.pidfile)); n != 0 {
+	if n := len(fakeapp.Pids(t, h.pidfile)); n != 0 {
 		t.Errorf("app started after a failed build")
 	}
 }
@@ -261,8 +224,8 @@ func TestNeverListeningTimesOut(t *testing.T) {
 	if !errors.As(err, &f) || !strings.Contains(f.Status, "$PORT") {
 		t.Fatalf("Ready = %v", err)
 	}
-	eventually(t, 5*time.Second, "pid recorded", func() bool { return len(pids(t, h.pidfile)) == 1 })
-	eventually(t, 5*time.Second, "app killed", func() bool { return !alive(pids(t, h.pidfile)[0]) })
+	fakeapp.WaitFor(t, 5*time.Second, "pid recorded", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == 1 })
+	fakeapp.WaitFor(t, 5*time.Second, "app killed", func() bool { return !fakeapp.Alive(fakeapp.Pids(t, h.pidfile)[0]) })
 }
 
 // TestGuardStopsAppWhenParentDies runs the guard directly and closes the
@@ -284,10 +247,10 @@ func TestGuardStopsAppWhenParentDies(t *testing.T) {
 	parentR.Close()
 	reportW.Close()
 	defer reportR.Close()
-	eventually(t, 10*time.Second, "app and child running", func() bool { return len(pids(t, pidfile)) == 2 })
-	ps := pids(t, pidfile)
+	fakeapp.WaitFor(t, 10*time.Second, "app and child running", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	ps := fakeapp.Pids(t, pidfile)
 	parentW.Close() // devserver is gone
-	eventually(t, 10*time.Second, "app tree gone", func() bool { return !alive(ps[0]) && !alive(ps[1]) })
+	fakeapp.WaitFor(t, 10*time.Second, "app tree gone", func() bool { return !fakeapp.Alive(ps[0]) && !fakeapp.Alive(ps[1]) })
 	if err := g.Wait(); err != nil {
 		t.Errorf("guard: %v", err)
 	}
@@ -337,12 +300,12 @@ func main() {
 		o.ReadyTimeout = 60 * time.Second
 	})
 	h.ready(t)
-	ps := pids(t, h.pidfile)
-	if len(ps) != 1 || !alive(ps[0]) {
+	ps := fakeapp.Pids(t, h.pidfile)
+	if len(ps) != 1 || !fakeapp.Alive(ps[0]) {
 		t.Fatalf("app pids %v", ps)
 	}
 	h.stop(t)
-	if alive(ps[0]) {
+	if fakeapp.Alive(ps[0]) {
 		t.Errorf("the binary go run started (pid %d) outlived the stop", ps[0])
 	}
 }

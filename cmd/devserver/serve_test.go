@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
 )
 
@@ -136,38 +137,6 @@ app:
 	return dir, pidfile
 }
 
-func readPids(t *testing.T, file string) []int {
-	t.Helper()
-	data, _ := os.ReadFile(file)
-	var out []int
-	for _, f := range strings.Fields(string(data)) {
-		n, _ := strconv.Atoi(f)
-		out = append(out, n)
-	}
-	return out
-}
-
-func alive(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
-}
-
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestServesTheExampleApp is `make run`: the repo's own devserver.yaml
 // builds and serves examples/hello (the ci profile picks a free port).
 func TestServesTheExampleApp(t *testing.T) {
@@ -206,13 +175,13 @@ func TestCtrlCStopsTheWholeApp(t *testing.T) {
 	if status != http.StatusOK || !strings.HasPrefix(body, "gen=1 pid=") {
 		t.Fatalf("GET: %d %q", status, body)
 	}
-	waitFor(t, 10*time.Second, "app and child pids", func() bool { return len(readPids(t, pidfile)) == 2 })
-	pids := readPids(t, pidfile)
+	fakeapp.WaitFor(t, 10*time.Second, "app and child pids", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	pids := fakeapp.Pids(t, pidfile)
 	if code := d.interrupt(t); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
 	for _, p := range pids {
-		if alive(p) {
+		if fakeapp.Alive(p) {
 			t.Errorf("pid %d outlived devserver", p)
 		}
 	}
@@ -227,13 +196,13 @@ func TestSIGKILLTakesTheAppDown(t *testing.T) {
 	dir, pidfile := project(t, "child,ignore-term", "")
 	d := startDevserver(t, dir, nil)
 	httpGet(t, d.url)
-	waitFor(t, 10*time.Second, "app and child pids", func() bool { return len(readPids(t, pidfile)) == 2 })
-	pids := readPids(t, pidfile)
+	fakeapp.WaitFor(t, 10*time.Second, "app and child pids", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	pids := fakeapp.Pids(t, pidfile)
 	_ = d.cmd.Process.Kill()
 	<-d.done
-	waitFor(t, 15*time.Second, "the app tree to die", func() bool {
+	fakeapp.WaitFor(t, 15*time.Second, "the app tree to die", func() bool {
 		for _, p := range pids {
-			if alive(p) {
+			if fakeapp.Alive(p) {
 				return false
 			}
 		}
@@ -262,7 +231,7 @@ func TestBuildErrorPage(t *testing.T) {
 	if status != http.StatusBadGateway || !strings.Contains(body, "build failed (exit status 1)") || !strings.Contains(body, "main.go:7: undefined: x") {
 		t.Errorf("build error page: %d\n%s", status, body)
 	}
-	if len(readPids(t, pidfile)) != 0 {
+	if len(fakeapp.Pids(t, pidfile)) != 0 {
 		t.Error("the app ran although its build failed")
 	}
 }
@@ -274,7 +243,7 @@ func TestAppExitPage(t *testing.T) {
 	if status != http.StatusBadGateway || !strings.Contains(body, "exit status 3") || !strings.Contains(body, "boom") || strings.Contains(body, "<html") {
 		t.Errorf("app exit page (text): %d\n%s", status, body)
 	}
-	if n := len(readPids(t, pidfile)); n != 1 {
+	if n := len(fakeapp.Pids(t, pidfile)); n != 1 {
 		t.Errorf("the app started %d times; no restart loop wanted", n)
 	}
 }
@@ -400,7 +369,7 @@ func TestSecurityThroughTheBinary(t *testing.T) {
 		t.Errorf("foreign Host: %d %q", status, body)
 	}
 	httpGet(t, d.url+"%1b[31mred%0d%0afake")
-	waitFor(t, 5*time.Second, "the log line", func() bool {
+	fakeapp.WaitFor(t, 5*time.Second, "the log line", func() bool {
 		return strings.Contains(d.stderr.String(), `\x1b[31mred`) || strings.Contains(d.stderr.String(), "%1b[31mred")
 	})
 	if strings.ContainsAny(d.stderr.String(), "\x1b\r") {
@@ -416,14 +385,14 @@ func TestSecondCtrlCEndsAtOnce(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(strings.Replace(string(cfg), "stop_timeout: 1s", "stop_timeout: 10m", 1)), 0o644)
 	d := startDevserver(t, dir, nil)
 	httpGet(t, d.url)
-	pids := readPids(t, pidfile)
+	pids := fakeapp.Pids(t, pidfile)
 	t.Cleanup(func() {
 		for _, p := range pids {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
 	})
 	_ = d.cmd.Process.Signal(syscall.SIGINT)
-	waitFor(t, 10*time.Second, "devserver to start stopping the app", func() bool { return strings.Contains(d.stderr.String(), "shutting down") })
+	fakeapp.WaitFor(t, 10*time.Second, "devserver to start stopping the app", func() bool { return strings.Contains(d.stderr.String(), "shutting down") })
 	_ = d.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-d.done:

@@ -1,0 +1,50 @@
+package fakeapp
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Alive reports whether pid is a live process; zombies count as dead (where
+// PID 1 does not reap orphans, they stay forever).
+func Alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// Pids returns the pids the fake apps recorded in a $PIDFILE, in order.
+func Pids(t testing.TB, file string) []int {
+	t.Helper()
+	data, _ := os.ReadFile(file)
+	var out []int
+	for _, f := range strings.Fields(string(data)) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("pid file %s: %v", file, err)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// WaitFor polls cond until it holds, and fails the test if it does not
+// within d.
+func WaitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
