@@ -1,0 +1,636 @@
+package reload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/radovskyb/watcher"
+)
+
+// WatchOptions configure a Poller.
+type WatchOptions struct {
+	// Root is the project root; globs and ignores match paths relative to it.
+	Root string
+	// Paths are the directories to watch, relative to Root or absolute.
+	Paths []string
+	// Globs say which files count as changes; Ignore which files and
+	// directories to leave out (an ignored directory is never walked). A
+	// pattern without "/" matches a name at any depth, as in .gitignore.
+	Globs, Ignore []string
+	// Interval is the pause between two polls of the tree.
+	Interval time.Duration
+	// Debounce is the least quiet time after the last change before a batch
+	// is reported.
+	Debounce time.Duration
+	// Logger receives warnings (unreadable directories, a vanished root).
+	// If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// Batch is one burst of changes: the files that changed, relative to the
+// project root, sorted.
+type Batch struct {
+	Paths []string
+}
+
+// Poller watches a tree by polling, over radovskyb/watcher, and reports
+// bursts of changes as batches. It covers the library's failure modes (see
+// ../shared/notes/dependencies.md §3): it configures each library watcher
+// fully before starting it and makes a fresh one whenever a watched root
+// comes back, always drains its channels and closes it from another
+// goroutine, prunes ignored directories from the walk, drops the false
+// removes of a walk cut short by a file that vanished mid-scan, walks around
+// directories it cannot read (which would stop the library's walk), sees writes
+// that keep the mtime but change the size, and resolves symlinked roots.
+//
+// A burst gives one batch: changes are reported at the start of the first
+// poll that follows a poll without any change, and at least Debounce after
+// the last one. A stream of changes that never pauses is reported every
+// maxWait.
+type Poller struct {
+	opts  WatchOptions
+	log   *slog.Logger
+	root  string   // Root with symlinks resolved
+	roots []string // watched directories, symlinks resolved
+
+	mu         sync.Mutex
+	files      map[string]*fileState // by absolute path
+	cycle      int                   // walks begun
+	seenRoots  map[string]bool       // roots walked in this cycle
+	pending    map[string]bool       // changed paths, relative
+	firstAt    time.Time             // first pending change
+	lastAt     time.Time             // last change
+	lastCycle  int                   // cycle of the last change
+	unreadable map[string]bool       // directories skipped, reported once
+	ready      []string              // a batch waiting to be taken
+	kick       chan struct{}         // capacity 1: a batch is ready
+
+	flat     map[string]bool   // directories listed without recursion (around unreadable ones)
+	replan   bool              // a directory appeared beside a flat-listed one
+	scanned0 bool              // the first walk is done
+	scanned  *watcher.Watcher  // walked by Scan, not started yet; owned by Run
+	visit    func(path string) // tests: called for every entry walked
+}
+
+type fileState struct {
+	cur, prev stat
+	cycle     int // the walk that set cur
+	born      int // the walk that first saw it
+}
+
+type stat struct {
+	size  int64
+	mtime time.Time
+	ino   uint64
+}
+
+// maxWait bounds how long a never-ending stream of changes delays a batch.
+const maxWait = 5 * time.Second
+
+// NewPoller checks the options and resolves the roots. It does not walk
+// anything yet.
+func NewPoller(opts WatchOptions) (*Poller, error) {
+	if opts.Interval <= 0 {
+		return nil, errors.New("watch interval must be positive")
+	}
+	for _, g := range append(slices.Clone(opts.Globs), opts.Ignore...) {
+		if !doublestar.ValidatePattern(g) {
+			return nil, fmt.Errorf("invalid glob %q", g)
+		}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	root, err := filepath.EvalSymlinks(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("project root: %w", err)
+	}
+	p := &Poller{opts: opts, log: log.With("component", "watch"), root: root,
+		files: map[string]*fileState{}, seenRoots: map[string]bool{}, pending: map[string]bool{},
+		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1)}
+	for _, path := range opts.Paths {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(opts.Root, path)
+		}
+		r, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, fmt.Errorf("watch path %s: %w", path, err)
+		}
+		p.roots = append(p.roots, r)
+	}
+	return p, nil
+}
+
+// Count returns how many files are watched, as of the last walk.
+func (p *Poller) Count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.files)
+}
+
+// rel is path relative to the project root, with forward slashes; paths
+// outside the root (a watch path elsewhere) stay absolute.
+func (p *Poller) rel(path string) string {
+	r, err := filepath.Rel(p.root, path)
+	if err != nil || strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(r)
+}
+
+// match applies patterns as .gitignore does: one without "/" matches the
+// name at any depth, one with "/" the path from the root.
+func match(patterns []string, rel string) bool {
+	name := rel[strings.LastIndexByte(rel, '/')+1:]
+	for _, pat := range patterns {
+		target := rel
+		if !strings.Contains(pat, "/") {
+			target = name
+		}
+		if ok, _ := doublestar.Match(pat, target); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// hook runs for every entry of every walk, inside the library's walk and
+// under its lock: it must be quick and must not call the watcher.
+func (p *Poller) hook(info os.FileInfo, path string) error {
+	if p.visit != nil {
+		p.visit(path)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.flat) == 0 && slices.Contains(p.roots, path) {
+		p.walkStarts(path)
+		return nil
+	}
+	// In a flat listing the library treats SkipDir as an error: skip the
+	// entry instead (it is not descended into anyway).
+	skipDir := filepath.SkipDir
+	if p.flat[filepath.Dir(path)] {
+		skipDir = watcher.ErrSkip
+	}
+	rel := p.rel(path)
+	if match(p.opts.Ignore, rel) {
+		if info.IsDir() {
+			return skipDir // pruned: never entered
+		}
+		return watcher.ErrSkip
+	}
+	if info.IsDir() {
+		if p.flat[filepath.Dir(path)] && p.unreadable[path] {
+			return watcher.ErrSkip
+		}
+		return nil
+	}
+	if !match(p.opts.Globs, rel) {
+		return watcher.ErrSkip
+	}
+	st := statOf(info)
+	f := p.files[path]
+	if f == nil {
+		f = &fileState{cur: st, prev: st, cycle: p.cycle, born: p.cycle}
+		p.files[path] = f
+		if p.scanned0 {
+			// New since the first scan. The library reports it too, except
+			// in the first walk of a rebuilt watcher, which takes it in.
+			p.changed(rel)
+		}
+		return nil
+	}
+	if f.cycle != p.cycle {
+		f.prev, f.cur, f.cycle = f.cur, st, p.cycle
+		// The library compares mtimes only: a rewrite within the mtime's
+		// resolution (FAT, some SMB, tools that keep mtimes) shows only in
+		// the size or the inode.
+		if f.prev.mtime.Equal(st.mtime) && !f.prev.same(st) {
+			p.changed(rel)
+		}
+	}
+	return nil
+}
+
+// walkStarts notes the start of a root's walk; the first root seen twice
+// starts a new cycle. All events of the previous cycle have been delivered
+// by now (the library sends them before it sleeps and walks again), so this
+// is where a quiet cycle is recognised.
+func (p *Poller) walkStarts(root string) {
+	if !p.seenRoots[root] && p.cycle > 0 {
+		p.seenRoots[root] = true // another root of the same cycle
+		return
+	}
+	clear(p.seenRoots)
+	p.seenRoots[root] = true
+	p.newCycle()
+}
+
+// newCycle counts a poll and reports the pending changes if the previous
+// poll brought none; the caller holds p.mu.
+func (p *Poller) newCycle() {
+	p.cycle++
+	if len(p.pending) == 0 {
+		return
+	}
+	now := time.Now()
+	quiet := p.lastCycle < p.cycle-1 && now.Sub(p.lastAt) >= p.opts.Debounce
+	if quiet || now.Sub(p.firstAt) >= maxWait {
+		p.ready = append(p.ready, sortedKeys(p.pending)...)
+		clear(p.pending)
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// changed records a change; the caller holds p.mu.
+func (p *Poller) changed(rel string) {
+	now := time.Now()
+	if len(p.pending) == 0 {
+		p.firstAt = now
+	}
+	p.pending[rel] = true
+	p.lastAt, p.lastCycle = now, p.cycle
+}
+
+// event takes one event from the library.
+func (p *Poller) event(ev watcher.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ev.IsDir() {
+		// A directory's mtime moves with every save inside it: no change
+		// of its own. But a new directory beside a flat-listed one must be
+		// walked: plan again.
+		if ev.Op == watcher.Create && p.flat[filepath.Dir(ev.Path)] {
+			p.replan = true
+		}
+		return
+	}
+	if ev.Op == watcher.Chmod {
+		return
+	}
+	switch ev.Op {
+	case watcher.Remove:
+		// A walk cut short (a file that vanished mid-scan, a directory that
+		// became unreadable under the walk) reports every later file as
+		// removed: believe a remove only when the file is known to be gone.
+		if _, err := os.Lstat(ev.Path); !errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+		if p.underUnreadable(ev.Path) {
+			return
+		}
+		delete(p.files, ev.Path)
+	case watcher.Create:
+		// ... and then as created again on the next walk, unchanged.
+		if f := p.files[ev.Path]; f != nil && f.born < p.cycle && f.prev.same(f.cur) {
+			return
+		}
+	case watcher.Rename, watcher.Move:
+		p.changed(p.rel(ev.OldPath))
+		delete(p.files, ev.OldPath)
+	}
+	if !match(p.opts.Globs, p.rel(ev.Path)) {
+		return
+	}
+	p.changed(p.rel(ev.Path))
+}
+
+func (p *Poller) underUnreadable(path string) bool {
+	for dir := range p.unreadable {
+		if strings.HasPrefix(path, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// newWatcher makes a library watcher, configured completely before it
+// starts, and walks the roots once.
+func (p *Poller) newWatcher() (*watcher.Watcher, error) {
+	recursive, flat := p.plan()
+	p.mu.Lock()
+	p.flat = flat
+	p.mu.Unlock()
+	w := watcher.New()
+	w.AddFilterHook(p.hook)
+	for _, r := range recursive {
+		if err := w.AddRecursive(r); err != nil {
+			return nil, fmt.Errorf("watch %s: %w", r, err)
+		}
+	}
+	for r := range flat {
+		if err := w.Add(r); err != nil {
+			return nil, fmt.Errorf("watch %s: %w", r, err)
+		}
+	}
+	p.mu.Lock()
+	p.scanned0 = true
+	p.mu.Unlock()
+	return w, nil
+}
+
+// plan chooses what the library walks. The library's walk stops at the
+// first directory it cannot read (filepath.Walk reads a directory before
+// any hook may skip it), and everything after it goes unseen. So around
+// each unreadable directory the plan lists its ancestors flat and walks
+// their other subdirectories recursively.
+func (p *Poller) plan() (recursive []string, flat map[string]bool) {
+	p.mu.Lock()
+	blocked := make([]string, 0, len(p.unreadable))
+	for d := range p.unreadable {
+		blocked = append(blocked, d)
+	}
+	p.mu.Unlock()
+	flat = map[string]bool{}
+	var split func(dir string)
+	split = func(dir string) {
+		flat[dir] = true
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			child := filepath.Join(dir, e.Name())
+			if !e.IsDir() || slices.Contains(blocked, child) || match(p.opts.Ignore, p.rel(child)) {
+				continue
+			}
+			if containsAny(child, blocked) {
+				split(child)
+			} else {
+				recursive = append(recursive, child)
+			}
+		}
+	}
+	for _, r := range p.roots {
+		if containsAny(r, blocked) {
+			split(r)
+		} else {
+			recursive = append(recursive, r)
+		}
+	}
+	return recursive, flat
+}
+
+// containsAny reports whether one of paths lies under dir.
+func containsAny(dir string, paths []string) bool {
+	return slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, dir+string(filepath.Separator)) })
+}
+
+// Scan walks the tree once, so that Count is known before Run; Run starts
+// from this walk.
+func (p *Poller) Scan() error {
+	w, err := p.newWatcher()
+	if err != nil {
+		return err
+	}
+	p.scanned = w
+	return nil
+}
+
+// Run polls until ctx ends and sends each batch on changes. It never blocks
+// the library on a slow receiver: batches wait, merged, until taken. It
+// returns after the library's goroutine has exited.
+func (p *Poller) Run(ctx context.Context, changes chan<- Batch) error {
+	for {
+		rebuild, err := p.runOnce(ctx, changes)
+		if err != nil || !rebuild {
+			return err
+		}
+	}
+}
+
+// runOnce runs one library watcher. It returns rebuild when a watched root
+// vanished and came back: the library dropped it for good, so a fresh
+// watcher is needed.
+func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild bool, err error) {
+	w := p.scanned
+	p.scanned = nil
+	if w == nil {
+		if w, err = p.waitForRoots(ctx); w == nil {
+			return false, err
+		}
+	}
+	startErr := make(chan error, 1)
+	go func() { startErr <- w.Start(p.opts.Interval) }()
+	rootGone := false
+	var recheck <-chan time.Time
+	p.mu.Lock()
+	degraded := len(p.flat) > 0
+	p.mu.Unlock()
+	if degraded {
+		recheck = time.After(p.opts.Interval)
+	}
+	var out chan<- Batch
+	var batch Batch
+	closing := false
+	stop := func() {
+		if !closing {
+			closing = true
+			go w.Close() // Close waits for the poll loop; keep draining meanwhile
+		}
+	}
+	defer func() {
+		if !closing {
+			stop()
+		}
+	}()
+	for {
+		select {
+		case ev := <-w.Event:
+			p.event(ev)
+		case e := <-w.Error:
+			if errors.Is(e, watcher.ErrWatchedFileDeleted) {
+				rootGone = true
+				p.rootsVanished()
+				p.log.Warn("a watched directory was removed; watching for it to come back")
+				recheck = time.After(p.opts.Interval)
+			} else if dir, ok := unreadableDir(e); ok {
+				p.mu.Lock()
+				known := p.unreadable[dir]
+				p.unreadable[dir] = true
+				p.mu.Unlock()
+				if !known {
+					p.log.Warn("cannot read directory; watching around it until it can be read", "dir", p.rel(dir))
+					stop()
+					rebuild = true
+				}
+			} else {
+				p.log.Warn("watch error", "err", e)
+			}
+		case <-recheck:
+			// Without a walk of the roots (one vanished, or the plan lists
+			// some flat) no walk marks the polls: count them here.
+			p.mu.Lock()
+			p.newCycle()
+			p.mu.Unlock()
+			switch {
+			case rootGone && p.rootsExist(), degraded && (p.readableAgain() || p.takeReplan()):
+				stop()
+				rebuild = true
+			default:
+				recheck = time.After(p.opts.Interval)
+			}
+		case <-p.kick:
+			p.mu.Lock()
+			batch.Paths = mergeSorted(batch.Paths, p.ready)
+			p.ready = nil
+			p.mu.Unlock()
+			out = changes
+		case out <- batch:
+			batch, out = Batch{}, nil
+		case <-w.Closed:
+			<-startErr
+			if ctx.Err() != nil {
+				return false, nil
+			}
+			if len(batch.Paths) > 0 { // deliver before rebuilding
+				p.mu.Lock()
+				p.ready = mergeSorted(p.ready, batch.Paths)
+				p.mu.Unlock()
+				select {
+				case p.kick <- struct{}{}:
+				default:
+				}
+			}
+			return rootGone || rebuild, nil
+		case err := <-startErr:
+			return false, fmt.Errorf("start watcher: %w", err)
+		case <-ctx.Done():
+			stop()
+			for { // drain until the library's loop has ended
+				select {
+				case <-w.Event:
+				case <-w.Error:
+				case <-w.Closed:
+					<-startErr
+					return false, nil
+				}
+			}
+		}
+	}
+}
+
+// waitForRoots makes a watcher once every root exists, polling for them.
+func (p *Poller) waitForRoots(ctx context.Context) (*watcher.Watcher, error) {
+	for {
+		if p.rootsExist() {
+			w, err := p.newWatcher()
+			if err == nil || !errors.Is(err, os.ErrNotExist) {
+				return w, err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(p.opts.Interval):
+		}
+	}
+}
+
+// rootsVanished counts every file under a root that no longer exists as
+// removed: the library drops such a root and its files without a word.
+func (p *Poller) rootsVanished() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range p.roots {
+		if _, err := os.Stat(r); err == nil {
+			continue
+		}
+		for path := range p.files {
+			if strings.HasPrefix(path, r+string(filepath.Separator)) {
+				delete(p.files, path)
+				p.changed(p.rel(path))
+			}
+		}
+	}
+}
+
+// unreadableDir tells whether a walk error is a directory this process may
+// not read.
+func unreadableDir(err error) (string, bool) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrPermission) {
+		return pe.Path, true
+	}
+	return "", false
+}
+
+func (p *Poller) takeReplan() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := p.replan
+	p.replan = false
+	return r
+}
+
+// readableAgain forgets the directories that can be read again and reports
+// whether there were any.
+func (p *Poller) readableAgain() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	again := false
+	for d := range p.unreadable {
+		if f, err := os.Open(d); err == nil {
+			_, err = f.Readdirnames(1)
+			f.Close()
+			if err == nil || errors.Is(err, io.EOF) {
+				delete(p.unreadable, d)
+				p.log.Info("directory readable again", "dir", p.rel(d))
+				again = true
+			}
+		}
+	}
+	return again
+}
+
+func (p *Poller) rootsExist() bool {
+	for _, r := range p.roots {
+		if st, err := os.Stat(r); err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+func mergeSorted(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (a stat) same(b stat) bool {
+	return a.size == b.size && a.ino == b.ino && a.mtime.Equal(b.mtime)
+}
+
+func statOf(info os.FileInfo) stat {
+	st := stat{size: info.Size(), mtime: info.ModTime()}
+	if sys, ok := info.Sys().(*syscall.Stat_t); ok {
+		st.ino = sys.Ino
+	}
+	return st
+}

@@ -1,0 +1,523 @@
+package reload
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/radovskyb/watcher"
+
+	"github.com/devserver/devserver/internal/fakeapp"
+)
+
+// Each failure mode of radovskyb/watcher v1.0.7 is first reproduced with the
+// library alone (TestLibrary...), then shown handled by the Poller.
+
+const tick = 20 * time.Millisecond
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// bare runs the library as a naive user would and collects what it reports.
+type bare struct {
+	w      *watcher.Watcher
+	mu     sync.Mutex
+	events []string
+	errs   []string
+	cycles atomic.Int32 // walks begun
+}
+
+func runBare(t *testing.T, root string, hook watcher.FilterFileHookFunc) *bare {
+	t.Helper()
+	b := &bare{w: watcher.New()}
+	b.w.AddFilterHook(func(info os.FileInfo, path string) error {
+		if path == root {
+			b.cycles.Add(1)
+		}
+		if hook != nil {
+			return hook(info, path)
+		}
+		return nil
+	})
+	if err := b.w.AddRecursive(root); err != nil {
+		t.Fatal(err)
+	}
+	go b.w.Start(tick)
+	b.w.Wait()
+	go func() {
+		for {
+			select {
+			case ev := <-b.w.Event:
+				b.mu.Lock()
+				b.events = append(b.events, ev.Op.String()+" "+filepath.Base(ev.Path))
+				b.mu.Unlock()
+			case err := <-b.w.Error:
+				b.mu.Lock()
+				b.errs = append(b.errs, err.Error())
+				b.mu.Unlock()
+			case <-b.w.Closed:
+				return
+			}
+		}
+	}()
+	t.Cleanup(b.w.Close)
+	return b
+}
+
+// polls waits until n more walks have begun.
+func (b *bare) polls(t *testing.T, n int) {
+	t.Helper()
+	want := b.cycles.Load() + int32(n)
+	fakeapp.WaitFor(t, 10*time.Second, "library polls", func() bool { return b.cycles.Load() >= want })
+}
+
+func (b *bare) got() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.events)
+}
+
+// poller runs a Poller on root and collects its batches.
+type poller struct {
+	p       *Poller
+	mu      sync.Mutex
+	batches []Batch
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+func runPoller(t *testing.T, opts WatchOptions, visit func(string)) *poller {
+	t.Helper()
+	if opts.Interval == 0 {
+		opts.Interval = tick
+	}
+	if opts.Globs == nil {
+		opts.Globs = []string{"**/*"}
+	}
+	if opts.Paths == nil {
+		opts.Paths = []string{"."}
+	}
+	p, err := NewPoller(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.visit = visit
+	if err := p.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pp := &poller{p: p, cancel: cancel, done: make(chan error, 1)}
+	changes := make(chan Batch)
+	go func() { pp.done <- p.Run(ctx, changes) }()
+	go func() {
+		for {
+			select {
+			case b := <-changes:
+				pp.mu.Lock()
+				pp.batches = append(pp.batches, b)
+				pp.mu.Unlock()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { pp.stop(t) })
+	return pp
+}
+
+func (pp *poller) stop(t *testing.T) {
+	t.Helper()
+	pp.cancel()
+	select {
+	case err := <-pp.done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		pp.done <- nil // a second stop returns at once
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
+
+func (pp *poller) got() []Batch {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	return slices.Clone(pp.batches)
+}
+
+// waitCycles waits until the poller has begun n more walks.
+func (pp *poller) waitCycles(t *testing.T, n int) {
+	t.Helper()
+	pp.p.mu.Lock()
+	want := pp.p.cycle + n
+	pp.p.mu.Unlock()
+	fakeapp.WaitFor(t, 10*time.Second, "poller walks", func() bool {
+		pp.p.mu.Lock()
+		defer pp.p.mu.Unlock()
+		return pp.p.cycle >= want
+	})
+}
+
+func (pp *poller) waitBatch(t *testing.T, n int) []Batch {
+	t.Helper()
+	fakeapp.WaitFor(t, 10*time.Second, fmt.Sprintf("%d batches", n), func() bool { return len(pp.got()) >= n })
+	return pp.got()
+}
+
+// sameMtimeRewrite changes a file's content and size but puts its mtime
+// back, as a coarse filesystem (FAT: 2 s, some SMB: 1 s) or `cp -p` would.
+func sameMtimeRewrite(t *testing.T, path string) {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "a longer content than before")
+	if err := os.Chtimes(path, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLibraryMissesSameMtimeWrite(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "a.txt"), "short")
+	b := runBare(t, root, nil)
+	b.polls(t, 2)
+	sameMtimeRewrite(t, filepath.Join(root, "a.txt"))
+	b.polls(t, 3)
+	if got := b.got(); len(got) != 0 {
+		t.Fatalf("the library saw %v; this test reproduces that it does not", got)
+	}
+}
+
+func TestPollerSeesSameMtimeWrite(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "a.txt"), "short")
+	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp.waitCycles(t, 2)
+	sameMtimeRewrite(t, filepath.Join(root, "a.txt"))
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {
+		t.Errorf("batches %v", got)
+	}
+}
+
+func TestLibraryDropsADeletedRootForGood(t *testing.T) {
+	parent := t.TempDir()
+	root := filepath.Join(parent, "src")
+	writeFile(t, filepath.Join(root, "a.txt"), "a")
+	b := runBare(t, root, nil)
+	b.polls(t, 2)
+	os.RemoveAll(root)
+	fakeapp.WaitFor(t, 10*time.Second, "the library's deleted error", func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.errs) > 0
+	})
+	writeFile(t, filepath.Join(root, "a.txt"), "back")
+	time.Sleep(10 * tick) // nothing to poll for: the library no longer walks
+	writeFile(t, filepath.Join(root, "b.txt"), "new")
+	time.Sleep(10 * tick)
+	for _, e := range b.got() {
+		if strings.HasPrefix(e, "CREATE") || strings.HasPrefix(e, "WRITE") {
+			t.Fatalf("the library saw %q after the root came back; this test reproduces that it does not", e)
+		}
+	}
+}
+
+func TestPollerWatchesARecreatedRoot(t *testing.T) {
+	parent := t.TempDir()
+	root := filepath.Join(parent, "src")
+	writeFile(t, filepath.Join(root, "a.txt"), "a")
+	pp := runPoller(t, WatchOptions{Root: parent, Paths: []string{"src"}}, nil)
+	pp.waitCycles(t, 2)
+	os.RemoveAll(root)
+	pp.waitBatch(t, 1) // a.txt removed
+	writeFile(t, filepath.Join(root, "a.txt"), "back")
+	got := pp.waitBatch(t, 2)
+	writeFile(t, filepath.Join(root, "b.txt"), "new")
+	got = pp.waitBatch(t, len(got)+1)
+	if last := got[len(got)-1]; !slices.Contains(last.Paths, "src/b.txt") {
+		t.Errorf("batches after the root came back: %v", got)
+	}
+}
+
+// TestLibraryFalseRemovesWhenAFileVanishesMidScan: a file listed by readdir
+// but gone before its lstat aborts the walk, and every file after it is
+// reported removed (and created again on the next walk).
+func TestLibraryFalseRemovesWhenAFileVanishesMidScan(t *testing.T) {
+	root := t.TempDir()
+	for _, n := range []string{"a.go", "b.tmp", "c.go", "d.go"} {
+		writeFile(t, filepath.Join(root, n), n)
+	}
+	var armed atomic.Bool
+	b := runBare(t, root, func(_ os.FileInfo, path string) error {
+		if filepath.Base(path) == "a.go" && armed.CompareAndSwap(true, false) {
+			os.Remove(filepath.Join(root, "b.tmp")) // after readdir, before its lstat
+		}
+		return nil
+	})
+	b.polls(t, 2)
+	armed.Store(true)
+	b.polls(t, 3)
+	if got := b.got(); !slices.Contains(got, "REMOVE c.go") || !slices.Contains(got, "REMOVE d.go") {
+		t.Fatalf("library events %v; this test reproduces false removes of c.go and d.go", got)
+	}
+}
+
+func TestPollerIgnoresFalseRemoves(t *testing.T) {
+	root := t.TempDir()
+	for _, n := range []string{"a.go", "b.tmp", "c.go", "d.go"} {
+		writeFile(t, filepath.Join(root, n), n)
+	}
+	var armed atomic.Bool
+	pp := runPoller(t, WatchOptions{Root: root, Globs: []string{"*.go"}}, func(path string) {
+		if filepath.Base(path) == "a.go" && armed.CompareAndSwap(true, false) {
+			os.Remove(filepath.Join(root, "b.tmp"))
+		}
+	})
+	pp.waitCycles(t, 2)
+	armed.Store(true)
+	pp.waitCycles(t, 6)
+	if got := pp.got(); len(got) != 0 {
+		t.Errorf("a vanished non-watched file gave batches %v", got)
+	}
+	writeFile(t, filepath.Join(root, "c.go"), "changed")
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"c.go"}) {
+		t.Errorf("after the vanish, a real change: %v", got)
+	}
+}
+
+func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "proj")
+	os.Symlink(real, link)
+	b := runBare(t, link, nil)
+	b.polls(t, 2)
+	writeFile(t, filepath.Join(real, "a.txt"), "a")
+	b.polls(t, 3)
+	if got := b.got(); len(got) != 0 {
+		t.Fatalf("library saw %v; this test reproduces that it sees nothing", got)
+	}
+}
+
+func TestPollerFollowsASymlinkedRoot(t *testing.T) {
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "proj")
+	os.Symlink(real, link)
+	pp := runPoller(t, WatchOptions{Root: link}, nil)
+	pp.waitCycles(t, 2)
+	writeFile(t, filepath.Join(real, "a.txt"), "a")
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {
+		t.Errorf("batches %v", got)
+	}
+}
+
+// TestLibraryCloseDeadlocks: Close blocks for good when nobody reads Event.
+func TestLibraryCloseDeadlocks(t *testing.T) {
+	root := t.TempDir()
+	w := watcher.New()
+	w.AddRecursive(root)
+	go w.Start(tick)
+	w.Wait()
+	writeFile(t, filepath.Join(root, "a.txt"), "a") // an event nobody reads
+	time.Sleep(5 * tick)
+	closed := make(chan struct{})
+	go func() { w.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned; this test reproduces that it blocks")
+	case <-time.After(20 * tick):
+	}
+	go func() {
+		for range w.Event { // unblock it, so the test leaves nothing behind
+		}
+	}()
+	<-closed
+}
+
+// TestPollerStopsWithChangesPending: Run returns promptly when cancelled
+// while a burst is being reported and nobody takes the batch.
+func TestPollerStopsWithChangesPending(t *testing.T) {
+	root := t.TempDir()
+	p, err := NewPoller(WatchOptions{Root: root, Paths: []string{"."}, Globs: []string{"**/*"}, Interval: tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, make(chan Batch)) }() // nobody receives
+	for i := range 500 {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("f%03d.txt", i)), "x")
+	}
+	time.Sleep(5 * tick)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run blocked after cancel")
+	}
+}
+
+// TestBurstGivesOneBatch writes 1,000 files spread over several polls, as a
+// git checkout on a slow disk does: one batch with all of them.
+func TestBurstGivesOneBatch(t *testing.T) {
+	root := t.TempDir()
+	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp.waitCycles(t, 2)
+	for i := range 1000 {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%10, i)), "x")
+		if i%250 == 0 {
+			pp.waitCycles(t, 1) // the burst spans walks
+		}
+	}
+	got := pp.waitBatch(t, 1)
+	pp.waitCycles(t, 5)
+	got = pp.got()
+	if len(got) != 1 || len(got[0].Paths) != 1000 {
+		lens := []int{}
+		for _, b := range got {
+			lens = append(lens, len(b.Paths))
+		}
+		t.Errorf("%d batches of %v files, want one of 1000", len(got), lens)
+	}
+}
+
+// TestIgnoredDirectoriesAreNeverEntered: nothing under node_modules or .git
+// is even looked at, at any depth.
+func TestIgnoredDirectoriesAreNeverEntered(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"a.go", "node_modules/x/y.js", "sub/node_modules/z.js", ".git/HEAD", "sub/b.go"} {
+		writeFile(t, filepath.Join(root, f), "x")
+	}
+	var mu sync.Mutex
+	var visited []string
+	pp := runPoller(t, WatchOptions{Root: root, Ignore: []string{".git", "node_modules"}}, func(path string) {
+		mu.Lock()
+		visited = append(visited, path)
+		mu.Unlock()
+	})
+	pp.waitCycles(t, 3)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, v := range visited {
+		rel, _ := filepath.Rel(root, v)
+		if strings.Contains(rel, "node_modules/") || strings.HasPrefix(rel, ".git/") {
+			t.Errorf("walked into %s", rel)
+		}
+	}
+	if n := pp.p.Count(); n != 2 {
+		t.Errorf("watching %d files, want 2 (a.go, sub/b.go)", n)
+	}
+}
+
+func TestDeletedAndRecreatedFileIsWatchedAgain(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "main.go")
+	writeFile(t, path, "v1")
+	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp.waitCycles(t, 2)
+	os.Remove(path)
+	pp.waitBatch(t, 1)
+	pp.waitCycles(t, 2)
+	writeFile(t, path, "v2")
+	pp.waitBatch(t, 2)
+	pp.waitCycles(t, 2)
+	writeFile(t, path, "version three")
+	got := pp.waitBatch(t, 3)
+	for i, b := range got {
+		if !slices.Equal(b.Paths, []string{"main.go"}) {
+			t.Errorf("batch %d: %v", i, b.Paths)
+		}
+	}
+}
+
+// Unreadable directories need a user that permissions apply to: as root
+// these tests re-run themselves as nobody (setpriv), or skip saying why.
+func asNobody(t *testing.T) bool {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return true
+	}
+	if os.Getenv("DEVSERVER_TEST_AS_NOBODY") != "" {
+		t.Fatal("still root after setpriv")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("running as root and setpriv is missing: cannot test permissions")
+	}
+	dir, err := os.MkdirTemp("", "devserver-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o777)
+	self, _ := os.Executable()
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", self, "-test.run=^"+t.Name()+"$", "-test.v")
+	cmd.Env = append(os.Environ(), "DEVSERVER_TEST_AS_NOBODY=1", "TMPDIR="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS") {
+		t.Fatalf("as nobody: %v\n%s", err, out)
+	}
+	return false
+}
+
+func TestLibraryUnreadableDirectoryHidesLaterFiles(t *testing.T) {
+	if !asNobody(t) {
+		return
+	}
+	root := t.TempDir()
+	for _, f := range []string{"a/x.txt", "b-locked/y.txt", "c/z.txt"} {
+		writeFile(t, filepath.Join(root, f), "x")
+	}
+	b := runBare(t, root, nil)
+	b.polls(t, 2)
+	os.Chmod(filepath.Join(root, "b-locked"), 0)
+	defer os.Chmod(filepath.Join(root, "b-locked"), 0o755)
+	b.polls(t, 3)
+	writeFile(t, filepath.Join(root, "c/z.txt"), "changed")
+	b.polls(t, 3)
+	got := b.got()
+	if !slices.Contains(got, "REMOVE z.txt") || slices.Contains(got, "WRITE z.txt") {
+		t.Fatalf("library events %v; this test reproduces a false remove of c/z.txt and its write missed", got)
+	}
+}
+
+func TestPollerSkipsUnreadableDirectory(t *testing.T) {
+	if !asNobody(t) {
+		return
+	}
+	root := t.TempDir()
+	for _, f := range []string{"a/x.txt", "b-locked/y.txt", "c/z.txt"} {
+		writeFile(t, filepath.Join(root, f), "x")
+	}
+	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp.waitCycles(t, 2)
+	os.Chmod(filepath.Join(root, "b-locked"), 0)
+	defer os.Chmod(filepath.Join(root, "b-locked"), 0o755)
+	pp.waitCycles(t, 4)
+	if got := pp.got(); len(got) != 0 {
+		t.Errorf("a directory turning unreadable gave batches %v", got)
+	}
+	writeFile(t, filepath.Join(root, "c/z.txt"), "changed")
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"c/z.txt"}) {
+		t.Errorf("batches %v", got)
+	}
+}
