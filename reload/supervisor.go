@@ -78,7 +78,35 @@ type state struct {
 	phase   phase
 	addr    string
 	failure *Failure
+	leases  *leases       // requests sent to addr and not yet answered
 	changed chan struct{} // closed when this state is replaced
+}
+
+// leases counts the requests under way to one app instance, so that a
+// restart lets them finish before it stops that instance.
+type leases struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *leases) take() func() {
+	l.mu.Lock()
+	l.n++
+	l.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			l.n--
+			l.mu.Unlock()
+		})
+	}
+}
+
+func (l *leases) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
 }
 
 // Supervisor builds and runs the app and restarts it on request. Run owns
@@ -88,8 +116,9 @@ type Supervisor struct {
 	log     *slog.Logger
 	restart chan struct{} // capacity 1: requests coalesce
 
-	mu sync.Mutex
-	st state
+	mu   sync.Mutex
+	st   state
+	next *Options // set by Reconfigure, taken by the next cycle
 }
 
 // NewSupervisor checks the options and returns a Supervisor that has not
@@ -140,25 +169,51 @@ func (s *Supervisor) current() state {
 }
 
 // Ready waits until the app accepts connections and returns its address
-// ("127.0.0.1:PORT"). While the app builds or starts it waits; if the app
-// failed it returns the *Failure at once; it gives up when ctx ends.
-func (s *Supervisor) Ready(ctx context.Context) (string, error) {
+// ("127.0.0.1:PORT") and a release function to call once the request to it
+// is answered (or has become a stream or an upgrade): a restart lets such
+// requests finish, up to StopTimeout, before it stops the app. While the app
+// builds or starts Ready waits; if the app failed it returns the *Failure at
+// once; it gives up when ctx ends.
+func (s *Supervisor) Ready(ctx context.Context) (string, func(), error) {
 	for {
-		st := s.current()
+		s.mu.Lock()
+		st := s.st
+		var release func()
+		if st.phase == phaseReady {
+			release = st.leases.take()
+		}
+		s.mu.Unlock()
 		switch st.phase {
 		case phaseReady:
-			return st.addr, nil
+			return st.addr, release, nil
 		case phaseFailed:
-			return "", st.failure
+			return "", nil, st.failure
 		case phaseStopped:
-			return "", errors.New("devserver is shutting down")
+			return "", nil, errors.New("devserver is shutting down")
 		}
 		select {
 		case <-st.changed:
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return "", nil, ctx.Err()
 		}
 	}
+}
+
+// Reconfigure replaces the options (the app's commands, environment,
+// timeouts) and restarts the app with them, holding requests meanwhile.
+func (s *Supervisor) Reconfigure(opts Options) error {
+	if opts.Run == "" || len(opts.Guard) == 0 || opts.ReadyTimeout <= 0 || opts.StopTimeout <= 0 {
+		return errors.New("reconfigure: incomplete options")
+	}
+	s.mu.Lock()
+	opts.Stdout, opts.Stderr, opts.Logger = s.opts.Stdout, s.opts.Stderr, s.opts.Logger
+	if opts.StopSignal == 0 {
+		opts.StopSignal = syscall.SIGTERM
+	}
+	s.next = &opts
+	s.mu.Unlock()
+	s.Restart()
+	return nil
 }
 
 // Restart asks for a rebuild and restart. Requests made while one is under
@@ -205,6 +260,11 @@ func (s *Supervisor) Run(ctx context.Context) error {
 // cycle builds (while old keeps serving), stops old and starts a new app. It
 // returns the running app, or nil after a failure (published as the state).
 func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
+	s.mu.Lock()
+	if s.next != nil {
+		s.opts, s.next = *s.next, nil
+	}
+	s.mu.Unlock()
 	if s.opts.Build != "" {
 		if old == nil {
 			s.set(state{phase: phaseStarting})
@@ -216,16 +276,20 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 		}
 		if err != nil {
 			s.log.Error("build failed", "status", status, "took", time.Since(start).Round(time.Millisecond))
+			prev := s.current().leases
 			s.set(state{phase: phaseFailed, failure: &Failure{What: "build failed", Command: s.opts.Build, Status: status, Output: out}})
 			if old != nil {
+				s.drain(prev)
 				s.stop(old)
 			}
 			return nil
 		}
 		s.log.Info("build ok", "took", time.Since(start).Round(time.Millisecond))
 	}
-	s.set(state{phase: phaseStarting})
+	prev := s.current().leases
+	s.set(state{phase: phaseStarting}) // new requests wait from here on
 	if old != nil {
+		s.drain(prev)
 		s.stop(old)
 	}
 	app, err := s.start()
@@ -242,8 +306,23 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 		return nil
 	}
 	s.log.Info("app ready", "addr", app.addr, "pid", app.pgid)
-	s.set(state{phase: phaseReady, addr: app.addr})
+	s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 	return app
+}
+
+// drain waits until the requests sent to the old app are answered, up to
+// StopTimeout.
+func (s *Supervisor) drain(l *leases) {
+	if l == nil {
+		return
+	}
+	deadline := time.Now().Add(s.opts.StopTimeout)
+	for l.count() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := l.count(); n > 0 {
+		s.log.Warn("restarting with requests still under way", "requests", n)
+	}
 }
 
 // build runs the build command in its own process group and returns its

@@ -94,10 +94,11 @@ func (h *harness) ready(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	addr, err := h.sup.Ready(ctx)
+	addr, release, err := h.sup.Ready(ctx)
 	if err != nil {
 		t.Fatalf("Ready: %v\noutput:\n%s", err, h.out.String())
 	}
+	release()
 	return addr
 }
 
@@ -186,7 +187,7 @@ func TestAppExitIsAFailureWithOutput(t *testing.T) {
 	h := start(t, "exit3", nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := h.sup.Ready(ctx)
+	_, _, err := h.sup.Ready(ctx)
 	var f *Failure
 	if !errors.As(err, &f) {
 		t.Fatalf("Ready = %v, want a *Failure", err)
@@ -205,7 +206,7 @@ func TestBuildFailureShowsOutput(t *testing.T) {
 	h := start(t, "serve", func(o *Options) { o.Build = "echo compiling; echo 'main.go:3: syntax error' >&2; exit 2" })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := h.sup.Ready(ctx)
+	_, _, err := h.sup.Ready(ctx)
 	var f *Failure
 	if !errors.As(err, &f) || f.What != "build failed" || f.Status != "exit status 2" || !strings.Contains(f.Output, "main.go:3: syntax error") {
 		t.Fatalf("Ready = %v (%+v)", err, f)
@@ -219,7 +220,7 @@ func TestNeverListeningTimesOut(t *testing.T) {
 	h := start(t, "no-listen", func(o *Options) { o.ReadyTimeout = 300 * time.Millisecond })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := h.sup.Ready(ctx)
+	_, _, err := h.sup.Ready(ctx)
 	var f *Failure
 	if !errors.As(err, &f) || !strings.Contains(f.Status, "$PORT") {
 		t.Fatalf("Ready = %v", err)

@@ -74,3 +74,7 @@ func Listen(ctx context.Context, lc ListenConfig) (net.Listener, error) {
 	}
 	return ln, nil
 }
+
+// SetQueueSize changes the accept backlog of a listener Listen opened, in
+// place: no connection is refused meanwhile.
+func SetQueueSize(ln net.Listener, n int) error { return setBacklog(ln, n) }

@@ -9,6 +9,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -17,8 +18,11 @@ import (
 // listens once it is ready. reload.Supervisor meets it.
 type Upstream interface {
 	// Ready waits until the app accepts connections and returns its
-	// address, or returns why there is none. It returns when ctx ends.
-	Ready(ctx context.Context) (addr string, err error)
+	// address and a release function, or returns why there is none. It
+	// returns when ctx ends. The server calls release once the request is
+	// answered, or as soon as the response turns into a stream or an
+	// upgrade, so that a restart need not wait for those.
+	Ready(ctx context.Context) (addr string, release func(), err error)
 }
 
 // failure is what an Upstream's error may also be: a failed build or an app
@@ -30,6 +34,12 @@ type failure interface {
 }
 
 type upstreamKey struct{}
+
+// target is where one request goes, carried in its context.
+type target struct {
+	addr    string
+	release func()
+}
 
 // proxy forwards requests to the app, holding each one until the app is
 // ready (up to readyTimeout) rather than failing it.
@@ -65,8 +75,8 @@ func newProxy(app Upstream, readyTimeout time.Duration) *proxy {
 	}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			addr, _ := pr.In.Context().Value(upstreamKey{}).(string)
-			pr.SetURL(&url.URL{Scheme: "http", Host: addr})
+			t, _ := pr.In.Context().Value(upstreamKey{}).(*target)
+			pr.SetURL(&url.URL{Scheme: "http", Host: t.addr})
 			// SetURL drops the whole query when any part of it does not
 			// parse (";" for one); the app gets it exactly as sent.
 			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
@@ -76,11 +86,19 @@ func newProxy(app Upstream, readyTimeout time.Duration) *proxy {
 		Transport:     transport,
 		FlushInterval: -1, // stream: SSE and chunked responses pass at once
 		ModifyResponse: func(res *http.Response) error {
+			t, _ := res.Request.Context().Value(upstreamKey{}).(*target)
+			if t == nil {
+				return nil
+			}
+			// A stream or an upgrade may last for hours: a restart need
+			// not wait for it (browsers reconnect).
+			if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+				t.release()
+			}
 			// A redirect the app built from its internal address points the
 			// browser back at devserver.
-			addr, _ := res.Request.Context().Value(upstreamKey{}).(string)
-			if loc := res.Header.Get("Location"); loc != "" && addr != "" {
-				if u, err := url.Parse(loc); err == nil && u.Host == addr {
+			if loc := res.Header.Get("Location"); loc != "" {
+				if u, err := url.Parse(loc); err == nil && u.Host == t.addr {
 					u.Scheme, u.Host = "", ""
 					res.Header.Set("Location", u.String())
 				}
@@ -100,13 +118,16 @@ func newProxy(app Upstream, readyTimeout time.Duration) *proxy {
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), p.readyTimeout)
-	addr, err := p.app.Ready(ctx)
+	addr, release, err := p.app.Ready(ctx)
 	cancel()
 	if err != nil {
 		p.unavailable(w, r, err)
 		return
 	}
-	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), upstreamKey{}, addr)))
+	var once sync.Once
+	t := &target{addr: addr, release: func() { once.Do(release) }}
+	defer t.release()
+	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), upstreamKey{}, t)))
 }
 
 func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {

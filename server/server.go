@@ -96,21 +96,50 @@ func New(opts Options) (*Server, error) {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Serve answers requests on ln until ctx ends, then shuts down, giving
-// requests under way a few seconds to finish. It closes ln.
+// Serve answers requests on ln until ctx ends, then shuts down (see the
+// package function Serve) and releases the static directory.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	rht := s.opts.ReadHeaderTimeout
+	err := Serve(ctx, ln, s.handler, ServeOptions{ReadHeaderTimeout: s.opts.ReadHeaderTimeout, Logger: s.log})
+	return errors.Join(err, s.Close())
+}
+
+// Close releases the static directory. The handler must not be used after.
+func (s *Server) Close() error {
+	if s.static != nil {
+		return s.static.Close()
+	}
+	return nil
+}
+
+// ServeOptions configure Serve.
+type ServeOptions struct {
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// headers. If zero, 10s.
+	ReadHeaderTimeout time.Duration
+	// Logger receives the HTTP server's own errors at debug level. If nil,
+	// they are dropped.
+	Logger *slog.Logger
+}
+
+// Serve answers requests on ln with h until ctx ends, then shuts down,
+// giving requests under way a few seconds to finish. It closes ln. There is
+// no write timeout: it would cut streams and requests held while the app
+// restarts.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptions) error {
+	rht := opts.ReadHeaderTimeout
 	if rht == 0 {
 		rht = 10 * time.Second
 	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler:           h,
 		ReadHeaderTimeout: rht,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-		// No WriteTimeout: it would cut streams and requests held while the
-		// app restarts.
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -126,9 +155,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
-	}
-	if s.static != nil {
-		return s.static.Close()
 	}
 	return nil
 }

@@ -277,7 +277,10 @@ type upstream struct {
 	ready func(ctx context.Context) (string, error)
 }
 
-func (u upstream) Ready(ctx context.Context) (string, error) { return u.ready(ctx) }
+func (u upstream) Ready(ctx context.Context) (string, func(), error) {
+	addr, err := u.ready(ctx)
+	return addr, func() {}, err
+}
 
 func readyAt(addr string) Upstream {
 	return upstream{ready: func(context.Context) (string, error) { return addr, nil }}

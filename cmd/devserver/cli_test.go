@@ -126,7 +126,7 @@ func TestBannerForAWildcardBind(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4zero, Port: 8123})
+	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4zero, Port: 8123}, 0)
 	out := b.String()
 	for _, want := range []string{`profile "lan"`, "Starting development server at http://localhost:8123/", "WARNING: this is a development server, reachable from the network", "Quit the server with CONTROL-C."} {
 		if !strings.Contains(out, want) {
@@ -139,7 +139,7 @@ func TestBannerForAWildcardBind(t *testing.T) {
 		}
 	}
 	b.Reset()
-	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123})
+	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}, 0)
 	if strings.Contains(b.String(), "WARNING") || strings.Contains(b.String(), "on your network") {
 		t.Errorf("loopback banner warns:\n%s", b.String())
 	}

@@ -1,18 +1,24 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/reload"
@@ -21,63 +27,71 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// runServe is `devserver [ADDRPORT]`: load the config, listen, start the app
-// behind the proxy, and serve until Ctrl+C.
+// runServe is `devserver [ADDRPORT]`: load the config, listen, run the app
+// behind the proxy, watch the tree and the config, until Ctrl+C.
 func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
-	l, err := config.Load(loadOptions(cmd, env, addrPort))
+	opts := loadOptions(cmd, env, addrPort)
+	l, err := config.Load(opts)
 	if err != nil {
 		return err
 	}
-	cfg := l.Config
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find devserver's own binary for the guard: %w", err)
+	}
 	noColor, _ := cmd.Flags().GetBool("no-color")
-	color := !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr)
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if l.File == "" {
-		logger.Info("no devserver.yaml found: serving the working directory as static files; run `devserver init` to create one", "dir", cfg.Root)
+	r := &runner{
+		env:   env,
+		opts:  opts,
+		self:  self,
+		color: !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
+		log:   slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
+	return r.run(cmd.Context(), l)
+}
 
-	ctx := cmd.Context()
-	ln, err := server.Listen(ctx, server.ListenConfig{Addr: cfg.Addr, Port: cfg.Port, IPv6: cfg.IPv6, QueueSize: cfg.QueueSize})
-	if err != nil {
+// runner is the run loop: it owns the listener, the front server's
+// handler, the app supervisor and the watchers, and applies every new
+// config through one path (apply) at start-up, on a config save and on `rs`.
+// Its fields are only touched from the goroutine running run.
+type runner struct {
+	env   runEnv
+	opts  config.Options
+	self  string
+	color bool
+	log   *slog.Logger
+
+	loaded  *config.Loaded
+	front   atomic.Pointer[server.Server] // the handler every listener serves
+	ln      net.Listener
+	serving func() // stops serving on ln and waits
+
+	sup     *reload.Supervisor
+	supStop func()
+
+	pollStop func()
+	watched  int // files the poller watches
+	changes  chan reload.Batch
+
+	cfgStop func()
+}
+
+func (r *runner) run(ctx context.Context, l *config.Loaded) error {
+	r.changes = make(chan reload.Batch)
+	if l.File == "" {
+		r.log.Info("no devserver.yaml found: serving the working directory as static files; run `devserver init` to create one", "dir", l.Config.Root)
+	}
+	if err := r.apply(ctx, l, true); err != nil {
+		r.stopAll()
 		return err
 	}
-	defer ln.Close()
+	defer r.stopAll()
+	writeBanner(r.env.Stdout, l, r.ln.Addr(), r.watched)
 
-	var sup *reload.Supervisor
-	var upstream server.Upstream
-	if cfg.App.Run != "" {
-		self, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("find devserver's own binary for the guard: %w", err)
-		}
-		sig, _ := reload.SignalByName(cfg.App.StopSignal) // validated by config
-		sup, err = reload.NewSupervisor(reload.Options{
-			Dir:          cfg.Root,
-			Build:        cfg.App.Build,
-			Run:          cfg.App.Run,
-			Env:          appEnv(env.Environ, cfg),
-			ReadyTimeout: cfg.App.ReadyTimeout,
-			StopSignal:   sig,
-			StopTimeout:  cfg.App.StopTimeout,
-			Guard:        []string{self, reload.GuardCommand},
-			Stdout:       env.Stdout,
-			Stderr:       env.Stderr,
-			Logger:       logger,
-		})
-		if err != nil {
-			return err
-		}
-		upstream = sup
-	}
-	configName := "devserver.yaml"
-	if l.File != "" {
-		configName = l.Name(l.File)
-	}
-	srv, err := server.New(server.Options{Config: cfg, ConfigName: configName, App: upstream, Log: env.Stderr, Color: color, Logger: logger})
-	if err != nil {
-		return exitError{exitFailure, err}
-	}
-	writeBanner(env.Stdout, l, ln.Addr())
+	configChanged := make(chan struct{})
+	r.watchConfig(ctx, configChanged)
+	manual := make(chan struct{})
+	go readCommands(r.env.Stdin, manual)
 
 	// The first Ctrl+C stops everything gracefully; from then on the
 	// signal's default action applies, so a second one ends devserver at
@@ -85,20 +99,282 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	go func() {
 		<-ctx.Done()
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
-		logger.Info("shutting down; Ctrl+C again to quit at once")
 	}()
-	var wg sync.WaitGroup
-	var supErr error
-	if sup != nil {
-		wg.Go(func() { supErr = sup.Run(ctx) })
+	for {
+		select {
+		case <-ctx.Done():
+			r.log.Info("shutting down; Ctrl+C again to quit at once")
+			return nil
+		case b := <-r.changes:
+			r.filesChanged(b)
+		case <-configChanged:
+			r.reload(ctx, false)
+		case <-manual:
+			r.log.Info("restarting (rs)")
+			r.reload(ctx, true)
+		}
 	}
-	serveErr := srv.Serve(ctx, ln)
-	wg.Wait()
-	if err := errors.Join(serveErr, supErr); err != nil {
+}
+
+// reload loads the config again and applies it; a config with errors is
+// reported and the last good one keeps running.
+func (r *runner) reload(ctx context.Context, force bool) {
+	l, err := config.Load(r.opts)
+	if err != nil {
+		r.log.Warn("config has errors; still running with the last good one")
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			r.log.Warn("config error: " + line)
+		}
+		return
+	}
+	if err := r.apply(ctx, l, force); err != nil {
+		r.log.Error("config not applied; still running with the last good one", "err", err)
+	}
+}
+
+// filesChanged restarts the app for a batch of changed files. The config
+// files are left to the config watcher: a config change restarts the app
+// only when app settings change.
+func (r *runner) filesChanged(b reload.Batch) {
+	cfgFiles := r.loaded.WatchFiles()
+	var paths []string
+	for _, p := range b.Paths {
+		if !slices.Contains(cfgFiles, r.loaded.Config.Abs(p)) {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	shown := paths
+	if len(shown) > 3 {
+		shown = append(slices.Clone(shown[:3]), fmt.Sprintf("and %d more", len(paths)-3))
+	}
+	r.log.Info("files changed", "files", strings.Join(shown, ", "))
+	if r.sup != nil {
+		r.sup.Restart()
+	}
+}
+
+// apply makes l the running config. Everything that can fail (a new
+// listener, the static directory) is prepared first; only when all of it
+// worked is anything switched, so a failure leaves the old config running.
+// first is the start-up; force restarts the app even if nothing changed.
+func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error {
+	cfg := l.Config
+	var old *config.Config
+	if r.loaded != nil {
+		old = r.loaded.Config
+	}
+	changes := config.Diff(old, cfg)
+	if len(changes) == 0 && !force {
+		return nil
+	}
+	changed := func(prefixes ...string) bool {
+		return slices.ContainsFunc(changes, func(c config.Change) bool {
+			return slices.ContainsFunc(prefixes, func(p string) bool { return c.Key == p || strings.HasPrefix(c.Key, p+".") })
+		})
+	}
+
+	// Prepare.
+	var newLn net.Listener
+	rebind := changed("addr", "port", "ipv6") || r.ln == nil
+	if rebind {
+		ln, err := server.Listen(ctx, server.ListenConfig{Addr: cfg.Addr, Port: cfg.Port, IPv6: cfg.IPv6, QueueSize: cfg.QueueSize})
+		if err != nil {
+			return err
+		}
+		newLn = ln
+	}
+	var upstream server.Upstream
+	newSup := cfg.App.Run != "" && r.sup == nil
+	if newSup {
+		sup, err := reload.NewSupervisor(r.supOptions(cfg))
+		if err != nil {
+			closeIf(newLn)
+			return err
+		}
+		upstream = sup
+	} else if cfg.App.Run != "" {
+		upstream = r.sup
+	}
+	front, err := server.New(server.Options{Config: cfg, ConfigName: configName(l), App: upstream,
+		Log: r.env.Stderr, Color: r.color, Logger: r.log})
+	if err != nil {
+		closeIf(newLn)
 		return err
 	}
-	logger.Info("stopped")
+
+	// Switch.
+	if old != nil {
+		r.log.Info("config applied", "changes", len(changes))
+		for _, c := range changes {
+			r.log.Info("  " + c.String())
+		}
+	}
+	r.loaded = l
+	if prev := r.front.Swap(front); prev != nil {
+		time.AfterFunc(5*time.Second, func() { _ = prev.Close() }) // after requests under way
+	}
+	switch {
+	case newSup:
+		r.startSupervisor(ctx, upstream.(*reload.Supervisor))
+	case cfg.App.Run == "" && r.sup != nil:
+		r.supStop()
+		r.sup, r.supStop = nil, nil
+	case r.sup != nil && (changed("app", "profile", "root") || force):
+		if err := r.sup.Reconfigure(r.supOptions(cfg)); err != nil {
+			r.log.Error("app not restarted", "err", err)
+		}
+	}
+	if rebind {
+		oldServing := r.serving
+		r.serve(newLn)
+		if oldServing != nil {
+			r.log.Info("listening on a new address", "addr", newLn.Addr().String())
+			oldServing()
+		}
+	} else if changed("queue_size") {
+		if err := server.SetQueueSize(r.ln, cfg.QueueSize); err != nil {
+			r.log.Warn("queue_size not changed", "err", err)
+		}
+	}
+	if r.pollStop == nil || changed("watch", "root") {
+		r.startPoller(ctx, cfg)
+	}
 	return nil
+}
+
+func closeIf(ln net.Listener) {
+	if ln != nil {
+		ln.Close()
+	}
+}
+
+func configName(l *config.Loaded) string {
+	if l.File == "" {
+		return "devserver.yaml"
+	}
+	return l.Name(l.File)
+}
+
+// serve starts answering on ln with whatever front server is current.
+func (r *runner) serve(ln net.Listener) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.front.Load().Handler().ServeHTTP(w, req) })
+	go func() {
+		defer close(done)
+		if err := server.Serve(ctx, ln, h, server.ServeOptions{Logger: r.log}); err != nil && !errors.Is(err, net.ErrClosed) {
+			r.log.Error("serving stopped", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+	r.ln = ln
+	r.serving = func() { cancel(); <-done }
+}
+
+func (r *runner) supOptions(cfg *config.Config) reload.Options {
+	sig, _ := reload.SignalByName(cfg.App.StopSignal) // config validated it
+	return reload.Options{
+		Dir:          cfg.Root,
+		Build:        cfg.App.Build,
+		Run:          cfg.App.Run,
+		Env:          appEnv(r.env.Environ, cfg),
+		ReadyTimeout: cfg.App.ReadyTimeout,
+		StopSignal:   sig,
+		StopTimeout:  cfg.App.StopTimeout,
+		Guard:        []string{r.self, reload.GuardCommand},
+		Stdout:       r.env.Stdout,
+		Stderr:       r.env.Stderr,
+		Logger:       r.log,
+	}
+}
+
+func (r *runner) startSupervisor(ctx context.Context, sup *reload.Supervisor) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := sup.Run(ctx); err != nil {
+			r.log.Error("app supervisor stopped", "err", err)
+		}
+	}()
+	r.sup = sup
+	r.supStop = func() { cancel(); <-done }
+}
+
+// startPoller replaces the tree watcher with one for cfg (none when watching
+// is off).
+func (r *runner) startPoller(ctx context.Context, cfg *config.Config) {
+	if r.pollStop != nil {
+		r.pollStop()
+		r.pollStop = nil
+	}
+	r.watched = 0
+	if !cfg.Watch.Enabled {
+		r.pollStop = func() {}
+		return
+	}
+	p, err := reload.NewPoller(reload.WatchOptions{Root: cfg.Root, Paths: cfg.Watch.Paths, Globs: cfg.Watch.Globs,
+		Ignore: cfg.Watch.Ignore, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: r.log})
+	if err == nil {
+		err = p.Scan()
+	}
+	if err != nil {
+		r.log.Error("not watching files", "err", err)
+		r.pollStop = func() {}
+		return
+	}
+	r.watched = p.Count()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := p.Run(ctx, r.changes); err != nil {
+			r.log.Error("watching stopped", "err", err)
+		}
+	}()
+	r.pollStop = func() { cancel(); <-done }
+}
+
+// watchConfig polls the config file and the overlay names beside it.
+func (r *runner) watchConfig(ctx context.Context, changed chan<- struct{}) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		reload.WatchFiles(ctx, r.loaded.WatchFiles(), r.loaded.Config.Watch.Interval, changed)
+	}()
+	r.cfgStop = func() { cancel(); <-done }
+}
+
+// stopAll stops watching, serving and the app, each waiting for its
+// goroutines.
+func (r *runner) stopAll() {
+	for _, stop := range []func(){r.cfgStop, r.pollStop, r.serving, r.supStop} {
+		if stop != nil {
+			stop()
+		}
+	}
+	if f := r.front.Load(); f != nil {
+		_ = f.Close()
+	}
+	r.log.Info("stopped")
+}
+
+// readCommands turns "rs" lines on stdin into manual restarts. It ends at
+// end of input; it is the one goroutine not stopped by the run loop, as a
+// read from a terminal cannot be interrupted.
+func readCommands(in io.Reader, manual chan<- struct{}) {
+	if in == nil {
+		return
+	}
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "rs" {
+			manual <- struct{}{}
+		}
+	}
 }
 
 // appEnv is the environment of build and run: devserver's own, app.env, and
@@ -111,7 +387,7 @@ func appEnv(environ []string, cfg *config.Config) []string {
 	return append(out, "DEVSERVER_PROFILE="+cfg.Profile)
 }
 
-func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr) {
+func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr, watched int) {
 	cfg := l.Config
 	tcp := addr.(*net.TCPAddr)
 	ip, _ := netip.AddrFromSlice(tcp.IP)
@@ -128,6 +404,15 @@ func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr) {
 		}
 	}
 	b.WriteString("\n")
+	if cfg.Watch.Enabled {
+		paths := make([]string, len(cfg.Watch.Paths))
+		for i, p := range cfg.Watch.Paths {
+			paths[i] = filepath.ToSlash(p)
+		}
+		fmt.Fprintf(&b, "Watching %d files in %s every %s (polling)\n", watched, strings.Join(paths, ", "), cfg.Watch.Interval)
+	} else {
+		b.WriteString("Not watching files (watch.enabled is off)\n")
+	}
 	if cfg.App.Run != "" {
 		fmt.Fprintf(&b, "App: %s", cfg.App.Run)
 		if cfg.App.Build != "" {
@@ -161,7 +446,7 @@ func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr) {
 	if !ip.IsLoopback() {
 		b.WriteString("WARNING: this is a development server, reachable from the network. Do not use it in production.\n")
 	}
-	b.WriteString("Quit the server with CONTROL-C.\n")
+	b.WriteString("Type rs and Enter to restart by hand. Quit the server with CONTROL-C.\n")
 	_, _ = io.WriteString(w, b.String())
 }
 

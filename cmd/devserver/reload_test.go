@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/lockedbuf"
+)
+
+// watched is the watch section the reload tests use: a short poll, the
+// project's src directory.
+const watched = "watch:\n  paths: [src]\n  interval: 50ms\n  debounce: 20ms\n"
+
+// atomicSave replaces a file as editors do: write a temporary file, rename
+// it over the original.
+func atomicSave(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp~"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func reloadProject(t *testing.T, mode string) (dir, pidfile string) {
+	t.Helper()
+	dir, pidfile = project(t, mode, watched)
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	return dir, pidfile
+}
+
+func writeFileT(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pidServing is the pid in the app's answer.
+func pidServing(t *testing.T, url string) string {
+	t.Helper()
+	_, body := httpGet(t, url)
+	_, pid, _ := strings.Cut(body, "pid=")
+	return pid
+}
+
+func TestAChangeRestartsTheApp(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	d := startDevserver(t, dir, nil)
+	if !strings.Contains(d.stdout.String(), "Watching 1 files in src every 50ms (polling)") {
+		t.Errorf("banner does not say what is watched:\n%s", d.stdout)
+	}
+	first := pidServing(t, d.url)
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
+	fakeapp.WaitFor(t, 20*time.Second, "a second app", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	if second := pidServing(t, d.url); second == first || second != fmt.Sprint(fakeapp.Pids(t, pidfile)[1]) {
+		t.Errorf("after the change, pid %s answers (first %s, started %v)", second, first, fakeapp.Pids(t, pidfile))
+	}
+	if fakeapp.Alive(fakeapp.Pids(t, pidfile)[0]) {
+		t.Error("the old app is still alive")
+	}
+	if !strings.Contains(d.stderr.String(), `msg="files changed" files=src/main.go`) {
+		t.Errorf("the log does not say what changed:\n%s", d.stderr)
+	}
+}
+
+// TestABurstRestartsOnce writes 1,000 files over several polls, as a git
+// checkout does: one restart, whose log line names all of them; a change
+// after it is a batch of its own.
+func TestABurstRestartsOnce(t *testing.T) {
+	// Writing 1,000 files takes several 50ms polls; a debounce of 300ms
+	// keeps a stall of the writer (a GC pause under -race) from looking
+	// like the end of the burst.
+	dir, pidfile := project(t, "serve", strings.Replace(watched, "debounce: 20ms", "debounce: 300ms", 1))
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	d := startDevserver(t, dir, nil)
+	for i := range 1000 {
+		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("pkg%d", i%20), fmt.Sprintf("f%04d.go", i)), "package x\n")
+	}
+	fakeapp.WaitFor(t, 30*time.Second, "the restart", func() bool { return len(fakeapp.Pids(t, pidfile)) >= 2 })
+	pidServing(t, d.url) // the new app is up
+	writeFileT(t, filepath.Join(dir, "src", "marker.go"), "package main\n")
+	fakeapp.WaitFor(t, 30*time.Second, "the marker's batch", func() bool {
+		return strings.Contains(d.stderr.String(), "src/marker.go")
+	})
+	lines := regexp.MustCompile(`msg="files changed" files="?([^"\n]*)`).FindAllStringSubmatch(d.stderr.String(), -1)
+	if len(lines) != 2 || !strings.Contains(lines[0][1], "and 997 more") || lines[1][1] != "src/marker.go" {
+		t.Errorf("batches %q, want one of 1,000 files and then the marker alone", lines)
+	}
+	fakeapp.WaitFor(t, 30*time.Second, "the marker's restart", func() bool { return len(fakeapp.Pids(t, pidfile)) >= 3 })
+	if n := len(fakeapp.Pids(t, pidfile)); n != 3 {
+		t.Errorf("%d app starts, want 3 (first, burst, marker)", n)
+	}
+}
+
+// TestNoRequestFailsAcrossRestarts: clients loop GET and POST while the app
+// restarts ten times; every request is answered by an app, bodies intact.
+func TestNoRequestFailsAcrossRestarts(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	d := startDevserver(t, dir, nil)
+	var stop atomic.Bool
+	var ok, failed atomic.Int64
+	var mu sync.Mutex
+	var failures []string
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 30 * time.Second}
+	for c := range 8 {
+		wg.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				body := fmt.Sprintf("client %d request %d", c, i)
+				var res *http.Response
+				var err error
+				if i%2 == 0 {
+					res, err = client.Post(d.url+"echo", "text/plain", strings.NewReader(body))
+				} else {
+					res, err = client.Get(d.url)
+					body = "gen=1 pid="
+				}
+				if err == nil {
+					got, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode == http.StatusOK && strings.HasPrefix(string(got), body) {
+						ok.Add(1)
+						continue
+					}
+					err = fmt.Errorf("%d %q", res.StatusCode, got)
+				}
+				failed.Add(1)
+				mu.Lock()
+				failures = append(failures, err.Error())
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range 10 {
+		writeFileT(t, filepath.Join(dir, "src", "main.go"), fmt.Sprintf("package main // %d\n", i))
+		fakeapp.WaitFor(t, 30*time.Second, fmt.Sprintf("restart %d", i+1), func() bool { return len(fakeapp.Pids(t, pidfile)) >= i+2 })
+		fakeapp.WaitFor(t, 30*time.Second, "the new app to answer", func() bool {
+			return pidServing(t, d.url) == fmt.Sprint(fakeapp.Pids(t, pidfile)[i+1])
+		})
+	}
+	stop.Store(true)
+	wg.Wait()
+	if failed.Load() != 0 {
+		t.Errorf("%d of %d requests failed across 10 restarts; first: %q", failed.Load(), failed.Load()+ok.Load(), failures[:min(3, len(failures))])
+	}
+	t.Logf("%d requests answered across 10 restarts, %d failed", ok.Load(), failed.Load())
+	if ok.Load() < 100 {
+		t.Errorf("only %d requests made: the load was too light to mean anything", ok.Load())
+	}
+}
+
+// TestConfigAppliesLive: a valid save is applied (the app restarts with its
+// new environment); an invalid one is reported with its position while the
+// last good config keeps serving; fixing it applies it; atomic saves in a
+// row are followed to the last; a listener change rebinds.
+func TestConfigAppliesLive(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	orig, _ := os.ReadFile(cfgPath)
+	d := startDevserver(t, dir, nil)
+	pids := func() int { return len(fakeapp.Pids(t, pidfile)) }
+
+	atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "2"`, 1))
+	fakeapp.WaitFor(t, 20*time.Second, "gen 2", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=2 ") })
+	if !strings.Contains(d.stderr.String(), `app.env.GEN: 1 → 2`) {
+		t.Errorf("the log does not say what changed:\n%s", d.stderr)
+	}
+	started := pids()
+
+	bad := strings.Replace(string(orig), "port: 0", "port: eighty", 1)
+	atomicSave(t, cfgPath, bad)
+	fakeapp.WaitFor(t, 20*time.Second, "the error", func() bool {
+		return strings.Contains(d.stderr.String(), `config error: devserver.yaml:1:7: port: \"eighty\" is not a port number`)
+	})
+	if _, b := httpGet(t, d.url); !strings.HasPrefix(b, "gen=2 ") || pids() != started {
+		t.Errorf("after a bad save: %q, %d starts (want the last good app, %d)", b, pids(), started)
+	}
+
+	for i := 3; i <= 12; i++ { // saves in a row, faster than the poll
+		atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, fmt.Sprintf(`GEN: "%d"`, i), 1))
+	}
+	fakeapp.WaitFor(t, 20*time.Second, "gen 12", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=12 ") })
+
+	moved := strings.Replace(strings.Replace(string(orig), `GEN: "1"`, `GEN: "12"`, 1), "port: 0", "port: 0\naddr: \"::1\"\nipv6: true", 1)
+	atomicSave(t, cfgPath, moved)
+	var newURL string
+	fakeapp.WaitFor(t, 20*time.Second, "the rebind", func() bool {
+		m := regexp.MustCompile(`listening on a new address" addr=(\[::1\]:\d+)`).FindStringSubmatch(d.stderr.String())
+		if m != nil {
+			newURL = "http://" + m[1] + "/"
+		}
+		return m != nil
+	})
+	if _, b := httpGet(t, newURL); !strings.HasPrefix(b, "gen=12 ") {
+		t.Errorf("new address answers %q", b)
+	}
+	if _, err := http.Get(d.url); err == nil {
+		t.Errorf("the old address %s still answers", d.url)
+	}
+}
+
+func TestRSRestartsByHand(t *testing.T) {
+	needBinary(t)
+	dir, pidfile := reloadProject(t, "serve")
+	cmd := exec.Command(binary)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}
+	stdin, _ := cmd.StdinPipe()
+	out, errb := &lockedbuf.Buffer{}, &lockedbuf.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+	}()
+	fakeapp.WaitFor(t, 20*time.Second, "the app", func() bool { return len(fakeapp.Pids(t, pidfile)) == 1 })
+	io.WriteString(stdin, "rs\n")
+	fakeapp.WaitFor(t, 20*time.Second, "a restart by hand", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	if !bytes.Contains([]byte(errb.String()), []byte("restarting (rs)")) {
+		t.Errorf("log:\n%s", errb)
+	}
+}
+
+func TestNoreloadTurnsWatchingOff(t *testing.T) {
+	dir, _ := reloadProject(t, "serve")
+	d := startDevserver(t, dir, nil, "--noreload")
+	if !strings.Contains(d.stdout.String(), "Not watching files") {
+		t.Errorf("banner:\n%s", d.stdout)
+	}
+}
