@@ -505,21 +505,15 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 			batch, out = Batch{}, nil
 		case <-w.Closed:
 			<-startErr
-			if ctx.Err() != nil {
-				return false, nil
-			}
-			if len(batch.Paths) > 0 { // deliver before rebuilding
-				p.mu.Lock()
-				p.ready = mergeSorted(p.ready, batch.Paths)
-				p.mu.Unlock()
-				select {
-				case p.kick <- struct{}{}:
-				default:
-				}
-			}
-			return rootGone || rebuild, nil
+			return p.ended(ctx, batch, rootGone || rebuild), nil
 		case err := <-startErr:
-			return false, fmt.Errorf("start watcher: %w", err)
+			if err != nil {
+				return false, fmt.Errorf("start watcher: %w", err)
+			}
+			// Start returns nil once the watcher is closed, as Closed is
+			// closed: the same end, whichever select saw first.
+			<-w.Closed
+			return p.ended(ctx, batch, rootGone || rebuild), nil
 		case <-ctx.Done():
 			stop()
 			for { // drain until the library's loop has ended
@@ -533,6 +527,24 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 			}
 		}
 	}
+}
+
+// ended finishes a watcher that closed: a batch not yet taken goes back to
+// be delivered by the next one. It returns whether to rebuild.
+func (p *Poller) ended(ctx context.Context, batch Batch, rebuild bool) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if len(batch.Paths) > 0 {
+		p.mu.Lock()
+		p.ready = mergeSorted(p.ready, batch.Paths)
+		p.mu.Unlock()
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	}
+	return rebuild
 }
 
 // waitForRoots makes a watcher once every root exists, polling for them.

@@ -380,7 +380,10 @@ func TestPollerStopsWithChangesPending(t *testing.T) {
 // git checkout on a slow disk does: one batch with all of them.
 func TestBurstGivesOneBatch(t *testing.T) {
 	root := t.TempDir()
-	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	// The debounce keeps a stall of the writer (the machine is busy with
+	// other tests) from ending the burst; the waits below still make it span
+	// several walks.
+	pp := runPoller(t, WatchOptions{Root: root, Debounce: 300 * time.Millisecond}, nil)
 	pp.waitCycles(t, 2)
 	for i := range 1000 {
 		writeFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%10, i)), "x")

@@ -115,7 +115,9 @@ func TestABurstRestartsOnce(t *testing.T) {
 // restarts ten times; every request is answered by an app, bodies intact.
 func TestNoRequestFailsAcrossRestarts(t *testing.T) {
 	dir, pidfile := reloadProject(t, "serve")
-	d := startDevserver(t, dir, nil)
+	reqlog := filepath.Join(dir, "requests")
+	d := startDevserver(t, dir, []string{"REQLOG=" + reqlog})
+	var sent sync.Map // POST bodies sent and answered
 	var stop atomic.Bool
 	var ok, failed atomic.Int64
 	var mu sync.Mutex
@@ -139,6 +141,9 @@ func TestNoRequestFailsAcrossRestarts(t *testing.T) {
 					res.Body.Close()
 					if res.StatusCode == http.StatusOK && strings.HasPrefix(string(got), body) {
 						ok.Add(1)
+						if i%2 == 0 {
+							sent.Store(body, true)
+						}
 						continue
 					}
 					err = fmt.Errorf("%d %q", res.StatusCode, got)
@@ -163,6 +168,23 @@ func TestNoRequestFailsAcrossRestarts(t *testing.T) {
 		t.Errorf("%d of %d requests failed across 10 restarts; first: %q", failed.Load(), failed.Load()+ok.Load(), failures[:min(3, len(failures))])
 	}
 	t.Logf("%d requests answered across 10 restarts, %d failed", ok.Load(), failed.Load())
+	// Every POST body reached an app exactly once: none was sent twice.
+	data, _ := os.ReadFile(reqlog)
+	seen := map[string]int{}
+	for line := range strings.Lines(string(data)) {
+		seen[strings.TrimSuffix(line, "\n")]++
+	}
+	sent.Range(func(k, _ any) bool {
+		if n := seen[k.(string)]; n != 1 {
+			t.Errorf("body %q reached the apps %d times", k, n)
+		}
+		return true
+	})
+	for body, n := range seen {
+		if n > 1 {
+			t.Errorf("body %q reached the apps %d times", body, n)
+		}
+	}
 	if ok.Load() < 100 {
 		t.Errorf("only %d requests made: the load was too light to mean anything", ok.Load())
 	}
@@ -248,4 +270,65 @@ func TestNoreloadTurnsWatchingOff(t *testing.T) {
 	if !strings.Contains(d.stdout.String(), "Not watching files") {
 		t.Errorf("banner:\n%s", d.stdout)
 	}
+}
+
+// TestAChangeDuringABuildGivesOneMore: changes made while a build runs give
+// exactly one more build and restart, however many there were.
+func TestAChangeDuringABuildGivesOneMore(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	cfg, _ := os.ReadFile(cfgPath)
+	// Each build waits for the test to drop a gate file, then takes it.
+	build := "  build: \"echo b >> builds; while [ ! -e gate ]; do sleep 0.02; done; rm -f gate\"\n"
+	os.WriteFile(cfgPath, []byte(strings.Replace(string(cfg), "app:\n", "app:\n"+build, 1)), 0o644)
+	builds := func() int {
+		data, _ := os.ReadFile(filepath.Join(dir, "builds"))
+		return strings.Count(string(data), "b")
+	}
+	open := func() { writeFileT(t, filepath.Join(dir, "gate"), "") }
+	open()
+	d := startDevserver(t, dir, nil)
+	pidServing(t, d.url)
+
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main // 1\n")
+	fakeapp.WaitFor(t, 20*time.Second, "build 2 to start", func() bool { return builds() == 2 })
+	for i := range 5 { // batches while build 2 waits at its gate
+		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("during%d.go", i)), "package main\n")
+		fakeapp.WaitFor(t, 20*time.Second, "the batch", func() bool {
+			return strings.Contains(d.stderr.String(), fmt.Sprintf("src/during%d.go", i))
+		})
+	}
+	open()
+	fakeapp.WaitFor(t, 20*time.Second, "build 3 to start", func() bool { return builds() == 3 })
+	open()
+	fakeapp.WaitFor(t, 20*time.Second, "the app of build 3", func() bool { return len(fakeapp.Pids(t, pidfile)) == 3 })
+	writeFileT(t, filepath.Join(dir, "src", "marker.go"), "package main\n")
+	fakeapp.WaitFor(t, 20*time.Second, "the marker's build", func() bool { return builds() >= 4 })
+	if n := builds(); n != 4 {
+		t.Errorf("%d builds, want 4: start, the change, one for all changes during it, the marker", n)
+	}
+	open()
+}
+
+// TestWatchAndOverlayApplyLive: a new watch path is watched once saved, and
+// a local overlay created beside the config is applied.
+func TestWatchAndOverlayApplyLive(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	cfg, _ := os.ReadFile(cfgPath)
+	d := startDevserver(t, dir, nil)
+	pidServing(t, d.url)
+
+	writeFileT(t, filepath.Join(dir, "lib", "util.go"), "package lib\n")
+	atomicSave(t, cfgPath, strings.Replace(string(cfg), "paths: [src]", "paths: [src, lib]", 1))
+	fakeapp.WaitFor(t, 20*time.Second, "the watch change applied", func() bool {
+		return strings.Contains(d.stderr.String(), `watch.paths: [\"src\"] → [\"src\", \"lib\"]`) &&
+			strings.Contains(d.stderr.String(), `msg=watching files=2 paths="src, lib"`)
+	})
+	before := len(fakeapp.Pids(t, pidfile))
+	writeFileT(t, filepath.Join(dir, "lib", "util.go"), "package lib // changed\n")
+	fakeapp.WaitFor(t, 20*time.Second, "a restart for lib/", func() bool { return len(fakeapp.Pids(t, pidfile)) > before })
+
+	writeFileT(t, filepath.Join(dir, "devserver.local.yaml"), "app:\n  env:\n    GEN: mine\n")
+	fakeapp.WaitFor(t, 20*time.Second, "the overlay", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=mine ") })
 }

@@ -231,8 +231,8 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 		oldServing := r.serving
 		r.serve(newLn)
 		if oldServing != nil {
-			r.log.Info("listening on a new address", "addr", newLn.Addr().String())
 			oldServing()
+			r.log.Info("listening on a new address", "addr", newLn.Addr().String())
 		}
 	} else if changed("queue_size") {
 		if err := server.SetQueueSize(r.ln, cfg.QueueSize); err != nil {
@@ -306,6 +306,7 @@ func (r *runner) startSupervisor(ctx context.Context, sup *reload.Supervisor) {
 // startPoller replaces the tree watcher with one for cfg (none when watching
 // is off).
 func (r *runner) startPoller(ctx context.Context, cfg *config.Config) {
+	restarting := r.pollStop != nil // at start-up the banner says what is watched
 	if r.pollStop != nil {
 		r.pollStop()
 		r.pollStop = nil
@@ -326,6 +327,9 @@ func (r *runner) startPoller(ctx context.Context, cfg *config.Config) {
 		return
 	}
 	r.watched = p.Count()
+	if restarting {
+		r.log.Info("watching", "files", r.watched, "paths", strings.Join(cfg.Watch.Paths, ", "), "every", cfg.Watch.Interval)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

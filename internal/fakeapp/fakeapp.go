@@ -27,7 +27,8 @@ import (
 //	sleeper      just sleep (what "child" starts)
 //
 // The app records its pid in $PIDFILE, listens on $PORT and answers "/" with
-// "gen=$GEN pid=PID", "/echo" with the request body, "/env?name=X" with $X,
+// "gen=$GEN pid=PID", "/echo" with the request body (also appended as a line
+// to $REQLOG, so a test can tell that no body arrived twice), "/env?name=X" with $X,
 // "/sse" with a stream of two events (the second after a request to
 // "/next"), and "/ws" with an upgrade that echoes a line.
 const Env = "FAKEAPP"
@@ -78,7 +79,15 @@ func Main(mode string) int {
 		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
 	})
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(w, r.Body)
+		body, _ := io.ReadAll(r.Body)
+		if f := os.Getenv("REQLOG"); f != "" {
+			// One short O_APPEND write per request: lines never mix.
+			if rl, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+				_, _ = rl.Write(append(body, '\n'))
+				rl.Close()
+			}
+		}
+		_, _ = w.Write(body)
 	})
 	mux.HandleFunc("/env", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, os.Getenv(r.URL.Query().Get("name")))
