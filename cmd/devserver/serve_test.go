@@ -46,7 +46,9 @@ func startDevserver(t *testing.T, dir string, env []string, args ...string) *dev
 	d := &devserver{stdout: &lockedbuf.Buffer{}, stderr: &lockedbuf.Buffer{}, done: make(chan struct{})}
 	d.cmd = exec.Command(binary, args...)
 	d.cmd.Dir = dir
-	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1"}, env...)
+	// HOME is a temporary directory, never dir: tools the app runs (go
+	// build writes its telemetry under HOME) must not write into the tree.
+	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "NO_COLOR=1"}, env...)
 	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
