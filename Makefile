@@ -20,9 +20,10 @@ test:
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) test -race -count=1 ./...
 
-## bench: benchmarks
+## bench: measure devserver against references in the same run; writes docs/BENCHMARKS.md (BENCH_QUICK=1 for a short run)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@command -v strace >/dev/null || (apt-get install -y strace >/dev/null 2>&1 || echo "bench: strace missing and not installable: no syscall counts")
+	$(GO) run ./bench -write
 
 ## lint: golangci-lint with the import rules of .golangci.yml
 lint:

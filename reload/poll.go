@@ -60,10 +60,11 @@ type Batch struct {
 // the last one. A stream of changes that never pauses is reported every
 // maxWait.
 type Poller struct {
-	opts  WatchOptions
-	log   *slog.Logger
-	root  string   // Root with symlinks resolved
-	roots []string // watched directories, symlinks resolved
+	opts          WatchOptions
+	log           *slog.Logger
+	globs, ignore patterns
+	root          string   // Root with symlinks resolved
+	roots         []string // watched directories, symlinks resolved
 
 	mu         sync.Mutex
 	files      map[string]*fileState // by absolute path
@@ -119,6 +120,7 @@ func NewPoller(opts WatchOptions) (*Poller, error) {
 		return nil, fmt.Errorf("project root: %w", err)
 	}
 	p := &Poller{opts: opts, log: log.With("component", "watch"), root: root,
+		globs: compile(opts.Globs), ignore: compile(opts.Ignore),
 		files: map[string]*fileState{}, seenRoots: map[string]bool{}, pending: map[string]bool{},
 		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1)}
 	for _, path := range opts.Paths {
@@ -144,6 +146,9 @@ func (p *Poller) Count() int {
 // rel is path relative to the project root, with forward slashes; paths
 // outside the root (a watch path elsewhere) stay absolute.
 func (p *Poller) rel(path string) string {
+	if r, ok := strings.CutPrefix(path, p.root+"/"); ok && filepath.Separator == '/' {
+		return r
+	}
 	r, err := filepath.Rel(p.root, path)
 	if err != nil || strings.HasPrefix(r, "..") {
 		return filepath.ToSlash(path)
@@ -151,11 +156,40 @@ func (p *Poller) rel(path string) string {
 	return filepath.ToSlash(r)
 }
 
-// match applies patterns as .gitignore does: one without "/" matches the
-// name at any depth, one with "/" the path from the root.
-func match(patterns []string, rel string) bool {
+// patterns match paths as .gitignore does: a pattern without "/" matches
+// the name at any depth, one with "/" the path from the root. The hook
+// matches every walked entry, so plain names are looked up in a set and
+// "**/*" (or "*") matches without a call.
+type patterns struct {
+	all   bool
+	names map[string]bool // patterns without "/" or wildcards
+	globs []string        // the rest, for doublestar
+}
+
+func compile(list []string) patterns {
+	ps := patterns{names: map[string]bool{}}
+	for _, p := range list {
+		switch {
+		case p == "**/*" || p == "*" || p == "**":
+			ps.all = true
+		case !strings.ContainsAny(p, "/*?[{\\"):
+			ps.names[p] = true
+		default:
+			ps.globs = append(ps.globs, p)
+		}
+	}
+	return ps
+}
+
+func (ps patterns) match(rel string) bool {
+	if ps.all {
+		return true
+	}
 	name := rel[strings.LastIndexByte(rel, '/')+1:]
-	for _, pat := range patterns {
+	if ps.names[name] {
+		return true
+	}
+	for _, pat := range ps.globs {
 		target := rel
 		if !strings.Contains(pat, "/") {
 			target = name
@@ -186,7 +220,7 @@ func (p *Poller) hook(info os.FileInfo, path string) error {
 		skipDir = watcher.ErrSkip
 	}
 	rel := p.rel(path)
-	if match(p.opts.Ignore, rel) {
+	if p.ignore.match(rel) {
 		if info.IsDir() {
 			return skipDir // pruned: never entered
 		}
@@ -198,7 +232,7 @@ func (p *Poller) hook(info os.FileInfo, path string) error {
 		}
 		return nil
 	}
-	if !match(p.opts.Globs, rel) {
+	if !p.globs.match(rel) {
 		return watcher.ErrSkip
 	}
 	st := statOf(info)
@@ -314,7 +348,7 @@ func (p *Poller) event(ev watcher.Event) {
 		p.changed(p.rel(ev.OldPath))
 		delete(p.files, ev.OldPath)
 	}
-	if !match(p.opts.Globs, p.rel(ev.Path)) {
+	if !p.globs.match(p.rel(ev.Path)) {
 		return
 	}
 	p.changed(p.rel(ev.Path))
@@ -376,7 +410,7 @@ func (p *Poller) plan() (recursive []string, flat map[string]bool) {
 		}
 		for _, e := range entries {
 			child := filepath.Join(dir, e.Name())
-			if !e.IsDir() || slices.Contains(blocked, child) || match(p.opts.Ignore, p.rel(child)) {
+			if !e.IsDir() || slices.Contains(blocked, child) || p.ignore.match(p.rel(child)) {
 				continue
 			}
 			if containsAny(child, blocked) {

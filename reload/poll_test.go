@@ -524,3 +524,28 @@ func TestPollerSkipsUnreadableDirectory(t *testing.T) {
 		t.Errorf("batches %v", got)
 	}
 }
+
+func TestPatterns(t *testing.T) {
+	tests := []struct {
+		patterns []string
+		rel      string
+		want     bool
+	}{
+		{[]string{"**/*"}, "a/b/c.go", true},
+		{[]string{"*.go"}, "a/b/c.go", true},
+		{[]string{"*.go"}, "a/b/c.ts", false},
+		{[]string{"node_modules"}, "web/node_modules", true},
+		{[]string{"node_modules"}, "web/node_modules_x", false},
+		{[]string{".git"}, ".git", true},
+		{[]string{"src/**/*.ts"}, "src/a/b.ts", true},
+		{[]string{"src/**/*.ts"}, "lib/src/b.ts", false},
+		{[]string{"**/*.{go,tmpl}"}, "x/y.tmpl", true},
+		{[]string{"dist/"}, "dist", false},
+		{nil, "a.go", false},
+	}
+	for _, tt := range tests {
+		if got := compile(tt.patterns).match(tt.rel); got != tt.want {
+			t.Errorf("%q match %q = %v, want %v", tt.patterns, tt.rel, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,862 @@
+// Command bench measures devserver against references taken in the same
+// run: the cost of polling a tree (against find(1) and radovskyb/watcher
+// used bare), change-to-restart latency, bursts, proxy overhead (against the
+// app hit directly) and restarts under load. It prints Markdown tables and,
+// with -write, puts them into docs/BENCHMARKS.md between the bench markers.
+//
+// BENCH_QUICK=1 runs a smaller set in well under two minutes.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/radovskyb/watcher"
+
+	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/reload"
+)
+
+func main() {
+	if mode, ok := os.LookupEnv(fakeapp.Env); ok {
+		os.Exit(fakeapp.Main(mode))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "bare" {
+		os.Exit(bare(os.Args[2:]))
+	}
+	if len(os.Args) == 5 && os.Args[1] == "load" { // load URL CONNS DURATION, for profiling by hand
+		conns, _ := strconv.Atoi(os.Args[3])
+		d, _ := time.ParseDuration(os.Args[4])
+		r := load(os.Args[2], conns, d)
+		fmt.Printf("%.0f req/s p50 %s p99 %s failed %d\n", r.rps, ms(r.p50), ms(r.p99), r.failed)
+		os.Exit(0)
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type bench struct {
+	quick     bool
+	work      string // temp dir
+	devserver string // built binary
+	self      string
+	out       bytes.Buffer // the Markdown report
+}
+
+func run() error {
+	write := flag.Bool("write", false, "write the report into docs/BENCHMARKS.md")
+	flag.Parse()
+	b := &bench{quick: os.Getenv("BENCH_QUICK") != ""}
+	// The harness allocates freely between measurements; keep the GC from
+	// running inside a timed scan more than it must.
+	debug.SetGCPercent(400)
+	var err error
+	if b.self, err = os.Executable(); err != nil {
+		return err
+	}
+	if b.work, err = os.MkdirTemp("", "devserver-bench-"); err != nil {
+		return err
+	}
+	defer os.RemoveAll(b.work)
+	b.devserver = filepath.Join(b.work, "devserver")
+	if out, err := exec.Command("go", "build", "-o", b.devserver, "./cmd/devserver").CombinedOutput(); err != nil {
+		return fmt.Errorf("build devserver: %v\n%s", err, out)
+	}
+	start := time.Now()
+	b.header()
+	for _, step := range []func() error{b.pollCost, b.latency, b.bursts, b.proxy, b.restartsUnderLoad} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(&b.out, "\nWhole run: %s.\n", time.Since(start).Round(time.Second))
+	os.Stdout.Write(b.out.Bytes())
+	if *write {
+		return writeReport("docs/BENCHMARKS.md", b.out.String())
+	}
+	return nil
+}
+
+func (b *bench) header() {
+	cmd := "make bench"
+	if b.quick {
+		cmd = "BENCH_QUICK=1 make bench"
+	}
+	cpu := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`model name\s*:\s*(.*)`).FindSubmatch(data); m != nil {
+			cpu = string(m[1])
+		}
+	}
+	var uts syscall.Utsname
+	_ = syscall.Uname(&uts)
+	fmt.Fprintf(&b.out, "Command: `%s` · %s · %d cores (%s) · Linux %s · %s\n",
+		cmd, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), cpu, cstr(uts.Release[:]), runtime.Version())
+}
+
+func cstr(b []int8) string {
+	var s []byte
+	for _, c := range b {
+		if c == 0 {
+			break
+		}
+		s = append(s, byte(c))
+	}
+	return string(s)
+}
+
+func writeReport(path, report string) error {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	const begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+	i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s … %s markers", path, begin, end)
+	}
+	var out bytes.Buffer
+	out.Write(doc[:i+len(begin)])
+	out.WriteString("\n" + report)
+	out.Write(doc[j:])
+	return os.WriteFile(path, out.Bytes(), 0o644)
+}
+
+// ---- trees
+
+// makeTree writes n small files, 100 to a directory, under dir.
+func makeTree(dir string, n int) error {
+	for i := range n {
+		d := filepath.Join(dir, fmt.Sprintf("d%04d", i/100))
+		if i%100 == 0 {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+		}
+		if err := os.WriteFile(filepath.Join(d, fmt.Sprintf("f%03d.txt", i%100)), []byte("hello\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- medians and formatting
+
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func percentile(xs []time.Duration, p float64) time.Duration {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := int(p*float64(len(s)-1) + 0.5)
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func mib(kb int64) string { return fmt.Sprintf("%.1f MiB", float64(kb)/1024) }
+
+// ---- process measurements
+
+// cpuTicks is the CPU time (user+system) of a process, from /proc.
+func cpuTime(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100, nil // USER_HZ is 100 on Linux
+}
+
+// peakRSS is VmHWM in kB.
+func peakRSS(pid int) int64 {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	m := regexp.MustCompile(`VmHWM:\s*(\d+)`).FindSubmatch(data)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
+}
+
+// idleCPU samples a process's CPU share over windows of w, after warm-up.
+func idleCPU(pid int, warm, w time.Duration, n int) (float64, error) {
+	time.Sleep(warm)
+	var shares []float64
+	for range n {
+		c0, err := cpuTime(pid)
+		if err != nil {
+			return 0, err
+		}
+		t0 := time.Now()
+		time.Sleep(w)
+		c1, err := cpuTime(pid)
+		if err != nil {
+			return 0, err
+		}
+		shares = append(shares, float64(c1-c0)/float64(time.Since(t0))*100)
+	}
+	return median(shares), nil
+}
+
+// syscallsPerScan traces a process for w and returns stat-family calls per
+// scan; a scan is an open of the root directory.
+func syscallsPerScan(pid int, root string, w time.Duration) (float64, error) {
+	if _, err := exec.LookPath("strace"); err != nil {
+		return 0, errors.New("strace not installed")
+	}
+	out := filepath.Join(os.TempDir(), fmt.Sprintf("bench-strace-%d", pid))
+	defer os.Remove(out)
+	cmd := exec.Command("strace", "-f", "-qq", "-o", out, "-e", "trace=%%stat,openat", "-p", strconv.Itoa(pid))
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	time.Sleep(w)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	_ = cmd.Wait()
+	f, err := os.Open(out)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	// Count the stat calls between two opens of the root: whole scans only
+	// (the trace starts and ends in the middle of one).
+	var perScan []float64
+	count, started := 0, false
+	rootOpen := fmt.Sprintf("openat(AT_FDCWD, %q,", root)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.Contains(line, rootOpen):
+			if started {
+				perScan = append(perScan, float64(count))
+			}
+			count, started = 0, true
+		case strings.Contains(line, "stat"):
+			count++
+		}
+	}
+	if len(perScan) == 0 {
+		return 0, errors.New("no whole scan traced")
+	}
+	return median(perScan), nil
+}
+
+// ---- 1. poll cost
+
+// bare is radovskyb/watcher used as its README shows, with the ignored
+// directory given to Ignore (its best case), draining its channels.
+func bare(args []string) int {
+	dir, ignore := args[0], args[1]
+	interval, _ := time.ParseDuration(args[2])
+	w := watcher.New()
+	if ignore != "" {
+		_ = w.Ignore(ignore)
+	}
+	if err := w.AddRecursive(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	go func() {
+		for {
+			select {
+			case <-w.Event:
+			case <-w.Error:
+			case <-w.Closed:
+				return
+			}
+		}
+	}()
+	fmt.Println("ready")
+	_ = w.Start(interval)
+	return 0
+}
+
+// cpuPerScan runs scan n times and returns the median CPU time of one.
+func cpuPerScan(n int, scan func() error) (time.Duration, error) {
+	var ts []time.Duration
+	for range n {
+		runtime.GC()
+		var r0, r1 syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+		if err := scan(); err != nil {
+			return 0, err
+		}
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+		ts = append(ts, rusageCPU(r1)-rusageCPU(r0))
+	}
+	return median(ts), nil
+}
+
+func rusageCPU(r syscall.Rusage) time.Duration {
+	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+}
+
+func findScan(dir string) (time.Duration, error) {
+	cmd := exec.Command("find", dir, "-path", filepath.Join(dir, "node_modules"), "-prune", "-o", "-printf", "%s\n")
+	cmd.Stdout = io.Discard
+	if err := cmd.Run(); err != nil {
+		return 0, err
+	}
+	u := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return rusageCPU(*u), nil
+}
+
+func (b *bench) pollCost() error {
+	sizes := []int{1000, 10000, 100000}
+	window, windows, scans := 5*time.Second, 3, 5
+	if b.quick {
+		sizes, window, windows, scans = []int{1000, 10000}, 2*time.Second, 1, 3
+	}
+	const interval = 500 * time.Millisecond
+	fmt.Fprintf(&b.out, "\n## 1. Poll cost, idle (interval %s; each tree has an ignored node_modules half its size)\n\n", interval)
+	b.out.WriteString("CPU per scan is the median of in-process scans (rusage); idle CPU and peak RSS are of the running process (/proc) over the whole window, medians of the windows; stat calls per scan come from strace.\n\n")
+	b.out.WriteString("| watched files | find(1) CPU/scan | bare watcher CPU/scan | devserver CPU/scan | devserver ÷ find | devserver ÷ bare | devserver idle CPU | bare idle CPU | devserver peak RSS | bare peak RSS | stat calls/scan devserver (find) | devserver CPU/scan without node_modules |\n")
+	b.out.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, n := range sizes {
+		root := filepath.Join(b.work, fmt.Sprintf("tree%d", n))
+		if err := makeTree(root, n); err != nil {
+			return err
+		}
+		if err := makeTree(filepath.Join(root, "node_modules"), n/2); err != nil {
+			return err
+		}
+		nm := filepath.Join(root, "node_modules")
+		var findTimes []time.Duration
+		for range scans {
+			d, err := findScan(root)
+			if err != nil {
+				return fmt.Errorf("find: %w", err)
+			}
+			findTimes = append(findTimes, d)
+		}
+		findCPU := median(findTimes)
+		bareCPU, err := cpuPerScan(scans, func() error {
+			w := watcher.New()
+			_ = w.Ignore(nm)
+			return w.AddRecursive(root)
+		})
+		if err != nil {
+			return err
+		}
+		poller := func() (*reload.Poller, error) {
+			return reload.NewPoller(reload.WatchOptions{Root: root, Paths: []string{"."}, Globs: []string{"**/*"},
+				Ignore: []string{".git", "node_modules"}, Interval: interval})
+		}
+		p, err := poller()
+		if err != nil {
+			return err
+		}
+		if err := p.Scan(); err != nil { // first scan fills the poller's own record
+			return err
+		}
+		devCPU, err := cpuPerScan(scans, p.Scan)
+		if err != nil {
+			return err
+		}
+		// The same tree without node_modules: an ignored directory must cost nothing.
+		away := filepath.Join(b.work, "node_modules.away") // out of the tree
+		os.Rename(nm, away)
+		p2, _ := poller()
+		_ = p2.Scan()
+		devCPUNoNM, err := cpuPerScan(scans, p2.Scan)
+		os.Rename(away, nm)
+		if err != nil {
+			return err
+		}
+
+		devIdle, devRSS, devStats, err := b.runDevserverIdle(root, interval, window, windows)
+		if err != nil {
+			return err
+		}
+		bareIdle, bareRSS, err := b.runBareIdle(root, nm, interval, window, windows)
+		if err != nil {
+			return err
+		}
+		findStats := "?"
+		if s, err := traceFind(root); err == nil {
+			findStats = strconv.Itoa(s)
+		}
+		fmt.Fprintf(&b.out, "| %d | %s | %s | %s | %.2f× | %.2f× | %.1f%% | %.1f%% | %s | %s | %s (%s) | %s |\n",
+			n, ms(findCPU), ms(bareCPU), ms(devCPU), float64(devCPU)/float64(findCPU), float64(devCPU)/float64(bareCPU),
+			devIdle, bareIdle, mib(devRSS), mib(bareRSS), devStats, findStats, ms(devCPUNoNM))
+		os.RemoveAll(root)
+	}
+	return nil
+}
+
+func traceFind(root string) (int, error) {
+	out := filepath.Join(os.TempDir(), "bench-strace-find")
+	defer os.Remove(out)
+	cmd := exec.Command("strace", "-f", "-qq", "-o", out, "-e", "trace=%%stat", "find", root, "-path", filepath.Join(root, "node_modules"), "-prune", "-o", "-printf", "%s\n")
+	cmd.Stdout = io.Discard
+	if err := cmd.Run(); err != nil {
+		return 0, err
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		return 0, err
+	}
+	return bytes.Count(data, []byte("\n")), nil
+}
+
+// runDevserverIdle runs devserver serving and watching root (no app) and
+// measures it.
+func (b *bench) runDevserverIdle(root string, interval, window time.Duration, windows int) (float64, int64, string, error) {
+	cfg := fmt.Sprintf("port: 0\nwatch:\n  interval: %s\n  ignore: [.git, node_modules]\n", interval)
+	if err := os.WriteFile(filepath.Join(root, "devserver.yaml"), []byte(cfg), 0o644); err != nil {
+		return 0, 0, "", err
+	}
+	defer os.Remove(filepath.Join(root, "devserver.yaml"))
+	d, err := b.start(root, nil)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer d.stop()
+	share, err := idleCPU(d.cmd.Process.Pid, 2*interval, window, windows)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	stats := "?"
+	if s, err := syscallsPerScan(d.cmd.Process.Pid, root, max(3*time.Second, 4*interval)); err == nil {
+		stats = fmt.Sprintf("%.0f", s)
+	}
+	return share, peakRSS(d.cmd.Process.Pid), stats, nil
+}
+
+func (b *bench) runBareIdle(root, nm string, interval, window time.Duration, windows int) (float64, int64, error) {
+	cmd := exec.Command(b.self, "bare", root, nm, interval.String())
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+		return 0, 0, fmt.Errorf("bare watcher: %w", err)
+	}
+	share, err := idleCPU(cmd.Process.Pid, 2*interval, window, windows)
+	return share, peakRSS(cmd.Process.Pid), err
+}
+
+// ---- running devserver
+
+type devserver struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *lockedbuf.Buffer
+	done   chan struct{}
+}
+
+var urlRE = regexp.MustCompile(`Starting development server at (http://\S+/)`)
+
+func (b *bench) start(dir string, env []string) (*devserver, error) {
+	d := &devserver{stderr: &lockedbuf.Buffer{}, done: make(chan struct{})}
+	stdout := &lockedbuf.Buffer{}
+	d.cmd = exec.Command(b.devserver)
+	d.cmd.Dir = dir
+	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}, env...)
+	d.cmd.Stdout, d.cmd.Stderr = stdout, d.stderr
+	if err := d.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = d.cmd.Wait(); close(d.done) }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {
+			d.url = m[1]
+			return d, nil
+		}
+		select {
+		case <-d.done:
+			return nil, fmt.Errorf("devserver exited: %s", d.stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			d.stop()
+			return nil, errors.New("devserver did not start")
+		}
+	}
+}
+
+func (d *devserver) stop() {
+	_ = d.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-d.done:
+	case <-time.After(20 * time.Second):
+		_ = d.cmd.Process.Kill()
+		<-d.done
+	}
+}
+
+// startWithApp starts devserver in an app project and waits until its first
+// app answers, so that no measurement counts the first start.
+func (b *bench) startWithApp(dir, pidfile string) (*devserver, error) {
+	d, err := b.start(dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitUntil(time.Minute, 5*time.Millisecond, func() bool {
+		return pidCount(pidfile) == 1 && answeredBy(d.url, lastPid(pidfile))
+	}); err != nil {
+		d.stop()
+		return nil, fmt.Errorf("the first app never answered: %s", d.stderr)
+	}
+	return d, nil
+}
+
+// appProject is a project whose app is this binary as the fake app.
+func (b *bench) appProject(name string, interval time.Duration, files int) (dir, pidfile string, err error) {
+	dir = filepath.Join(b.work, name)
+	pidfile = filepath.Join(dir, "pids")
+	if err := makeTree(filepath.Join(dir, "src"), files); err != nil {
+		return "", "", err
+	}
+	cfg := fmt.Sprintf("port: 0\napp:\n  run: %q\n  env: {FAKEAPP: serve, PIDFILE: %q}\n  stop_timeout: 2s\nwatch:\n  paths: [src]\n  interval: %s\n",
+		strconv.Quote(b.self), pidfile, interval)
+	return dir, pidfile, os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(cfg), 0o644)
+}
+
+func pidCount(pidfile string) int {
+	data, _ := os.ReadFile(pidfile)
+	return len(strings.Fields(string(data)))
+}
+
+func lastPid(pidfile string) string {
+	f := strings.Fields(func() string { data, _ := os.ReadFile(pidfile); return string(data) }())
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
+}
+
+func waitUntil(d time.Duration, step time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return errors.New("timed out")
+		}
+		time.Sleep(step)
+	}
+	return nil
+}
+
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}, Timeout: 60 * time.Second}
+
+func answeredBy(url, pid string) bool {
+	res, err := client.Get(url)
+	if err != nil {
+		return false
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return strings.HasSuffix(string(body), "pid="+pid)
+}
+
+// ---- 2. latency
+
+func (b *bench) latency() error {
+	runs := 20
+	if b.quick {
+		runs = 8
+	}
+	fmt.Fprintf(&b.out, "\n## 2. Change → restart latency (%d changes each, at random phases of the poll)\n\n", runs)
+	b.out.WriteString("From writing one watched file (1,000 watched) to the new app process starting, and to a request through devserver getting the new app's answer. The fake app starts in about a millisecond, so this is devserver's own delay.\n\n")
+	b.out.WriteString("| interval | to new process p50 | p95 | to new answer p50 | p95 | p95 ÷ interval | p95 − interval |\n|---|---|---|---|---|---|---|\n")
+	for _, interval := range []time.Duration{100 * time.Millisecond, 500 * time.Millisecond} {
+		dir, pidfile, err := b.appProject(fmt.Sprintf("latency%d", interval.Milliseconds()), interval, 1000)
+		if err != nil {
+			return err
+		}
+		d, err := b.startWithApp(dir, pidfile)
+		if err != nil {
+			return err
+		}
+		var toProc, toAnswer []time.Duration
+		for i := range runs {
+			time.Sleep(time.Duration(rand.Int64N(int64(interval)))) // a random phase against the poll
+			before := pidCount(pidfile)
+			t0 := time.Now()
+			if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
+				return err
+			}
+			if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+				d.stop()
+				return fmt.Errorf("latency: no restart: %s", d.stderr)
+			}
+			toProc = append(toProc, time.Since(t0))
+			pid := lastPid(pidfile)
+			if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.url, pid) }); err != nil {
+				d.stop()
+				return fmt.Errorf("latency: new app never answered")
+			}
+			toAnswer = append(toAnswer, time.Since(t0))
+		}
+		d.stop()
+		p95 := percentile(toAnswer, 0.95)
+		fmt.Fprintf(&b.out, "| %s | %s | %s | %s | %s | %.2f× | %s |\n", interval,
+			ms(percentile(toProc, 0.5)), ms(percentile(toProc, 0.95)), ms(percentile(toAnswer, 0.5)), ms(p95),
+			float64(p95)/float64(interval), ms(p95-interval))
+	}
+	return nil
+}
+
+// ---- 3. bursts
+
+func (b *bench) bursts() error {
+	n := 10
+	if b.quick {
+		n = 3
+	}
+	const interval = 500 * time.Millisecond
+	dir, pidfile, err := b.appProject("bursts", interval, 1000)
+	if err != nil {
+		return err
+	}
+	d, err := b.startWithApp(dir, pidfile)
+	if err != nil {
+		return err
+	}
+	defer d.stop()
+	var restarts []int
+	var times []time.Duration
+	for i := range n {
+		before := pidCount(pidfile)
+		t0 := time.Now()
+		for j := range 1000 { // rewrite every watched file, as a git checkout does
+			p := filepath.Join(dir, "src", fmt.Sprintf("d%04d", j/100), fmt.Sprintf("f%03d.txt", j%100))
+			if err := os.WriteFile(p, []byte(fmt.Sprintf("burst %d\n", i)), 0o644); err != nil {
+				return err
+			}
+		}
+		if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+			return fmt.Errorf("burst %d: no restart", i)
+		}
+		times = append(times, time.Since(t0))
+		// Settle: four more polls; a second restart for the same burst would
+		// come within two.
+		time.Sleep(4 * interval)
+		restarts = append(restarts, pidCount(pidfile)-before)
+	}
+	fmt.Fprintf(&b.out, "\n## 3. Bursts: 1,000 files rewritten at once, %d times (interval %s)\n\n", n, interval)
+	fmt.Fprintf(&b.out, "| restarts per burst | bursts with exactly 1 | time from the burst's start to the new process, median (max) |\n|---|---|---|\n")
+	exact := 0
+	for _, r := range restarts {
+		if r == 1 {
+			exact++
+		}
+	}
+	fmt.Fprintf(&b.out, "| %v | %d/%d | %s (%s) |\n", restarts, exact, n, ms(median(times)), ms(slices.Max(times)))
+	return nil
+}
+
+// ---- 4. proxy
+
+type loadResult struct {
+	rps      float64
+	p50, p99 time.Duration
+	failed   int64
+}
+
+// load runs conns keep-alive clients against url for d.
+func load(url string, conns int, d time.Duration) loadResult {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failed atomic.Int64
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conns {
+		wg.Go(func() {
+			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			var mine []time.Duration
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				res, err := c.Get(url)
+				if err != nil {
+					if ctx.Err() == nil {
+						failed.Add(1)
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					failed.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if len(lat) == 0 {
+		return loadResult{failed: failed.Load()}
+	}
+	return loadResult{rps: float64(len(lat)) / elapsed.Seconds(), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), failed: failed.Load()}
+}
+
+var readyRE = regexp.MustCompile(`msg="app ready" component=app addr=(\S+)`)
+
+func (b *bench) proxy() error {
+	dur, runs := 5*time.Second, 3
+	if b.quick {
+		dur, runs = 2*time.Second, 1
+	}
+	dir, pidfile, err := b.appProject("proxy", 500*time.Millisecond, 10)
+	if err != nil {
+		return err
+	}
+	d, err := b.startWithApp(dir, pidfile)
+	if err != nil {
+		return err
+	}
+	defer d.stop()
+	var direct string
+	if err := waitUntil(30*time.Second, 10*time.Millisecond, func() bool {
+		m := readyRE.FindStringSubmatch(d.stderr.String())
+		if m != nil {
+			direct = "http://" + m[1] + "/"
+		}
+		return m != nil
+	}); err != nil {
+		return errors.New("proxy: app never ready")
+	}
+	fmt.Fprintf(&b.out, "\n## 4. Proxy overhead (Go load generator in this process, keep-alive, %s per run, median of %d runs)\n\n", dur, runs)
+	b.out.WriteString("The load generator, devserver and the app share the machine's cores, which penalises the proxied path (one more process on 2 cores).\n\n")
+	b.out.WriteString("| connections | direct req/s | through devserver req/s | ratio | direct p50 / p99 | through devserver p50 / p99 | added p99 |\n|---|---|---|---|---|---|---|\n")
+	for _, conns := range []int{1, 64} {
+		var dir, prox []loadResult
+		for range runs {
+			dir = append(dir, load(direct, conns, dur))
+			prox = append(prox, load(d.url, conns, dur))
+		}
+		md, mp := medianLoad(dir), medianLoad(prox)
+		if md.failed+mp.failed > 0 {
+			return fmt.Errorf("proxy: %d failed requests", md.failed+mp.failed)
+		}
+		fmt.Fprintf(&b.out, "| %d | %.0f | %.0f | %.2f× | %s / %s | %s / %s | %s |\n", conns, md.rps, mp.rps, mp.rps/md.rps,
+			ms(md.p50), ms(md.p99), ms(mp.p50), ms(mp.p99), ms(mp.p99-md.p99))
+	}
+	return nil
+}
+
+func medianLoad(rs []loadResult) loadResult {
+	slices.SortFunc(rs, func(a, b loadResult) int { return int(a.rps - b.rps) })
+	return rs[len(rs)/2]
+}
+
+// ---- 5. restarts under load
+
+func (b *bench) restartsUnderLoad() error {
+	restarts := 20
+	if b.quick {
+		restarts = 5
+	}
+	dir, pidfile, err := b.appProject("underload", 100*time.Millisecond, 100)
+	if err != nil {
+		return err
+	}
+	d, err := b.startWithApp(dir, pidfile)
+	if err != nil {
+		return err
+	}
+	defer d.stop()
+	var stop atomic.Bool
+	var ok, failed atomic.Int64
+	var longest atomic.Int64
+	var wg sync.WaitGroup
+	// Waits count from when every client holds its connection: 16 clients
+	// connecting at once overflow the default listen queue of 10 (Django's),
+	// and a dropped SYN is retried after a second. That is the start of the
+	// load, not a restart.
+	var warm sync.WaitGroup
+	warm.Add(16)
+	for range 16 {
+		wg.Go(func() {
+			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 60 * time.Second}
+			first := true
+			for !stop.Load() {
+				t0 := time.Now()
+				res, err := c.Get(d.url)
+				if err == nil {
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+				}
+				if err != nil || res.StatusCode != http.StatusOK {
+					failed.Add(1)
+					continue
+				}
+				ok.Add(1)
+				if first {
+					first = false
+					warm.Done()
+					continue
+				}
+				for took := int64(time.Since(t0)); ; {
+					cur := longest.Load()
+					if took <= cur || longest.CompareAndSwap(cur, took) {
+						break
+					}
+				}
+			}
+		})
+	}
+	warm.Wait()
+	t0 := time.Now()
+	for i := range restarts {
+		before := pidCount(pidfile)
+		if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
+			return err
+		}
+		if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+			return fmt.Errorf("restart %d under load did not happen", i)
+		}
+		pid := lastPid(pidfile)
+		if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.url, pid) }); err != nil {
+			return fmt.Errorf("restart %d: new app never answered", i)
+		}
+	}
+	elapsed := time.Since(t0)
+	stop.Store(true)
+	wg.Wait()
+	fmt.Fprintf(&b.out, "\n## 5. Restarts under load: %d restarts while 16 clients loop (interval 100ms)\n\n", restarts)
+	fmt.Fprintf(&b.out, "| requests answered | failed | longest wait for an answer | restarts took |\n|---|---|---|---|\n")
+	fmt.Fprintf(&b.out, "| %d | %d | %s | %s |\n", ok.Load(), failed.Load(), ms(time.Duration(longest.Load())), elapsed.Round(time.Millisecond))
+	return nil
+}
