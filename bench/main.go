@@ -416,6 +416,12 @@ func (b *bench) pollCost() error {
 	return nil
 }
 
+func countFiles(root string) int {
+	n := 0
+	_ = filepath.WalkDir(root, func(_ string, _ os.DirEntry, _ error) error { n++; return nil })
+	return n
+}
+
 func traceFind(root string) (int, error) {
 	out := filepath.Join(os.TempDir(), "bench-strace-find")
 	defer os.Remove(out)
@@ -449,7 +455,12 @@ func (b *bench) runDevserverIdle(root string, interval, window time.Duration, wi
 		return 0, 0, "", err
 	}
 	stats := "?"
-	if s, err := syscallsPerScan(d.cmd.Process.Pid, root, max(3*time.Second, 4*interval)); err == nil {
+	// Under strace every call is slow: give it time for a few whole scans.
+	traceWindow := max(3*time.Second, 4*interval)
+	if n := countFiles(root); n > 0 {
+		traceWindow += time.Duration(n) * 150 * time.Microsecond
+	}
+	if s, err := syscallsPerScan(d.cmd.Process.Pid, root, traceWindow); err == nil {
 		stats = fmt.Sprintf("%.0f", s)
 	}
 	return share, peakRSS(d.cmd.Process.Pid), stats, nil
