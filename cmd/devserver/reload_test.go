@@ -332,3 +332,23 @@ func TestWatchAndOverlayApplyLive(t *testing.T) {
 	writeFileT(t, filepath.Join(dir, "devserver.local.yaml"), "app:\n  env:\n    GEN: mine\n")
 	fakeapp.WaitFor(t, 20*time.Second, "the overlay", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=mine ") })
 }
+
+// TestDeletedConfigKeepsTheLastGood: deleting devserver.yaml (a checkout of
+// a branch without it) must not fall back to the defaults; putting it back
+// applies it.
+func TestDeletedConfigKeepsTheLastGood(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	orig, _ := os.ReadFile(cfgPath)
+	d := startDevserver(t, dir, nil)
+	pid := pidServing(t, d.url)
+	os.Remove(cfgPath)
+	fakeapp.WaitFor(t, 20*time.Second, "the warning", func() bool {
+		return strings.Contains(d.stderr.String(), "config file is gone; still running with the last good config")
+	})
+	if got := pidServing(t, d.url); got != pid || len(fakeapp.Pids(t, pidfile)) != 1 {
+		t.Errorf("after the delete, pid %s answers (was %s), %d starts", got, pid, len(fakeapp.Pids(t, pidfile)))
+	}
+	atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "5"`, 1))
+	fakeapp.WaitFor(t, 20*time.Second, "gen 5", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=5 ") })
+}

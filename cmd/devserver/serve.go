@@ -120,6 +120,12 @@ func (r *runner) run(ctx context.Context, l *config.Loaded) error {
 // reported and the last good one keeps running.
 func (r *runner) reload(ctx context.Context, force bool) {
 	l, err := config.Load(r.opts)
+	if err == nil && r.loaded.File != "" && l.File != r.loaded.File {
+		// The file is gone (deleted, or mid-checkout): discovery would fall
+		// back to the defaults and turn the project into a static site.
+		r.log.Warn("config file is gone; still running with the last good config until it is back", "file", r.loaded.Name(r.loaded.File))
+		return
+	}
 	if err != nil {
 		r.log.Warn("config has errors; still running with the last good one")
 		for line := range strings.SplitSeq(err.Error(), "\n") {
