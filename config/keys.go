@@ -131,7 +131,7 @@ var keys = []Key{
 	{Name: "watch.globs", Kind: KindList, Default: []string{"**/*"},
 		Doc: "files whose changes count (doublestar globs, relative to the project root)", check: checkGlobs},
 	{Name: "watch.ignore", Kind: KindList, Default: []string{".git", "node_modules", ".devserver"},
-		Doc: "globs of files and directories to ignore; ignored directories are never walked", check: checkGlobs},
+		Doc: "globs of files and directories to ignore; ignored directories are never walked (editors' swap and backup files are always ignored)", check: checkGlobs},
 	{Name: "watch.interval", Kind: KindDuration, Default: 500 * time.Millisecond, Flag: "poll-interval",
 		FlagAliases: []string{"watch-interval"},
 		Doc:         "how often the tree is polled for changes", check: checkInterval},

@@ -181,6 +181,21 @@ func compile(list []string) patterns {
 	return ps
 }
 
+// editorTemp matches the files editors write around a save (vim's swap
+// files, its "4913" write test and "~" backups; Emacs's lock and autosave
+// files; JetBrains' safe-write files). They are never changes of their own,
+// whatever watch.ignore says: the save itself changes the real file.
+func editorTemp(name string) bool {
+	switch {
+	case name == "4913", strings.HasSuffix(name, "~"),
+		strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swx") || strings.HasSuffix(name, ".swo")),
+		strings.HasPrefix(name, ".#"), strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"),
+		strings.HasSuffix(name, "___jb_tmp___"), strings.HasSuffix(name, "___jb_old___"):
+		return true
+	}
+	return false
+}
+
 func (ps patterns) match(rel string) bool {
 	if ps.all {
 		return true
@@ -232,7 +247,7 @@ func (p *Poller) hook(info os.FileInfo, path string) error {
 		}
 		return nil
 	}
-	if !p.globs.match(rel) {
+	if !p.globs.match(rel) || editorTemp(info.Name()) {
 		return watcher.ErrSkip
 	}
 	st := statOf(info)

@@ -549,3 +549,49 @@ func TestPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestEditorSavesGiveOneBatchOfTheRealFile replays how editors save: vim
+// (swap file, the 4913 write test, rename to a ~ backup, write, delete the
+// backup) and JetBrains' safe write. Each save is one batch naming the real
+// file only, and the file stays watched for the next save.
+func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "main.go")
+	writeFile(t, path, "v0")
+	pp := runPoller(t, WatchOptions{Root: root, Debounce: 100 * time.Millisecond}, nil)
+	pp.waitCycles(t, 2)
+	saves := []func(i int){
+		func(i int) { // vim
+			writeFile(t, filepath.Join(root, ".main.go.swp"), "swap")
+			writeFile(t, filepath.Join(root, "4913"), "")
+			os.Remove(filepath.Join(root, "4913"))
+			os.Rename(path, path+"~")
+			writeFile(t, path, fmt.Sprintf("vim save %d", i))
+			os.Remove(path + "~")
+		},
+		func(i int) { // JetBrains safe write
+			tmp, old := path+"___jb_tmp___", path+"___jb_old___"
+			writeFile(t, tmp, fmt.Sprintf("jetbrains save %d", i))
+			os.Rename(path, old)
+			os.Rename(tmp, path)
+			os.Remove(old)
+		},
+	}
+	want := 0
+	for round := range 2 {
+		for i, save := range saves {
+			save(round*10 + i)
+			want++
+			got := pp.waitBatch(t, want)
+			if last := got[len(got)-1]; !slices.Equal(last.Paths, []string{"main.go"}) {
+				t.Errorf("save %d: batch %v, want [main.go]", want, last.Paths)
+			}
+		}
+	}
+	// Typing in vim rewrites only its swap file: no batch.
+	writeFile(t, filepath.Join(root, ".main.go.swp"), "more swap")
+	pp.waitCycles(t, 5)
+	if got := pp.got(); len(got) != want {
+		t.Errorf("%d batches after the swap file changed, want %d", len(got), want)
+	}
+}
