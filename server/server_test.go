@@ -529,3 +529,109 @@ func TestServeShutsDown(t *testing.T) {
 		t.Fatal("Serve did not return")
 	}
 }
+
+// TestCrossSiteLoadsOfStaticFilesAreBlocked: another site's page cannot
+// load the project's scripts (SEC-05); links from it and same-site pages
+// still work; every static answer says CORP same-origin for browsers that
+// send no Sec-Fetch-* headers.
+func TestCrossSiteLoadsOfStaticFilesAreBlocked(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"app.js": "window.secret = 1"})
+	addr, _ := start(t, Options{Config: testConfig(t, root, nil)})
+	req := func(site, mode string) (int, string) {
+		return raw(t, addr, "GET /app.js HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: "+site+"\r\nSec-Fetch-Mode: "+mode+"\r\nSec-Fetch-Dest: script\r\nConnection: close\r\n\r\n")
+	}
+	for _, mode := range []string{"no-cors", "cors"} {
+		if status, body := req("cross-site", mode); status != http.StatusForbidden || strings.Contains(body, "secret") {
+			t.Errorf("cross-site %s: %d %q", mode, status, body)
+		}
+	}
+	for _, c := range [][2]string{{"cross-site", "navigate"}, {"same-site", "no-cors"}, {"same-origin", "no-cors"}, {"none", "navigate"}} {
+		if status, _ := req(c[0], c[1]); status != http.StatusOK {
+			t.Errorf("%s %s: %d, want 200", c[0], c[1], status)
+		}
+	}
+	res, err := http.Get("http://" + addr + "/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Cross-Origin-Resource-Policy") != "same-origin" || res.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("headers %v", res.Header)
+	}
+}
+
+// TestNotAnOpenProxy: an absolute-form target naming another server on this
+// machine reaches the app, never that server (SEC-12); CONNECT is refused.
+func TestNotAnOpenProxy(t *testing.T) {
+	var forbidden atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { forbidden.Add(1) }))
+	defer other.Close()
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "app") }))
+	defer app.Close()
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	target := other.Listener.Addr().String()
+	for _, req := range []string{
+		"GET http://" + target + "/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+		"GET http://" + target + "/ HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+		"GET /@" + target + "/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+	} {
+		raw(t, addr, req)
+	}
+	if status, _ := raw(t, addr, "CONNECT "+target+" HTTP/1.1\r\nHost: "+target+"\r\n\r\n"); status != http.StatusMethodNotAllowed {
+		t.Errorf("CONNECT: %d, want 405", status)
+	}
+	if n := forbidden.Load(); n != 0 {
+		t.Errorf("the other server got %d requests through devserver", n)
+	}
+}
+
+// TestHeaderLimits: oversized headers are refused before any handler (HTTP-02).
+func TestHeaderLimits(t *testing.T) {
+	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx, ln)
+	status, _ := raw(t, ln.Addr().String(), "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: "+strings.Repeat("a", 70<<10)+"\r\n\r\n")
+	if status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("70 kB header: %d, want 431", status)
+	}
+}
+
+// TestStaticHTTPSemantics: ranges cannot amplify a response, conditional
+// requests give 304, HEAD answers GET's headers (HTTP-08).
+func TestStaticHTTPSemantics(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"a.txt": strings.Repeat("x", 1000)})
+	addr, _ := start(t, Options{Config: testConfig(t, root, nil)})
+	ranges := "bytes=" + strings.TrimSuffix(strings.Repeat("0-,", 500), ",")
+	status, body := raw(t, addr, "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nRange: "+ranges+"\r\nConnection: close\r\n\r\n")
+	if len(body) > 1000 || (status != http.StatusOK && status != http.StatusRequestedRangeNotSatisfiable) {
+		t.Errorf("500 overlapping ranges: %d with %d bytes", status, len(body))
+	}
+	res, err := http.Get("http://" + addr + "/a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	lm := res.Header.Get("Last-Modified")
+	status, _ = raw(t, addr, "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nIf-Modified-Since: "+lm+"\r\nConnection: close\r\n\r\n")
+	if status != http.StatusNotModified {
+		t.Errorf("If-Modified-Since: %d, want 304", status)
+	}
+	head, err := http.Head("http://" + addr + "/a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head.Body.Close()
+	if head.Header.Get("Content-Length") != "1000" || head.Header.Get("Content-Type") != res.Header.Get("Content-Type") {
+		t.Errorf("HEAD headers %v, GET %v", head.Header, res.Header)
+	}
+}

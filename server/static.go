@@ -93,6 +93,10 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 	if err != nil {
 		return false
 	}
+	if crossSite(r) {
+		writePlain(w, http.StatusForbidden, "Cross-site request blocked: devserver serves its files to its own pages only.\n")
+		return true
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writePlain(w, http.StatusMethodNotAllowed, "Method not allowed: static files answer GET and HEAD.\n")
@@ -124,6 +128,15 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 	}
 	http.ServeContent(w, r, st.Name(), st.ModTime(), f)
 	return true
+}
+
+// crossSite reports a request another site's page made for a resource (a
+// <script src>, an <img>, a fetch): browsers say so in Sec-Fetch-Site. Such a
+// page could run the project's scripts and read what they leave behind
+// (webpack-dev-server CVE-2025-30359). Following a link from another site
+// (a navigation) is fine; pages on other ports of localhost are same-site.
+func crossSite(r *http.Request) bool {
+	return r.Header.Get("Sec-Fetch-Site") == "cross-site" && r.Header.Get("Sec-Fetch-Mode") != "navigate"
 }
 
 // list writes a directory listing without denied names, every name escaped.
