@@ -113,6 +113,9 @@ func (s *Server) Close() error {
 
 // ServeOptions configure Serve.
 type ServeOptions struct {
+	// CertFile and KeyFile, when set, serve HTTPS (HTTP/2 included) with
+	// that certificate.
+	CertFile, KeyFile string
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// headers. If zero, 10s.
 	ReadHeaderTimeout time.Duration
@@ -142,7 +145,13 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptio
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if opts.CertFile != "" {
+			errc <- srv.ServeTLS(ln, opts.CertFile, opts.KeyFile)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

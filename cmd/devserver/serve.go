@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -184,7 +185,17 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 
 	// Prepare.
 	var newLn net.Listener
-	rebind := changed("addr", "port", "ipv6") || r.ln == nil
+	rebind := changed("addr", "port", "ipv6", "tls") || r.ln == nil
+	if cfg.TLS.Cert != "" {
+		// Fail here, with the last good config still serving, rather than
+		// in the server's goroutine.
+		if _, err := tls.LoadX509KeyPair(cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)); err != nil {
+			return fmt.Errorf("tls.cert and tls.key: %w", err)
+		}
+	}
+	if cfg.LiveReload && (old == nil || !old.LiveReload) {
+		r.log.Warn("livereload is not available in this version yet: browsers are not reloaded")
+	}
 	if rebind {
 		ln, err := server.Listen(ctx, server.ListenConfig{Addr: cfg.Addr, Port: cfg.Port, IPv6: cfg.IPv6, QueueSize: cfg.QueueSize})
 		if err != nil {
@@ -235,7 +246,7 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 	}
 	if rebind {
 		oldServing := r.serving
-		r.serve(newLn)
+		r.serve(newLn, cfg)
 		if oldServing != nil {
 			oldServing()
 			r.log.Info("listening on a new address", "addr", newLn.Addr().String())
@@ -265,13 +276,17 @@ func configName(l *config.Loaded) string {
 }
 
 // serve starts answering on ln with whatever front server is current.
-func (r *runner) serve(ln net.Listener) {
+func (r *runner) serve(ln net.Listener, cfg *config.Config) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.front.Load().Handler().ServeHTTP(w, req) })
 	go func() {
 		defer close(done)
-		if err := server.Serve(ctx, ln, h, server.ServeOptions{Logger: r.log}); err != nil && !errors.Is(err, net.ErrClosed) {
+		opts := server.ServeOptions{Logger: r.log}
+		if cfg.TLS.Cert != "" {
+			opts.CertFile, opts.KeyFile = cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)
+		}
+		if err := server.Serve(ctx, ln, h, opts); err != nil && !errors.Is(err, net.ErrClosed) {
 			r.log.Error("serving stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
@@ -447,10 +462,14 @@ func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr, watched int) {
 	} else if ip.Is6() {
 		host = "[" + host + "]"
 	}
-	fmt.Fprintf(&b, "Starting development server at http://%s:%s/\n", host, port)
+	scheme := "http"
+	if cfg.TLS.Cert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(&b, "Starting development server at %s://%s:%s/\n", scheme, host, port)
 	if ip.IsUnspecified() {
 		for _, a := range lanAddrs(ip.Is6()) {
-			fmt.Fprintf(&b, "  on your network: http://%s/\n", net.JoinHostPort(a, port))
+			fmt.Fprintf(&b, "  on your network: %s://%s/\n", scheme, net.JoinHostPort(a, port))
 		}
 	}
 	if !ip.IsLoopback() {

@@ -30,7 +30,7 @@ type devserver struct {
 	done           chan struct{}
 }
 
-var urlRE = regexp.MustCompile(`Starting development server at (http://\S+/)`)
+var urlRE = regexp.MustCompile(`Starting development server at (https?://\S+/)`)
 
 func needBinary(t *testing.T) {
 	t.Helper()

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// selfSigned writes a certificate for localhost and 127.0.0.1 and its key,
+// and returns a pool that trusts it.
+func selfSigned(t *testing.T, dir string) *x509.CertPool {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalPKCS8PrivateKey(key)
+	os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return pool
+}
+
+// TestHTTPS serves with tls.cert and tls.key to a real TLS client: HTTP/2,
+// the Host check still on, and the key never served as a file.
+func TestHTTPS(t *testing.T) {
+	dir := t.TempDir()
+	pool := selfSigned(t, dir)
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("over tls"), 0o644)
+	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls:\n  cert: cert.pem\n  key: key.pem\n"), 0o644)
+	d := startDevserver(t, dir, nil)
+	if !strings.HasPrefix(d.url, "https://127.0.0.1:") {
+		t.Fatalf("banner URL %q", d.url)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	res, err := client.Get(d.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != "over tls" || res.ProtoMajor != 2 {
+		t.Errorf("GET over TLS: %d %q %s", res.StatusCode, body, res.Proto)
+	}
+	for _, p := range []string{"key.pem", "cert.pem"} {
+		if res, err := client.Get(d.url + p); err != nil || res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %v %v", p, res.Status, err)
+		}
+	}
+	req, _ := http.NewRequest("GET", d.url, nil)
+	req.Host = "attacker.example"
+	if res, err := client.Do(req); err != nil || res.StatusCode != http.StatusBadRequest {
+		t.Errorf("foreign Host over TLS: %v %v", res.Status, err)
+	}
+}
+
+func TestBadCertificateIsOneClearLine(t *testing.T) {
+	needBinary(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cert.pem"), []byte("not a certificate"), 0o644)
+	os.WriteFile(filepath.Join(dir, "key.pem"), []byte("not a key"), 0o600)
+	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls:\n  cert: cert.pem\n  key: key.pem\n"), 0o644)
+	cmd := exec.Command(binary)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != exitFailure || !strings.Contains(string(out), "devserver: tls.cert and tls.key: ") {
+		t.Errorf("exit %d:\n%s", cmd.ProcessState.ExitCode(), out)
+	}
+}
