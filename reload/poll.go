@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -154,66 +153,6 @@ func (p *Poller) rel(path string) string {
 		return filepath.ToSlash(path)
 	}
 	return filepath.ToSlash(r)
-}
-
-// patterns match paths as .gitignore does: a pattern without "/" matches
-// the name at any depth, one with "/" the path from the root. The hook
-// matches every walked entry, so plain names are looked up in a set and
-// "**/*" (or "*") matches without a call.
-type patterns struct {
-	all   bool
-	names map[string]bool // patterns without "/" or wildcards
-	globs []string        // the rest, for doublestar
-}
-
-func compile(list []string) patterns {
-	ps := patterns{names: map[string]bool{}}
-	for _, p := range list {
-		switch {
-		case p == "**/*" || p == "*" || p == "**":
-			ps.all = true
-		case !strings.ContainsAny(p, "/*?[{\\"):
-			ps.names[p] = true
-		default:
-			ps.globs = append(ps.globs, p)
-		}
-	}
-	return ps
-}
-
-// editorTemp matches the files editors write around a save (vim's swap
-// files, its "4913" write test and "~" backups; Emacs's lock and autosave
-// files; JetBrains' safe-write files). They are never changes of their own,
-// whatever watch.ignore says: the save itself changes the real file.
-func editorTemp(name string) bool {
-	switch {
-	case name == "4913", strings.HasSuffix(name, "~"),
-		strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swx") || strings.HasSuffix(name, ".swo")),
-		strings.HasPrefix(name, ".#"), strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"),
-		strings.HasSuffix(name, "___jb_tmp___"), strings.HasSuffix(name, "___jb_old___"):
-		return true
-	}
-	return false
-}
-
-func (ps patterns) match(rel string) bool {
-	if ps.all {
-		return true
-	}
-	name := rel[strings.LastIndexByte(rel, '/')+1:]
-	if ps.names[name] {
-		return true
-	}
-	for _, pat := range ps.globs {
-		target := rel
-		if !strings.Contains(pat, "/") {
-			target = name
-		}
-		if ok, _ := doublestar.Match(pat, target); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // hook runs for every entry of every walk, inside the library's walk and
@@ -403,53 +342,6 @@ func (p *Poller) newWatcher() (*watcher.Watcher, error) {
 	return w, nil
 }
 
-// plan chooses what the library walks. The library's walk stops at the
-// first directory it cannot read (filepath.Walk reads a directory before
-// any hook may skip it), and everything after it goes unseen. So around
-// each unreadable directory the plan lists its ancestors flat and walks
-// their other subdirectories recursively.
-func (p *Poller) plan() (recursive []string, flat map[string]bool) {
-	p.mu.Lock()
-	blocked := make([]string, 0, len(p.unreadable))
-	for d := range p.unreadable {
-		blocked = append(blocked, d)
-	}
-	p.mu.Unlock()
-	flat = map[string]bool{}
-	var split func(dir string)
-	split = func(dir string) {
-		flat[dir] = true
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			return
-		}
-		for _, e := range entries {
-			child := filepath.Join(dir, e.Name())
-			if !e.IsDir() || slices.Contains(blocked, child) || p.ignore.match(p.rel(child)) {
-				continue
-			}
-			if containsAny(child, blocked) {
-				split(child)
-			} else {
-				recursive = append(recursive, child)
-			}
-		}
-	}
-	for _, r := range p.roots {
-		if containsAny(r, blocked) {
-			split(r)
-		} else {
-			recursive = append(recursive, r)
-		}
-	}
-	return recursive, flat
-}
-
-// containsAny reports whether one of paths lies under dir.
-func containsAny(dir string, paths []string) bool {
-	return slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, dir+string(filepath.Separator)) })
-}
-
 // Scan walks the tree once, so that Count is known before Run; Run starts
 // from this walk.
 func (p *Poller) Scan() error {
@@ -629,44 +521,6 @@ func (p *Poller) rootsVanished() {
 			}
 		}
 	}
-}
-
-// unreadableDir tells whether a walk error is a directory this process may
-// not read.
-func unreadableDir(err error) (string, bool) {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && errors.Is(err, fs.ErrPermission) {
-		return pe.Path, true
-	}
-	return "", false
-}
-
-func (p *Poller) takeReplan() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r := p.replan
-	p.replan = false
-	return r
-}
-
-// readableAgain forgets the directories that can be read again and reports
-// whether there were any.
-func (p *Poller) readableAgain() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	again := false
-	for d := range p.unreadable {
-		if f, err := os.Open(d); err == nil {
-			_, err = f.Readdirnames(1)
-			f.Close()
-			if err == nil || errors.Is(err, io.EOF) {
-				delete(p.unreadable, d)
-				p.log.Info("directory readable again", "dir", p.rel(d))
-				again = true
-			}
-		}
-	}
-	return again
 }
 
 func (p *Poller) rootsExist() bool {

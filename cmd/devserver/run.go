@@ -83,9 +83,6 @@ func run(ctx context.Context, args []string, env runEnv) int {
 func addOverrideFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	for _, f := range config.Flags() {
-		if f.Key == "" {
-			continue
-		}
 		if f.Bool {
 			fs.BoolP(f.Name, f.Short, false, f.Usage)
 		} else {

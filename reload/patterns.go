@@ -1,0 +1,67 @@
+package reload
+
+import (
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// patterns match paths as .gitignore does: a pattern without "/" matches
+// the name at any depth, one with "/" the path from the root. The hook
+// matches every walked entry, so plain names are looked up in a set and
+// "**/*" (or "*") matches without a call.
+type patterns struct {
+	all   bool
+	names map[string]bool // patterns without "/" or wildcards
+	globs []string        // the rest, for doublestar
+}
+
+func compile(list []string) patterns {
+	ps := patterns{names: map[string]bool{}}
+	for _, p := range list {
+		switch {
+		case p == "**/*" || p == "*" || p == "**":
+			ps.all = true
+		case !strings.ContainsAny(p, "/*?[{\\"):
+			ps.names[p] = true
+		default:
+			ps.globs = append(ps.globs, p)
+		}
+	}
+	return ps
+}
+
+// editorTemp matches the files editors write around a save (vim's swap
+// files, its "4913" write test and "~" backups; Emacs's lock and autosave
+// files; JetBrains' safe-write files). They are never changes of their own,
+// whatever watch.ignore says: the save itself changes the real file.
+func editorTemp(name string) bool {
+	switch {
+	case name == "4913", strings.HasSuffix(name, "~"),
+		strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swx") || strings.HasSuffix(name, ".swo")),
+		strings.HasPrefix(name, ".#"), strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"),
+		strings.HasSuffix(name, "___jb_tmp___"), strings.HasSuffix(name, "___jb_old___"):
+		return true
+	}
+	return false
+}
+
+func (ps patterns) match(rel string) bool {
+	if ps.all {
+		return true
+	}
+	name := rel[strings.LastIndexByte(rel, '/')+1:]
+	if ps.names[name] {
+		return true
+	}
+	for _, pat := range ps.globs {
+		target := rel
+		if !strings.Contains(pat, "/") {
+			target = name
+		}
+		if ok, _ := doublestar.Match(pat, target); ok {
+			return true
+		}
+	}
+	return false
+}
