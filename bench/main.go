@@ -10,6 +10,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -546,6 +547,15 @@ func (b *bench) startWithApp(dir, pidfile string) (*devserver, error) {
 	return d, nil
 }
 
+// runApp makes an app project and starts devserver on it.
+func (b *bench) runApp(name string, interval time.Duration, files int) (d *devserver, dir, pidfile string, err error) {
+	if dir, pidfile, err = b.appProject(name, interval, files); err != nil {
+		return nil, "", "", err
+	}
+	d, err = b.startWithApp(dir, pidfile)
+	return d, dir, pidfile, err
+}
+
 // appProject is a project whose app is this binary as the fake app.
 func (b *bench) appProject(name string, interval time.Duration, files int) (dir, pidfile string, err error) {
 	dir = filepath.Join(b.work, name)
@@ -605,11 +615,7 @@ func (b *bench) latency() error {
 	b.out.WriteString("From writing one watched file (1,000 watched) to the new app process starting, and to a request through devserver getting the new app's answer. The fake app starts in about a millisecond, so this is devserver's own delay.\n\n")
 	b.out.WriteString("| interval | to new process p50 | p95 | to new answer p50 | p95 | p95 ÷ interval | p95 − interval |\n|---|---|---|---|---|---|---|\n")
 	for _, interval := range []time.Duration{100 * time.Millisecond, 500 * time.Millisecond} {
-		dir, pidfile, err := b.appProject(fmt.Sprintf("latency%d", interval.Milliseconds()), interval, 1000)
-		if err != nil {
-			return err
-		}
-		d, err := b.startWithApp(dir, pidfile)
+		d, dir, pidfile, err := b.runApp(fmt.Sprintf("latency%d", interval.Milliseconds()), interval, 1000)
 		if err != nil {
 			return err
 		}
@@ -650,11 +656,7 @@ func (b *bench) bursts() error {
 		n = 3
 	}
 	const interval = 500 * time.Millisecond
-	dir, pidfile, err := b.appProject("bursts", interval, 1000)
-	if err != nil {
-		return err
-	}
-	d, err := b.startWithApp(dir, pidfile)
+	d, dir, pidfile, err := b.runApp("bursts", interval, 1000)
 	if err != nil {
 		return err
 	}
@@ -749,11 +751,7 @@ func (b *bench) proxy() error {
 	if b.quick {
 		dur, runs = 2*time.Second, 1
 	}
-	dir, pidfile, err := b.appProject("proxy", 500*time.Millisecond, 10)
-	if err != nil {
-		return err
-	}
-	d, err := b.startWithApp(dir, pidfile)
+	d, _, _, err := b.runApp("proxy", 500*time.Millisecond, 10)
 	if err != nil {
 		return err
 	}
@@ -788,7 +786,7 @@ func (b *bench) proxy() error {
 }
 
 func medianLoad(rs []loadResult) loadResult {
-	slices.SortFunc(rs, func(a, b loadResult) int { return int(a.rps - b.rps) })
+	slices.SortFunc(rs, func(a, b loadResult) int { return cmp.Compare(a.rps, b.rps) })
 	return rs[len(rs)/2]
 }
 
@@ -799,11 +797,7 @@ func (b *bench) restartsUnderLoad() error {
 	if b.quick {
 		restarts = 5
 	}
-	dir, pidfile, err := b.appProject("underload", 100*time.Millisecond, 100)
-	if err != nil {
-		return err
-	}
-	d, err := b.startWithApp(dir, pidfile)
+	d, dir, pidfile, err := b.runApp("underload", 100*time.Millisecond, 100)
 	if err != nil {
 		return err
 	}

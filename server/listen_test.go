@@ -111,17 +111,14 @@ func TestSlowHeadersAreCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := listen(t, ListenConfig{Addr: "127.0.0.1"})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Serve(ctx, ln)
-	slow, err := net.Dial("tcp", ln.Addr().String())
+	addr := serveOn(t, s)
+	slow, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.Close()
 	fmt.Fprint(slow, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
-	res, err := http.Get("http://" + ln.Addr().String() + "/")
+	res, err := http.Get("http://" + addr + "/")
 	if err != nil {
 		t.Fatalf("a normal request while a slow one waits: %v", err)
 	}

@@ -507,6 +507,21 @@ func TestNewFailsOnMissingStaticDir(t *testing.T) {
 	}
 }
 
+// serveOn runs s.Serve on a fresh loopback listener until the test ends and
+// returns the address.
+func serveOn(t *testing.T, s *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ln.Addr().String()
+}
+
 func TestServeShutsDown(t *testing.T) {
 	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil)})
 	if err != nil {
@@ -592,14 +607,7 @@ func TestHeaderLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Serve(ctx, ln)
-	status, _ := raw(t, ln.Addr().String(), "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: "+strings.Repeat("a", 70<<10)+"\r\n\r\n")
+	status, _ := raw(t, serveOn(t, s), "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: "+strings.Repeat("a", 70<<10)+"\r\n\r\n")
 	if status != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("70 kB header: %d, want 431", status)
 	}
