@@ -23,8 +23,9 @@ import (
 //     and get reaped, even where PID 1 does not reap;
 //   - reports "exit N" (or "exit -SIG" for a signal) when COMMAND ends;
 //   - notices when devserver dies in any way, SIGKILL included, because fd 3
-//     reads EOF, and then stops the whole group: SIGTERM, and SIGKILL after
-//     STOP_TIMEOUT;
+//     reads EOF (devserver also closes it after a stop), and then stops the
+//     whole group: SIGTERM, and SIGKILL after STOP_TIMEOUT; then it kills
+//     the descendants that left the group, which it adopted as subreaper;
 //   - exits once it has no children left.
 //
 // Pdeathsig alone would not do: it reaches only the direct child, and only
@@ -74,13 +75,28 @@ func guard(args []string) error {
 	fmt.Fprintf(report, "pgid %d\n", pgid)
 
 	go func() {
-		_, _ = io.Copy(io.Discard, parent) // returns when devserver is gone
+		// EOF: devserver is gone, or has stopped the app and closed the
+		// pipe to say that everything must go now.
+		_, _ = io.Copy(io.Discard, parent)
 		_ = syscall.Kill(-pgid, syscall.SIGTERM)
 		deadline := time.Now().Add(stopTimeout)
 		for groupAlive(pgid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		// Descendants that left the group (setsid, a daemon's double fork)
+		// are this subreaper's children by now: end them too.
+		for range 50 {
+			kids := children(os.Getpid())
+			if len(kids) == 0 {
+				return
+			}
+			for _, k := range kids {
+				_ = syscall.Kill(-k, syscall.SIGKILL) // its own group, if it leads one
+				_ = syscall.Kill(k, syscall.SIGKILL)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}()
 
 	// Reap every child, the app and adopted orphans alike, until none is left.

@@ -595,3 +595,24 @@ func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
 		t.Errorf("%d batches after the swap file changed, want %d", len(got), want)
 	}
 }
+
+// TestMtimeMovingBackwardsIsAChange: a file whose mtime goes back (a clock
+// skew, a restore from backup) changed all the same (WATCH-09).
+func TestMtimeMovingBackwardsIsAChange(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "a.txt")
+	writeFile(t, path, "one")
+	future := time.Now().Add(time.Hour)
+	os.Chtimes(path, future, future)
+	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp.waitCycles(t, 2)
+	writeFile(t, path, "two") // mtime now: an hour back
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {
+		t.Errorf("batches %v", got)
+	}
+	past := time.Now().Add(-24 * time.Hour)
+	os.Chtimes(path, past, past)
+	if got := pp.waitBatch(t, 2); !slices.Equal(got[1].Paths, []string{"a.txt"}) {
+		t.Errorf("batches %v", got)
+	}
+}

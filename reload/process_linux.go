@@ -40,6 +40,33 @@ func groupAlive(pgid int) bool {
 	return false
 }
 
+// children lists the live processes whose parent is pid.
+func children(pid int) []int {
+	var out []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range stats {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 || f[0] == "Z" || f[0] == "X" {
+			continue
+		}
+		if ppid, err := strconv.Atoi(f[1]); err == nil && ppid == pid {
+			if n, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 // becomeSubreaper makes orphaned descendants of this process its children,
 // so that it can reap them and see them all.
 func becomeSubreaper() error {

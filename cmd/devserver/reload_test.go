@@ -352,3 +352,32 @@ func TestDeletedConfigKeepsTheLastGood(t *testing.T) {
 	atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "5"`, 1))
 	fakeapp.WaitFor(t, 20*time.Second, "gen 5", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=5 ") })
 }
+
+// TestHalfWrittenConfigIsNeverApplied: a save in two writes, whose first
+// half is itself a valid config, applies only the whole (CFG-02). The config
+// is polled every second here, so the half-written state would have to last
+// a second to be taken.
+func TestHalfWrittenConfigIsNeverApplied(t *testing.T) {
+	dir, _ := project(t, "serve", "watch:\n  paths: [src]\n  interval: 1s\n")
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	orig, _ := os.ReadFile(cfgPath)
+	d := startDevserver(t, dir, nil)
+	pidServing(t, d.url)
+	final := strings.Replace(string(orig), `GEN: "1"`, `GEN: "complete"`, 1)
+	half := final[:strings.Index(final, `GEN: "complete"`)] + "GEN: comp\n"
+	f, err := os.OpenFile(cfgPath, os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, half)
+	f.Sync()
+	f.Truncate(0)
+	f.Seek(0, io.SeekStart)
+	io.WriteString(f, final)
+	f.Close()
+	fakeapp.WaitFor(t, 20*time.Second, "the whole save", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=complete ") })
+	if strings.Contains(d.stderr.String(), "comp\"") || strings.Contains(d.stderr.String(), "→ comp\n") || strings.Contains(d.stderr.String(), "GEN: 1 → comp ") {
+		t.Errorf("the half-written config was applied:\n%s", d.stderr)
+	}
+}

@@ -48,7 +48,9 @@ func startDevserver(t *testing.T, dir string, env []string, args ...string) *dev
 	d.cmd.Dir = dir
 	// HOME is a temporary directory, never dir: tools the app runs (go
 	// build writes its telemetry under HOME) must not write into the tree.
-	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "NO_COLOR=1"}, env...)
+	// GORACE: the app is often this test binary, whose race runtime would
+	// sleep a second at every exit.
+	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "NO_COLOR=1", "GORACE=atexit_sleep_ms=0"}, env...)
 	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 //
 //	ignore-term  ignore SIGTERM
 //	child        start a sleeping child in the same group (it records its pid too)
+//	escapee      start a sleeping child in a session of its own (setsid)
 //	exit3        print "boom" and exit 3 at once
 //	no-listen    never open the port
 //	slow         sleep $DELAY before listening
@@ -54,10 +55,13 @@ func Main(mode string) int {
 		time.Sleep(time.Hour)
 		return 0
 	}
-	if has("child") {
+	if has("child") || has("escapee") {
 		self, _ := os.Executable()
 		c := exec.Command(self)
 		c.Env = append(os.Environ(), Env+"=sleeper")
+		if has("escapee") {
+			c.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // leaves the app's group
+		}
 		if err := c.Start(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -106,9 +110,11 @@ func Main(mode string) int {
 		}
 	})
 	mux.HandleFunc("/next", func(w http.ResponseWriter, r *http.Request) {
+		// Wait for the stream to take it: it may still be flushing.
 		select {
 		case next <- struct{}{}:
-		default:
+		case <-time.After(10 * time.Second):
+			http.Error(w, "no stream is waiting", http.StatusConflict)
 		}
 	})
 	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
