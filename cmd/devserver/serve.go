@@ -74,7 +74,8 @@ type runner struct {
 	watched  int // files the poller watches
 	changes  chan reload.Batch
 
-	cfgStop func()
+	cfgStop       func()
+	configChanged chan struct{}
 }
 
 func (r *runner) run(ctx context.Context, l *config.Loaded) error {
@@ -89,8 +90,8 @@ func (r *runner) run(ctx context.Context, l *config.Loaded) error {
 	defer r.stopAll()
 	writeBanner(r.env.Stdout, l, r.ln.Addr(), r.watched)
 
-	configChanged := make(chan struct{})
-	r.watchConfig(ctx, configChanged)
+	r.configChanged = make(chan struct{})
+	r.watchConfig(ctx)
 	manual := make(chan struct{})
 	go readCommands(r.env.Stdin, manual)
 
@@ -108,7 +109,7 @@ func (r *runner) run(ctx context.Context, l *config.Loaded) error {
 			return nil
 		case b := <-r.changes:
 			r.filesChanged(b)
-		case <-configChanged:
+		case <-r.configChanged:
 			r.reload(ctx, false)
 		case <-manual:
 			r.log.Info("restarting (rs)")
@@ -259,6 +260,9 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 	if r.pollStop == nil || changed("watch", "root") {
 		r.startPoller(ctx, cfg)
 	}
+	if r.cfgStop != nil && changed("watch.interval") {
+		r.watchConfig(ctx) // the config is polled at the watch interval too
+	}
 	return nil
 }
 
@@ -362,13 +366,17 @@ func (r *runner) startPoller(ctx context.Context, cfg *config.Config) {
 	r.pollStop = func() { cancel(); <-done }
 }
 
-// watchConfig polls the config file and the overlay names beside it.
-func (r *runner) watchConfig(ctx context.Context, changed chan<- struct{}) {
+// watchConfig polls the config file and the overlay names beside it, at the
+// watch interval; it replaces a previous config watcher.
+func (r *runner) watchConfig(ctx context.Context) {
+	if r.cfgStop != nil {
+		r.cfgStop()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		reload.WatchFiles(ctx, r.loaded.WatchFiles(), r.loaded.Config.Watch.Interval, changed)
+		reload.WatchFiles(ctx, r.loaded.WatchFiles(), r.loaded.Config.Watch.Interval, r.configChanged)
 	}()
 	r.cfgStop = func() { cancel(); <-done }
 }
