@@ -1,0 +1,104 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyDir copies an example into a temporary directory, so that running it
+// writes nothing into the repository.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() {
+			if d.Name() == ".devserver" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// TestExamplesRun runs every recipe in examples/ under devserver, as its
+// README says, and asks it for its page.
+func TestExamplesRun(t *testing.T) {
+	needBinary(t)
+	cases := []struct {
+		dir, want string
+		need      string // an interpreter it needs
+		setup     func(t *testing.T, dir string) []string
+	}{
+		{dir: "go-web", want: "Go says hello (APP_ENV=development)", setup: func(t *testing.T, dir string) []string {
+			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module goweb\n\ngo 1.26\n"), 0o644)
+			return []string{"GOCACHE=" + goEnv(t, "GOCACHE"), "GOPATH=" + goEnv(t, "GOPATH"), "GOFLAGS=-buildvcs=false"}
+		}},
+		{dir: "node-web", want: "Node says hello (NODE_ENV=development)", need: "node"},
+		{dir: "python-web", want: "Python says hello (DEBUG=1)", need: "python3"},
+		{dir: "static-site", want: "A static site served by devserver"},
+		{dir: "hello", want: "<h1>hello</h1>", setup: func(t *testing.T, dir string) []string {
+			// examples/hello has no config of its own: the repo's devserver.yaml
+			// runs it (TestServesTheExampleApp); here, as a bare Go app.
+			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("app:\n  build: go build -o .devserver/hello .\n  run: .devserver/hello\n"), 0o644)
+			return []string{"GOCACHE=" + goEnv(t, "GOCACHE"), "GOPATH=" + goEnv(t, "GOPATH"), "GOFLAGS=-buildvcs=false"}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.dir, func(t *testing.T) {
+			args := []string{"127.0.0.1:0"}
+			if tc.need != "" {
+				path, err := exec.LookPath(tc.need)
+				if err != nil {
+					t.Skipf("%s is not installed: cannot run the %s example", tc.need, tc.dir)
+				}
+				if tc.need == "python3" {
+					// A pyenv shim needs the real HOME; run the interpreter itself.
+					out, err := exec.Command(path, "-c", "import sys; print(sys.executable)").Output()
+					if err != nil {
+						t.Skipf("python3 does not run: %v", err)
+					}
+					args = append(args, "--run", strings.TrimSpace(string(out))+" app.py")
+				}
+			}
+			dir := copyDir(t, filepath.Join("..", "..", "examples", tc.dir))
+			var env []string
+			if tc.setup != nil {
+				env = tc.setup(t, dir)
+			}
+			d := startDevserver(t, dir, env, args...)
+			status, body := httpGet(t, d.url)
+			if status != http.StatusOK || !strings.Contains(body, tc.want) {
+				t.Errorf("GET /: %d %q, want %q", status, body, tc.want)
+			}
+			// The config may hold app.env values: its bytes never go out
+			// (an app that answers every path may still say 200).
+			for _, cfg := range []string{"devserver.yaml", "devserver.toml"} {
+				content, err := os.ReadFile(filepath.Join(dir, cfg))
+				if err != nil {
+					continue
+				}
+				if _, body := httpGet(t, d.url+cfg); strings.Contains(body, strings.SplitN(string(content), "\n", 2)[0]) {
+					t.Errorf("GET /%s served the config", cfg)
+				}
+			}
+		})
+	}
+}
