@@ -12,7 +12,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -641,5 +644,108 @@ func TestStaticHTTPSemantics(t *testing.T) {
 	head.Body.Close()
 	if head.Header.Get("Content-Length") != "1000" || head.Header.Get("Content-Type") != res.Header.Get("Content-Type") {
 		t.Errorf("HEAD headers %v, GET %v", head.Header, res.Header)
+	}
+}
+
+// TestProxyIsTransparent: repeated Set-Cookie headers, trailers and a large
+// streamed body pass through as the app sent them (HTTP-07).
+func TestProxyIsTransparent(t *testing.T) {
+	const big = 20 << 20
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/cookies":
+			for _, c := range []string{"a=1", "b=2", "c=3; HttpOnly"} {
+				w.Header().Add("Set-Cookie", c)
+			}
+		case "/trailer":
+			w.Header().Set("Trailer", "X-Checksum")
+			fmt.Fprint(w, "body")
+			w.Header().Set("X-Checksum", "abc")
+		case "/upload":
+			n, _ := io.Copy(io.Discard, r.Body)
+			fmt.Fprint(w, n)
+		}
+	}))
+	defer app.Close()
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	res, err := http.Get("http://" + addr + "/cookies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Values("Set-Cookie"); len(got) != 3 || got[2] != "c=3; HttpOnly" {
+		t.Errorf("Set-Cookie = %q", got)
+	}
+	res, err = http.Get("http://" + addr + "/trailer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(res.Body)
+	res.Body.Close()
+	if got := res.Trailer.Get("X-Checksum"); got != "abc" {
+		t.Errorf("trailer = %q", got)
+	}
+	// 20 MiB streamed through (the client does not know the length).
+	pr, pw := io.Pipe()
+	go func() {
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for range big / len(chunk) {
+			pw.Write(chunk)
+		}
+		pw.Close()
+	}()
+	res, err = http.Post("http://"+addr+"/upload", "application/octet-stream", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if string(body) != fmt.Sprint(big) {
+		t.Errorf("app received %s bytes, want %d", body, big)
+	}
+}
+
+// TestNoDesyncBetweenProxyAndApp: for ambiguous framing (Content-Length
+// with Transfer-Encoding, two Content-Lengths) the app sees exactly the
+// requests devserver parsed and logged, no more (HTTP-06): Go lets
+// Transfer-Encoding win (RFC 9112 6.3), refuses two Content-Lengths, and
+// re-frames every request it forwards, so the two can never disagree on
+// where one ends.
+func TestNoDesyncBetweenProxyAndApp(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s %q", r.Method, r.URL.Path, b))
+		mu.Unlock()
+	}))
+	defer app.Close()
+	addr, log := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	for _, req := range []string{
+		"POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /second HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+		"POST /b HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\nGET /hidden HTTP/1.1\r\nHost: localhost\r\n\r\n",
+	} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, req)
+		io.ReadAll(c) // until the server closes
+		c.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{`POST /a ""`, `GET /second ""`} // the chunked body is empty
+	if !slices.Equal(seen, want) {
+		t.Errorf("the app saw %q, want %q", seen, want)
+	}
+	var logged []string
+	for _, m := range regexp.MustCompile(`"(\w+) (/\w+) HTTP/1.1"`).FindAllStringSubmatch(log.String(), -1) {
+		logged = append(logged, m[1]+" "+m[2])
+	}
+	if !slices.Equal(logged, []string{"POST /a", "GET /second"}) {
+		t.Errorf("devserver logged %q", logged)
 	}
 }
