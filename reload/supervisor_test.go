@@ -19,6 +19,7 @@ import (
 
 	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/internal/procstat"
 )
 
 // The test binary doubles as the guard and as a fake app, as os/exec's tests
@@ -355,14 +356,9 @@ func TestRestartsLeakNothing(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, p := range stats {
-		data, _ := os.ReadFile(p)
-		s := string(data)
-		if i := strings.LastIndexByte(s, ')'); i > 0 {
-			if f := strings.Fields(s[i+1:]); len(f) > 1 && f[0] == "Z" && f[1] == strconv.Itoa(os.Getpid()) {
-				t.Errorf("zombie child %s", filepath.Base(filepath.Dir(p)))
-			}
+	for _, p := range procstat.All() {
+		if p.PPID == os.Getpid() && !p.Live() {
+			t.Errorf("zombie child %d", p.PID)
 		}
 	}
 }

@@ -1,24 +1,20 @@
 package fakeapp
 
 import (
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devserver/devserver/internal/procstat"
 )
 
 // Alive reports whether pid is a live process; zombies count as dead (where
 // PID 1 does not reap orphans, they stay forever).
 func Alive(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+	p, err := procstat.Read(pid)
+	return err == nil && p.Live()
 }
 
 // Pids returns the pids the fake apps recorded in a $PIDFILE, in order.

@@ -1,0 +1,69 @@
+// Package procstat reads the state of processes from Linux's
+// /proc/PID/stat: the one parser devserver's process handling and its tests
+// share. It does not signal or wait for anything.
+package procstat
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Proc is what devserver needs of a process.
+type Proc struct {
+	PID, PPID, PGRP int
+	State           byte // R, S, D, Z (zombie), X (dead), …
+}
+
+// Live reports whether the process runs: a zombie or a dead one does not.
+// Where PID 1 does not reap orphans, zombies never go away, and they hold no
+// port or file.
+func (p Proc) Live() bool { return p.State != 'Z' && p.State != 'X' }
+
+// Read returns the process pid.
+func Read(pid int) (Proc, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return Proc{}, err
+	}
+	return parse(pid, string(data))
+}
+
+// All returns every process it can read; processes that end while it reads
+// are left out.
+func All() []Proc {
+	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
+	out := make([]Proc, 0, len(paths))
+	for _, p := range paths {
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		if err != nil {
+			continue
+		}
+		if proc, err := Read(pid); err == nil {
+			out = append(out, proc)
+		}
+	}
+	return out
+}
+
+// parse reads "pid (comm) state ppid pgrp …"; comm may hold spaces and
+// parentheses, so the fields start after the last ")".
+func parse(pid int, s string) (Proc, error) {
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return Proc{}, errors.New("malformed stat")
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 3 || len(f[0]) != 1 {
+		return Proc{}, errors.New("malformed stat")
+	}
+	ppid, err1 := strconv.Atoi(f[1])
+	pgrp, err2 := strconv.Atoi(f[2])
+	if err := errors.Join(err1, err2); err != nil {
+		return Proc{}, fmt.Errorf("malformed stat: %w", err)
+	}
+	return Proc{PID: pid, PPID: ppid, PGRP: pgrp, State: f[0][0]}, nil
+}
