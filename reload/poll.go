@@ -63,6 +63,7 @@ type Poller struct {
 	log           *slog.Logger
 	globs, ignore patterns
 	root          string   // Root with symlinks resolved
+	rootSlash     string   // root + "/", for rel on every walked entry
 	roots         []string // watched directories, symlinks resolved
 
 	mu         sync.Mutex
@@ -118,7 +119,7 @@ func NewPoller(opts WatchOptions) (*Poller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("project root: %w", err)
 	}
-	p := &Poller{opts: opts, log: log.With("component", "watch"), root: root,
+	p := &Poller{opts: opts, log: log.With("component", "watch"), root: root, rootSlash: root + string(filepath.Separator),
 		globs: compile(opts.Globs), ignore: compile(opts.Ignore),
 		files: map[string]*fileState{}, seenRoots: map[string]bool{}, pending: map[string]bool{},
 		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1)}
@@ -145,7 +146,7 @@ func (p *Poller) Count() int {
 // rel is path relative to the project root, with forward slashes; paths
 // outside the root (a watch path elsewhere) stay absolute.
 func (p *Poller) rel(path string) string {
-	if r, ok := strings.CutPrefix(path, p.root+"/"); ok && filepath.Separator == '/' {
+	if r, ok := strings.CutPrefix(path, p.rootSlash); ok && filepath.Separator == '/' {
 		return r
 	}
 	r, err := filepath.Rel(p.root, path)
@@ -168,9 +169,11 @@ func (p *Poller) hook(info os.FileInfo, path string) error {
 		return nil
 	}
 	// In a flat listing the library treats SkipDir as an error: skip the
-	// entry instead (it is not descended into anyway).
+	// entry instead (it is not descended into anyway). The plan is empty but
+	// around unreadable directories, so the usual walk pays nothing here.
+	inFlat := len(p.flat) > 0 && p.flat[filepath.Dir(path)]
 	skipDir := filepath.SkipDir
-	if p.flat[filepath.Dir(path)] {
+	if inFlat {
 		skipDir = watcher.ErrSkip
 	}
 	rel := p.rel(path)
@@ -181,7 +184,7 @@ func (p *Poller) hook(info os.FileInfo, path string) error {
 		return watcher.ErrSkip
 	}
 	if info.IsDir() {
-		if p.flat[filepath.Dir(path)] && p.unreadable[path] {
+		if inFlat && p.unreadable[path] {
 			return watcher.ErrSkip
 		}
 		return nil
