@@ -107,11 +107,11 @@ func TestPortInUseIsOneClearLine(t *testing.T) {
 // TestSlowHeadersAreCut: a client that trickles its headers is disconnected
 // after ReadHeaderTimeout, and others are served meanwhile.
 func TestSlowHeadersAreCut(t *testing.T) {
-	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil), ReadHeaderTimeout: 200 * time.Millisecond})
+	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := serveOn(t, s)
+	addr := serveOn(t, s, ServeOptions{ReadHeaderTimeout: 200 * time.Millisecond})
 	slow, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -31,28 +31,19 @@ type Options struct {
 	Log io.Writer
 	// Color colours the request log by status.
 	Color bool
-	// Logger receives server events. If nil, nothing is logged.
-	Logger *slog.Logger
-	// ReadHeaderTimeout bounds how long a client may take to send its
-	// headers. If zero, 10s.
-	ReadHeaderTimeout time.Duration
 }
 
-// Server is the front HTTP server.
+// Server is the front HTTP server's handler and what it holds open; Serve
+// runs it on a listener.
 type Server struct {
-	opts    Options
 	handler http.Handler
 	static  *static
-	log     *slog.Logger
 }
 
 // New builds a Server. It fails if static.dir cannot be opened.
 func New(opts Options) (*Server, error) {
 	cfg := opts.Config
-	s := &Server{opts: opts, log: opts.Logger}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
+	s := &Server{}
 	if opts.ConfigName == "" {
 		opts.ConfigName = "devserver.yaml"
 	}
@@ -95,13 +86,6 @@ func New(opts Options) (*Server, error) {
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Serve answers requests on ln until ctx ends, then shuts down (see the
-// package function Serve) and releases the static directory.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	err := Serve(ctx, ln, s.handler, ServeOptions{ReadHeaderTimeout: s.opts.ReadHeaderTimeout, Logger: s.log})
-	return errors.Join(err, s.Close())
-}
 
 // Close releases the static directory. The handler must not be used after.
 func (s *Server) Close() error {

@@ -510,9 +510,9 @@ func TestNewFailsOnMissingStaticDir(t *testing.T) {
 	}
 }
 
-// serveOn runs s.Serve on a fresh loopback listener until the test ends and
-// returns the address.
-func serveOn(t *testing.T, s *Server) string {
+// serveOn runs Serve with s's handler on a fresh loopback listener until the
+// test ends and returns the address.
+func serveOn(t *testing.T, s *Server, opts ServeOptions) string {
 	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -520,8 +520,8 @@ func serveOn(t *testing.T, s *Server) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = s.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-done })
+	go func() { defer close(done); _ = Serve(ctx, ln, s.Handler(), opts) }()
+	t.Cleanup(func() { cancel(); <-done; s.Close() })
 	return ln.Addr().String()
 }
 
@@ -536,7 +536,7 @@ func TestServeShutsDown(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
+	go func() { done <- Serve(ctx, ln, s.Handler(), ServeOptions{}) }()
 	cancel()
 	select {
 	case err := <-done:
@@ -610,7 +610,7 @@ func TestHeaderLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, _ := raw(t, serveOn(t, s), "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: "+strings.Repeat("a", 70<<10)+"\r\n\r\n")
+	status, _ := raw(t, serveOn(t, s, ServeOptions{}), "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: "+strings.Repeat("a", 70<<10)+"\r\n\r\n")
 	if status != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("70 kB header: %d, want 431", status)
 	}

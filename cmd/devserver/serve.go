@@ -217,7 +217,7 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 		upstream = r.sup
 	}
 	front, err := server.New(server.Options{Config: cfg, ConfigName: configName(l), App: upstream,
-		Log: r.env.Stderr, Color: r.color, Logger: r.log})
+		Log: r.env.Stderr, Color: r.color})
 	if err != nil {
 		closeIf(newLn)
 		return err
