@@ -41,50 +41,46 @@ func Marshal(cfg *Config, format string) ([]byte, error) {
 	if err := CheckFormat(format); err != nil {
 		return nil, err
 	}
+	tree := orderedTree(cfg)
 	switch format {
 	case "json":
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		err := enc.Encode(orderedTree(cfg))
+		err := enc.Encode(tree)
 		return b.Bytes(), err
 	case "toml":
-		return toml.Marshal(nestedMap(cfg))
+		return toml.Marshal(tree.plain()) // TOML sorts the keys of a map
 	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(yamlTree(cfg)); err != nil {
+	if err := enc.Encode(tree.yaml()); err != nil {
 		return nil, fmt.Errorf("encode yaml: %w", err)
 	}
 	err := enc.Close()
 	return b.Bytes(), err
 }
 
-// nestedMap is the settings as nested maps, for TOML (which sorts keys).
-func nestedMap(cfg *Config) map[string]any {
-	root := map[string]any{}
-	for _, k := range keys {
-		m := root
-		parts := strings.Split(k.Name, ".")
-		for _, p := range parts[:len(parts)-1] {
-			sub, ok := m[p].(map[string]any)
-			if !ok {
-				sub = map[string]any{}
-				m[p] = sub
-			}
-			m = sub
-		}
-		m[parts[len(parts)-1]] = plainValue(cfg.Get(k.Name))
-	}
-	return root
-}
-
-// ordered is a JSON object that keeps the key table's order.
+// ordered is the settings as a tree that keeps the key table's order: the
+// one walk of the key table that every output format starts from.
 type ordered struct {
 	names []string
-	vals  map[string]any
+	vals  map[string]any // a plain value or a *ordered section
+}
+
+func orderedTree(cfg *Config) *ordered {
+	root := &ordered{vals: map[string]any{}}
+	for _, k := range keys {
+		o := root
+		parts := strings.Split(k.Name, ".")
+		for _, p := range parts[:len(parts)-1] {
+			o = o.sub(p)
+		}
+		o.put(parts[len(parts)-1], plainValue(cfg.Get(k.Name)))
+	}
+	return root
 }
 
 func (o *ordered) put(name string, v any) {
@@ -101,6 +97,41 @@ func (o *ordered) sub(name string) *ordered {
 	s := &ordered{vals: map[string]any{}}
 	o.put(name, s)
 	return s
+}
+
+// plain is the tree as nested maps.
+func (o *ordered) plain() map[string]any {
+	m := make(map[string]any, len(o.names))
+	for _, n := range o.names {
+		if s, ok := o.vals[n].(*ordered); ok {
+			m[n] = s.plain()
+		} else {
+			m[n] = o.vals[n]
+		}
+	}
+	return m
+}
+
+// yaml is the tree as a YAML mapping in key table order; empty lists and
+// maps are written inline ([] and {}).
+func (o *ordered) yaml() *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for _, n := range o.names {
+		var v *yaml.Node
+		if s, ok := o.vals[n].(*ordered); ok {
+			v = s.yaml()
+		} else {
+			v = &yaml.Node{}
+			// Encoding a plain value cannot fail: strings, numbers,
+			// booleans, string lists and string maps.
+			_ = v.Encode(o.vals[n])
+			if (v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode) && len(v.Content) == 0 {
+				v.Style = yaml.FlowStyle
+			}
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: n}, v)
+	}
+	return m
 }
 
 // MarshalJSON writes the object with its keys in order.
@@ -125,52 +156,6 @@ func (o *ordered) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-func orderedTree(cfg *Config) *ordered {
-	root := &ordered{vals: map[string]any{}}
-	for _, k := range keys {
-		o := root
-		parts := strings.Split(k.Name, ".")
-		for _, p := range parts[:len(parts)-1] {
-			o = o.sub(p)
-		}
-		o.put(parts[len(parts)-1], plainValue(cfg.Get(k.Name)))
-	}
-	return root
-}
-
-func yamlTree(cfg *Config) *yaml.Node {
-	root := &yaml.Node{Kind: yaml.MappingNode}
-	find := func(m *yaml.Node, name string) *yaml.Node {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			if m.Content[i].Value == name {
-				return m.Content[i+1]
-			}
-		}
-		sub := &yaml.Node{Kind: yaml.MappingNode}
-		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, sub)
-		return sub
-	}
-	for _, k := range keys {
-		m := root
-		parts := strings.Split(k.Name, ".")
-		for _, p := range parts[:len(parts)-1] {
-			m = find(m, p)
-		}
-		var v yaml.Node
-		// Encoding a plain value cannot fail: strings, numbers, booleans,
-		// string lists and string maps.
-		_ = v.Encode(plainValue(cfg.Get(k.Name)))
-		if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
-			v.Style = yaml.FlowStyle
-		}
-		if v.Kind == yaml.MappingNode && len(v.Content) == 0 {
-			v.Style = yaml.FlowStyle
-		}
-		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: parts[len(parts)-1]}, &v)
-	}
-	return root
 }
 
 // WriteExplain prints every effective value with where it came from: the
