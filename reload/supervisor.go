@@ -171,7 +171,8 @@ func (s *Supervisor) current() state {
 // Ready waits until the app accepts connections and returns its address
 // ("127.0.0.1:PORT") and a release function to call once the request to it
 // is answered (or has become a stream or an upgrade): a restart lets such
-// requests finish, up to StopTimeout, before it stops the app. While the app
+// requests finish, up to StopTimeout, before it stops the app. Only the
+// first call of release counts. While the app
 // builds or starts Ready waits; if the app failed it returns the *Failure at
 // once; it gives up when ctx ends.
 func (s *Supervisor) Ready(ctx context.Context) (string, func(), error) {

@@ -362,3 +362,20 @@ func TestRestartsLeakNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseCountsOnce: the server may release a lease twice (early for a
+// stream, then when the handler returns); the second call must not free a
+// lease another request holds.
+func TestReleaseCountsOnce(t *testing.T) {
+	var l leases
+	a, b := l.take(), l.take()
+	a()
+	a()
+	if n := l.count(); n != 1 {
+		t.Errorf("after releasing one lease twice: %d held, want 1", n)
+	}
+	b()
+	if n := l.count(); n != 0 {
+		t.Errorf("%d held, want 0", n)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -21,7 +20,8 @@ type Upstream interface {
 	// address and a release function, or returns why there is none. It
 	// returns when ctx ends. The server calls release once the request is
 	// answered, or as soon as the response turns into a stream or an
-	// upgrade, so that a restart need not wait for those.
+	// upgrade, so that a restart need not wait for those; release must
+	// count only its first call, as the server may call it again.
 	Ready(ctx context.Context) (addr string, release func(), err error)
 }
 
@@ -124,8 +124,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.unavailable(w, r, err)
 		return
 	}
-	var once sync.Once
-	t := &target{addr: addr, release: func() { once.Do(release) }}
+	t := &target{addr: addr, release: release}
 	defer t.release()
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), upstreamKey{}, t)))
 }
