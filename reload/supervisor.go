@@ -45,6 +45,10 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// Logger receives lifecycle events. If nil, nothing is logged.
 	Logger *slog.Logger
+	// Settled, if set, is called each time the app becomes ready (with nil)
+	// or fails (with the *Failure), from Run's goroutine; it must not
+	// block. Live reload tells browsers then, not before.
+	Settled func(error)
 }
 
 // Failure says why there is no app to send requests to: a failed build, an
@@ -156,10 +160,20 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 
 func (s *Supervisor) set(st state) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	st.changed = make(chan struct{})
 	close(s.st.changed)
 	s.st = st
+	settled := s.opts.Settled
+	s.mu.Unlock()
+	if settled == nil {
+		return
+	}
+	switch st.phase {
+	case phaseReady:
+		settled(nil)
+	case phaseFailed:
+		settled(st.failure)
+	}
 }
 
 func (s *Supervisor) current() state {
@@ -207,7 +221,7 @@ func (s *Supervisor) Reconfigure(opts Options) error {
 		return errors.New("reconfigure: incomplete options")
 	}
 	s.mu.Lock()
-	opts.Stdout, opts.Stderr, opts.Logger = s.opts.Stdout, s.opts.Stderr, s.opts.Logger
+	opts.Stdout, opts.Stderr, opts.Logger, opts.Settled = s.opts.Stdout, s.opts.Stderr, s.opts.Logger, s.opts.Settled
 	if opts.StopSignal == 0 {
 		opts.StopSignal = syscall.SIGTERM
 	}

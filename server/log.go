@@ -35,6 +35,9 @@ func (l *requestLog) wrap(next http.Handler) http.Handler {
 		start := l.now()
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		if r.URL.Path == liveReloadPath && rec.status == http.StatusOK {
+			return // a page's live-reload stream, ended: not news
+		}
 		l.line(start, r, rec.status, rec.bytes, l.now().Sub(start))
 	})
 }

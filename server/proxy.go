@@ -49,7 +49,10 @@ type proxy struct {
 	rp           *httputil.ReverseProxy
 }
 
-func newProxy(app Upstream, readyTimeout time.Duration) *proxy {
+// newProxy returns a proxy to app. With decode, page loads ask the app for
+// gzip at most (Go's transport decodes it), so that live reload can add its
+// script to the page.
+func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 	p := &proxy{app: app, readyTimeout: readyTimeout}
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	transport := &http.Transport{
@@ -82,6 +85,9 @@ func newProxy(app Upstream, readyTimeout time.Duration) *proxy {
 			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
 			pr.Out.Host = pr.In.Host // the app builds its URLs for the public host
 			pr.SetXForwarded()
+			if decode && pageLoad(pr.In) {
+				pr.Out.Header.Del("Accept-Encoding")
+			}
 		},
 		Transport:     transport,
 		FlushInterval: -1, // stream: SSE and chunked responses pass at once

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/devserver/devserver/config"
@@ -31,6 +32,9 @@ type Options struct {
 	Log io.Writer
 	// Color colours the request log by status.
 	Color bool
+	// LiveReload, if set, serves the live-reload stream and adds its
+	// script to HTML pages. If nil, live reload is off.
+	LiveReload *LiveReload
 }
 
 // Server is the front HTTP server's handler and what it holds open; Serve
@@ -60,11 +64,19 @@ func New(opts Options) (*Server, error) {
 	}
 	var p http.Handler
 	if opts.App != nil {
-		p = newProxy(opts.App, cfg.App.ReadyTimeout)
+		p = newProxy(opts.App, cfg.App.ReadyTimeout, opts.LiveReload != nil)
 	}
-	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var route http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {
 			writePlain(w, http.StatusMethodNotAllowed, "devserver is not a forward proxy\n")
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, ReservedPrefix) {
+			if opts.LiveReload != nil && r.URL.Path == liveReloadPath {
+				opts.LiveReload.ServeHTTP(w, r)
+				return
+			}
+			writePlain(w, http.StatusNotFound, "404 page not found ("+ReservedPrefix+" is devserver's own)\n")
 			return
 		}
 		if s.static != nil && s.static.serve(w, r) {
@@ -76,6 +88,9 @@ func New(opts Options) (*Server, error) {
 		}
 		writePlain(w, http.StatusNotFound, "404 page not found\n")
 	})
+	if opts.LiveReload != nil {
+		route = opts.LiveReload.inject(route)
+	}
 	var h http.Handler = newHostCheck(cfg.Addr, cfg.AllowedHosts).wrap(route, opts.ConfigName)
 	if opts.Log != nil {
 		h = (&requestLog{w: opts.Log, color: opts.Color, now: time.Now}).wrap(h)
@@ -121,13 +136,18 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptio
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Long streams (live reload) end when shutdown starts rather than hold
+	// it up: they watch this channel, which the request contexts carry.
+	closing := make(chan struct{})
 	srv := &http.Server{
 		Handler:           h,
+		BaseContext:       func(net.Listener) context.Context { return context.WithValue(context.Background(), closingKey{}, closing) },
 		ReadHeaderTimeout: rht,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
+	srv.RegisterOnShutdown(func() { close(closing) })
 	errc := make(chan error, 1)
 	go func() {
 		if opts.CertFile != "" {

@@ -47,6 +47,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		self:  self,
 		color: !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
 		log:   slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		live:  server.NewLiveReload(),
 	}
 	return r.run(cmd.Context(), l)
 }
@@ -64,6 +65,7 @@ type runner struct {
 
 	loaded  *config.Loaded
 	front   atomic.Pointer[server.Server] // the handler every listener serves
+	live    *server.LiveReload            // browsers' pages; outlives front servers
 	ln      net.Listener
 	serving func() // stops serving on ln and waits
 
@@ -140,15 +142,27 @@ func (r *runner) reload(ctx context.Context, force bool) {
 	}
 }
 
-// filesChanged restarts the app for a batch of changed files. The config
-// files are left to the config watcher: a config change restarts the app
-// only when app settings change.
+// filesChanged restarts the app for a batch of changed files, or, when
+// only files that devserver serves itself changed (static.dir), just
+// reloads the browsers' pages: a stylesheet-only change swaps stylesheets
+// in place. The config files are left to the config watcher: a config
+// change restarts the app only when app settings change.
 func (r *runner) filesChanged(b reload.Batch) {
+	cfg := r.loaded.Config
 	cfgFiles := r.loaded.WatchFiles()
+	staticDir := servedDir(cfg)
 	var paths []string
+	appChanged, cssOnly := false, true
 	for _, p := range b.Paths {
-		if !slices.Contains(cfgFiles, r.loaded.Config.Abs(p)) {
-			paths = append(paths, p)
+		abs := cfg.Abs(p)
+		if slices.Contains(cfgFiles, abs) {
+			continue
+		}
+		paths = append(paths, p)
+		if staticDir == "" || !within(staticDir, abs) {
+			appChanged = true
+		} else if !strings.EqualFold(filepath.Ext(p), ".css") {
+			cssOnly = false
 		}
 	}
 	if len(paths) == 0 {
@@ -159,9 +173,32 @@ func (r *runner) filesChanged(b reload.Batch) {
 		shown = append(slices.Clone(shown[:3]), fmt.Sprintf("and %d more", len(paths)-3))
 	}
 	r.log.Info("files changed", "files", strings.Join(shown, ", "))
-	if r.sup != nil {
-		r.sup.Restart()
+	switch {
+	case appChanged && r.sup != nil:
+		r.sup.Restart() // browsers reload once the app is ready again (Settled)
+	case cssOnly && !appChanged:
+		r.live.ReloadCSS()
+	default:
+		r.live.Reload()
 	}
+}
+
+// servedDir is the directory devserver serves files from itself: static.dir,
+// or the project root when there is no app; "" when there is none.
+func servedDir(cfg *config.Config) string {
+	switch {
+	case cfg.Static.Dir != "":
+		return cfg.Abs(cfg.Static.Dir)
+	case cfg.App.Run == "":
+		return cfg.Root
+	}
+	return ""
+}
+
+// within reports whether path is dir or under it.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
 
 // apply makes l the running config. Everything that can fail (a new
@@ -194,9 +231,6 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 			return fmt.Errorf("tls.cert and tls.key: %w", err)
 		}
 	}
-	if cfg.LiveReload && (old == nil || !old.LiveReload) {
-		r.log.Warn("livereload is not available in this version yet: browsers are not reloaded")
-	}
 	if rebind {
 		ln, err := server.Listen(ctx, server.ListenConfig{Addr: cfg.Addr, Port: cfg.Port, IPv6: cfg.IPv6, QueueSize: cfg.QueueSize})
 		if err != nil {
@@ -216,8 +250,12 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 	} else if cfg.App.Run != "" {
 		upstream = r.sup
 	}
+	var live *server.LiveReload
+	if cfg.LiveReload {
+		live = r.live
+	}
 	front, err := server.New(server.Options{Config: cfg, ConfigName: configName(l), App: upstream,
-		Log: r.env.Stderr, Color: r.color})
+		Log: r.env.Stderr, Color: r.color, LiveReload: live})
 	if err != nil {
 		closeIf(newLn)
 		return err
@@ -234,9 +272,11 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 	if prev := r.front.Swap(front); prev != nil {
 		time.AfterFunc(5*time.Second, func() { _ = prev.Close() }) // after requests under way
 	}
+	restarting := false
 	switch {
 	case newSup:
 		r.startSupervisor(ctx, upstream.(*reload.Supervisor))
+		restarting = true
 	case cfg.App.Run == "" && r.sup != nil:
 		r.supStop()
 		r.sup, r.supStop = nil, nil
@@ -244,6 +284,10 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 		if err := r.sup.Reconfigure(r.supOptions(cfg)); err != nil {
 			r.log.Error("app not restarted", "err", err)
 		}
+		restarting = true
+	}
+	if old != nil && !restarting {
+		r.live.Reload() // what pages show may have changed (static, hosts); an app restart reloads them when ready
 	}
 	if rebind {
 		oldServing := r.serving
@@ -312,6 +356,7 @@ func (r *runner) supOptions(cfg *config.Config) reload.Options {
 		Stdout:       r.env.Stdout,
 		Stderr:       r.env.Stderr,
 		Logger:       r.log,
+		Settled:      func(error) { r.live.Reload() },
 	}
 }
 
@@ -392,6 +437,7 @@ func (r *runner) stopAll() {
 	if f := r.front.Load(); f != nil {
 		_ = f.Close()
 	}
+	r.live.Close()
 	r.log.Info("stopped")
 }
 
@@ -459,6 +505,9 @@ func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr, watched int) {
 			dir = "."
 		}
 		fmt.Fprintf(&b, "Static files: %s at %s\n", cfg.Abs(dir), cfg.Static.Prefix)
+	}
+	if cfg.LiveReload {
+		b.WriteString("Live reload: open pages reload by themselves after each change\n")
 	}
 	port := strconv.Itoa(tcp.Port)
 	host := ip.String()
