@@ -140,8 +140,10 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptio
 	// it up: they watch this channel, which the request contexts carry.
 	closing := make(chan struct{})
 	srv := &http.Server{
-		Handler:           h,
-		BaseContext:       func(net.Listener) context.Context { return context.WithValue(context.Background(), closingKey{}, closing) },
+		Handler: h,
+		BaseContext: func(net.Listener) context.Context {
+			return context.WithValue(context.Background(), closingKey{}, closing)
+		},
 		ReadHeaderTimeout: rht,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
