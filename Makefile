@@ -18,6 +18,9 @@ test:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
+	  echo "note: no chromium on PATH: TestLiveReloadInABrowser will skip (apt-get install chromium)"
+	@command -v ss >/dev/null || echo "note: no ss on PATH: TestQueueSizeIsTheBacklog will skip (apt-get install iproute2)"
 	$(GO) test -race -count=1 ./...
 
 ## bench: measure devserver against references in the same run; writes docs/BENCHMARKS.md (BENCH_QUICK=1 for a short run)

@@ -268,6 +268,11 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			s.stop(app)
 			app = nil
 			s.set(state{phase: phaseFailed, failure: f})
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-s.restart:
+			}
 		}
 	}
 }

@@ -203,9 +203,73 @@ func TestAppExitIsAFailureWithOutput(t *testing.T) {
 		t.Errorf("failure = %+v", f)
 	}
 	// No restart loop: the app ran once.
-	time.Sleep(0) // nothing to wait for: Ready already returned the failure
 	if n := len(fakeapp.Pids(t, h.pidfile)); n != 1 {
 		t.Errorf("app started %d times, want 1", n)
+	}
+}
+
+// TestSettled: the Settled hook hears each ready app and each failure, in
+// order; when it hears "ready", Ready answers at once (live reload tells
+// browsers to reload then, and their requests must not wait). An app that
+// exits after it was ready is not started again until asked: no restart
+// loop for an app that crashes once it runs. (The hook asks for a restart
+// as it hears of the exit; had the supervisor restarted by itself, that
+// request would still be pending when the next app is ready.)
+func TestSettled(t *testing.T) {
+	settled := make(chan string, 10)
+	hc := make(chan *harness, 1)
+	h := start(t, "serve", func(o *Options) {
+		o.Settled = func(err error) {
+			h := <-hc
+			hc <- h
+			switch {
+			case err != nil:
+				if strings.HasPrefix(err.Error(), "app exited") {
+					h.sup.Restart()
+				}
+				settled <- err.Error()
+				return
+			case len(h.sup.restart) > 0:
+				settled <- "ready, with a restart still pending"
+				return
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // Ready must not need to wait
+			_, release, err := h.sup.Ready(ctx)
+			if err != nil {
+				settled <- "ready, but Ready says " + err.Error()
+				return
+			}
+			release()
+			settled <- "ready"
+		}
+	})
+	hc <- h
+	next := func() string {
+		select {
+		case s := <-settled:
+			return s
+		case <-time.After(20 * time.Second):
+			t.Fatal("Settled not called")
+		}
+		return ""
+	}
+	if s := next(); s != "ready" {
+		t.Fatalf("first: %s", s)
+	}
+	addr, release, err := h.sup.Ready(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if res, err := http.Get("http://" + addr + "/exit"); err == nil {
+		res.Body.Close()
+	}
+	if s := next(); !strings.HasPrefix(s, "app exited") || !strings.Contains(s, "exit status 3") {
+		t.Fatalf("after the app exited: %s", s)
+	}
+	if s := next(); s != "ready" {
+		t.Fatalf("after Restart: %s", s)
 	}
 }
 

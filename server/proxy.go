@@ -46,6 +46,7 @@ type target struct {
 type proxy struct {
 	app          Upstream
 	readyTimeout time.Duration
+	dialer       *net.Dialer
 	rp           *httputil.ReverseProxy
 }
 
@@ -53,25 +54,9 @@ type proxy struct {
 // gzip at most (Go's transport decodes it), so that live reload can add its
 // script to the page.
 func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
-	p := &proxy{app: app, readyTimeout: readyTimeout}
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second}}
 	transport := &http.Transport{
-		// A connection refused means the app went away after Ready said
-		// yes (it is restarting): wait for it again. Nothing has been sent,
-		// so no request body can be sent twice.
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			for {
-				c, err := dialer.DialContext(ctx, network, addr)
-				if err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
-					return c, err
-				}
-				select {
-				case <-ctx.Done():
-					return nil, err
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		},
+		DialContext:           p.dial,
 		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       30 * time.Second,
 		ResponseHeaderTimeout: 0, // an app may take its time; the client decides
@@ -112,14 +97,49 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			var f failure
 			if r.Context().Err() != nil {
 				return // the client went away
+			}
+			if errors.As(err, &f) {
+				p.unavailable(w, r, f) // the app exited while the request waited for it
+				return
 			}
 			writePage(w, r, page{Status: http.StatusBadGateway, Title: "The app did not answer",
 				Hint: "devserver could not get an answer from the app: " + err.Error()})
 		},
 	}
 	return p
+}
+
+// dial connects to the app. A connection refused means the app went away
+// after Ready said yes: it exited by itself, or it was stopped before the
+// request got to it (the transport retrying a request whose kept-alive
+// connection the app closed). Ready says which: while the app is back at
+// addr, dial again; if it failed, that failure is the answer. Nothing has
+// been sent yet, so no request body can be sent twice.
+func (p *proxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.readyTimeout)
+	defer cancel()
+	for {
+		c, err := p.dialer.DialContext(ctx, network, addr)
+		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
+			return c, err
+		}
+		now, release, rerr := p.app.Ready(ctx)
+		if rerr != nil {
+			return nil, rerr
+		}
+		release()
+		if now != addr {
+			return nil, fmt.Errorf("the app restarted while the request was on its way (now at %s): %w", now, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -365,6 +365,31 @@ func TestErrorPages(t *testing.T) {
 	}
 }
 
+// TestAppGoneBeforeTheRequestReachesIt: Ready gave an address, but the app
+// exited before the request got there (connection refused). The request
+// gets the app's failure page, not an endless wait for a port that will
+// not open again.
+func TestAppGoneBeforeTheRequestReachesIt(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := ln.Addr().String()
+	ln.Close()
+	var calls atomic.Int32
+	app := upstream{ready: func(context.Context) (string, error) {
+		if calls.Add(1) == 1 {
+			return gone, nil
+		}
+		return "", testFailure{}
+	}}
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: app})
+	status, body := raw(t, addr, get("/"))
+	if status != http.StatusBadGateway || !strings.Contains(body, "build failed (exit status 2)") {
+		t.Errorf("%d %q", status, body)
+	}
+}
+
 // TestProxyHeaders: X-Forwarded-* are set fresh (a spoofed X-Forwarded-For
 // never reaches the app), the app sees the public Host, hop-by-hop headers go.
 func TestProxyHeaders(t *testing.T) {

@@ -31,7 +31,9 @@ import (
 // "gen=$GEN pid=PID", "/echo" with the request body (also appended as a line
 // to $REQLOG, so a test can tell that no body arrived twice), "/env?name=X" with $X,
 // "/sse" with a stream of two events (the second after a request to
-// "/next"), and "/ws" with an upgrade that echoes a line.
+// "/next"), "/ws" with an upgrade that echoes a line, "/page" with the HTML
+// of the file $PAGE as it was when the app started (and the header
+// Content-Security-Policy: $CSP if set), and "/exit" by exiting with status 3.
 const Env = "FAKEAPP"
 
 // Main runs the fake app and returns its exit code.
@@ -78,7 +80,19 @@ func Main(mode string) int {
 	}
 	fmt.Println("fake app listening")
 	next := make(chan struct{})
+	page, _ := os.ReadFile(os.Getenv("PAGE")) // read once: a change shows after a restart
 	mux := http.NewServeMux()
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		if csp := os.Getenv("CSP"); csp != "" {
+			w.Header().Set("Content-Security-Policy", csp)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page)
+	})
+	mux.HandleFunc("/exit", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("exiting on request")
+		os.Exit(3)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
 	})

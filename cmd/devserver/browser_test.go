@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/devserver/devserver/internal/browser"
+)
+
+// openBrowser starts headless Chromium for the test, or skips it saying
+// why there is none.
+func openBrowser(t *testing.T) *browser.Browser {
+	t.Helper()
+	path, err := browser.Find()
+	if err != nil {
+		t.Skipf("no browser for the end-to-end test: %v", err)
+	}
+	b, err := browser.Start(path, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+// waitPage evaluates expr in the page until its value, as JSON, is want.
+// Evaluation fails while the page reloads; that is retried too.
+func waitPage(t *testing.T, d *devserver, p *browser.Page, what, expr, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var got string
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		v, err := p.Eval(ctx, expr)
+		cancel()
+		got = string(v)
+		if err != nil {
+			got = "error: " + err.Error()
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %s is %s, want %s\ndevserver stderr:\n%s", what, expr, got, want, d.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func evalPage(t *testing.T, p *browser.Page, expr string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v, err := p.Eval(ctx, expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(v)
+}
+
+// TestLiveReloadInABrowser is live reload as a user sees it, in a real
+// browser: the page of an app with a strict Content-Security-Policy shows
+// an edit by itself once the app has restarted; a stylesheet edit is
+// swapped in without reloading the page; a failed build and an app that
+// exits show their error pages by themselves, and the fix brings the app's
+// page back. The test never reloads the page.
+func TestLiveReloadInABrowser(t *testing.T) {
+	needBinary(t)
+	b := openBrowser(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func(version string) string {
+		return `<!doctype html><html><head><title>app</title><link rel="stylesheet" href="/static/site.css"></head>` +
+			`<body><h1 id="v">` + version + `</h1></body></html>`
+	}
+	write("page.html", page("version 1"))
+	write("public/site.css", "h1 { color: rgb(255, 0, 0) }")
+	write("devserver.yaml", fmt.Sprintf(`port: 0
+livereload: true
+static: {dir: public, prefix: /static/}
+app:
+  build: test ! -e broken
+  run: %s
+  env:
+    FAKEAPP: ""
+    PAGE: page.html
+    CSP: "default-src 'none'; style-src 'self'"
+  ready_timeout: 20s
+  stop_timeout: 1s
+watch:
+  interval: 100ms
+  debounce: 50ms
+`, strconv.Quote(self)))
+	d := startDevserver(t, dir, nil)
+	if !strings.Contains(d.stdout.String(), "Live reload: ") {
+		t.Errorf("the banner does not say live reload is on:\n%s", d.stdout)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := b.Open(ctx, d.url+"page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const heading = `document.getElementById("v") && document.getElementById("v").textContent`
+	const color = `document.getElementById("v") && getComputedStyle(document.getElementById("v")).color`
+	waitPage(t, d, p, "first load", heading, `"version 1"`)
+	waitPage(t, d, p, "first load", color, `"rgb(255, 0, 0)"`)
+	// The page is connected before anything changes, so that each step
+	// below is a change it is told about, not one it finds on connecting.
+	waitPage(t, d, p, "live-reload script", `window.__devserverLiveReload === true`, "true")
+
+	t.Run("app edit reloads the page once the app is back", func(t *testing.T) {
+		evalPage(t, p, "window.marker = 1")
+		write("page.html", page("version 2"))
+		waitPage(t, d, p, "after the edit", heading, `"version 2"`)
+		if m := evalPage(t, p, "typeof window.marker"); m != `"undefined"` {
+			t.Errorf("the page was not reloaded (marker still set: %s)", m)
+		}
+	})
+	t.Run("stylesheet edit is swapped in place", func(t *testing.T) {
+		waitPage(t, d, p, "script", `window.__devserverLiveReload === true`, "true")
+		evalPage(t, p, "window.marker = 2")
+		write("public/site.css", "h1 { color: rgb(0, 0, 255) }")
+		waitPage(t, d, p, "after the CSS edit", color, `"rgb(0, 0, 255)"`)
+		if m := evalPage(t, p, "window.marker"); m != "2" {
+			t.Errorf("the page was reloaded for a stylesheet (marker %s)", m)
+		}
+		if n := evalPage(t, p, `document.querySelectorAll('link[rel="stylesheet"]').length`); n != "1" {
+			t.Errorf("%s stylesheets after the swap, want 1", n)
+		}
+	})
+	t.Run("failed build shows its page, and the fix the app", func(t *testing.T) {
+		write("broken", "")
+		waitPage(t, d, p, "after breaking the build", `document.title.startsWith("build failed")`, "true")
+		if err := os.Remove(filepath.Join(dir, "broken")); err != nil {
+			t.Fatal(err)
+		}
+		waitPage(t, d, p, "after fixing the build", heading, `"version 2"`)
+	})
+	t.Run("app that exits shows its page, and the next edit the app", func(t *testing.T) {
+		waitPage(t, d, p, "script", `window.__devserverLiveReload === true`, "true")
+		httpGet(t, d.url+"exit") // the app exits while answering: a 502 page
+		waitPage(t, d, p, "after the app exited", `document.title.startsWith("app exited")`, "true")
+		write("page.html", page("version 3"))
+		waitPage(t, d, p, "after the next edit", heading, `"version 3"`)
+	})
+}
