@@ -63,11 +63,16 @@ type Watch struct {
 	Debounce time.Duration `key:"debounce"`
 }
 
-// TLS is the certificate to serve HTTPS with.
+// TLS is the certificate to serve HTTPS with: Cert and Key, or else, with
+// Auto, one that devserver makes itself.
 type TLS struct {
+	Auto bool   `key:"auto"`
 	Cert string `key:"cert"`
 	Key  string `key:"key"`
 }
+
+// HTTPS reports whether the server speaks HTTPS.
+func (t TLS) HTTPS() bool { return t.Auto || t.Cert != "" }
 
 // Abs resolves a path from the config against the project root.
 func (c *Config) Abs(path string) string {

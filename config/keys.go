@@ -137,6 +137,8 @@ var keys = []Key{
 		Doc:         "how often the tree is polled for changes", check: checkInterval},
 	{Name: "watch.debounce", Kind: KindDuration, Default: 100 * time.Millisecond,
 		Doc: "quiet time that ends a burst of changes; a burst gives one restart", check: checkNonNegative},
+	{Name: "tls.auto", Kind: KindBool, Default: false, Flag: "https",
+		Doc: "serve HTTPS with a certificate devserver makes for localhost, loopback and this machine's addresses, from a local CA kept in .devserver/tls (tls.cert and tls.key win when set); the file may say just `tls: auto`"},
 	{Name: "tls.cert", Kind: KindString, Default: "",
 		Doc: "PEM certificate file; serve HTTPS when set together with tls.key"},
 	{Name: "tls.key", Kind: KindString, Default: "",
@@ -202,6 +204,12 @@ func lookupFlag(name string) (Flag, bool) {
 }
 
 // sections are the key paths that hold other keys.
+// shorthands are scalar values a section accepts for one of its keys:
+// "tls: auto" is "tls: {auto: true}".
+var shorthands = map[string]struct{ value, key string }{
+	"tls": {"auto", "tls.auto"},
+}
+
 func isSection(path string) bool {
 	prefix := path + "."
 	for _, k := range keys {

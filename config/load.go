@@ -352,7 +352,15 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 			case kid.isMap():
 				readSettings(kid, kid.order, path+".", shown, src, out, nil, e)
 			case kid.value != nil:
-				e.at(withPos(src, kid.val), shown+path, fmt.Sprintf("must be a table of keys (%s)", strings.Join(sectionKeys(path), ", ")))
+				if sh, ok := shorthands[path]; ok && kid.value == sh.value {
+					out[sh.key] = setting{value: true, src: withPos(src, kid.key)}
+					continue
+				}
+				msg := fmt.Sprintf("must be a table of keys (%s)", strings.Join(sectionKeys(path), ", "))
+				if sh, ok := shorthands[path]; ok {
+					msg += fmt.Sprintf(" or %q", sh.value)
+				}
+				e.at(withPos(src, kid.val), shown+path, msg)
 			}
 			continue
 		}

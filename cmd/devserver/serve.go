@@ -224,11 +224,13 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 	// Prepare.
 	var newLn net.Listener
 	rebind := changed("addr", "port", "ipv6", "tls") || r.ln == nil
-	if cfg.TLS.Cert != "" {
+	var certs tlsFiles
+	if rebind && cfg.TLS.HTTPS() {
 		// Fail here, with the last good config still serving, rather than
 		// in the server's goroutine.
-		if _, err := tls.LoadX509KeyPair(cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)); err != nil {
-			return fmt.Errorf("tls.cert and tls.key: %w", err)
+		var err error
+		if certs, err = r.certificate(l); err != nil {
+			return err
 		}
 	}
 	if rebind {
@@ -291,7 +293,7 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 	}
 	if rebind {
 		oldServing := r.serving
-		r.serve(newLn, cfg)
+		r.serve(newLn, certs)
 		if oldServing != nil {
 			oldServing()
 			r.log.Info("listening on a new address", "addr", newLn.Addr().String())
@@ -323,17 +325,63 @@ func configName(l *config.Loaded) string {
 	return l.Name(l.File)
 }
 
+// tlsFiles are the certificate and key to serve HTTPS with; empty for HTTP.
+type tlsFiles struct{ cert, key string }
+
+// certificate returns tls.cert and tls.key, checked, or with tls.auto the
+// files of a certificate from devserver's local CA, made or renewed as
+// needed for the addresses the server answers on.
+func (r *runner) certificate(l *config.Loaded) (tlsFiles, error) {
+	cfg := l.Config
+	if cfg.TLS.Cert != "" {
+		files := tlsFiles{cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)}
+		if _, err := tls.LoadX509KeyPair(files.cert, files.key); err != nil {
+			return tlsFiles{}, fmt.Errorf("tls.cert and tls.key: %w", err)
+		}
+		return files, nil
+	}
+	lc, err := server.EnsureLocalCert(cfg.Abs(localCADir), certHosts(cfg.Addr), time.Now())
+	if err != nil {
+		return tlsFiles{}, err
+	}
+	ca := l.Name(lc.CA)
+	switch {
+	case lc.NewCA:
+		r.log.Warn("made a local CA for HTTPS; browsers warn about the certificate until you trust it once (see README, HTTPS)", "ca", ca)
+	case lc.NewCert:
+		r.log.Info("made an HTTPS certificate", "hosts", strings.Join(lc.Hosts, ", "), "ca", ca)
+	}
+	return tlsFiles{lc.Cert, lc.Key}, nil
+}
+
+// localCADir is where tls.auto keeps its CA and certificate.
+const localCADir = ".devserver/tls"
+
+// certHosts are the names an automatic certificate is for: localhost and
+// loopback always, the bind address, and for a wildcard bind every address
+// of this machine and its host name.
+func certHosts(addr string) []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !ip.IsUnspecified() {
+		return append(hosts, addr)
+	}
+	hosts = append(hosts, lanAddrs(false)...)
+	hosts = append(hosts, lanAddrs(true)...)
+	if name, err := os.Hostname(); err == nil && name != "" {
+		hosts = append(hosts, name+".local")
+	}
+	return hosts
+}
+
 // serve starts answering on ln with whatever front server is current.
-func (r *runner) serve(ln net.Listener, cfg *config.Config) {
+func (r *runner) serve(ln net.Listener, certs tlsFiles) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.front.Load().Handler().ServeHTTP(w, req) })
 	go func() {
 		defer close(done)
-		opts := server.ServeOptions{Logger: r.log}
-		if cfg.TLS.Cert != "" {
-			opts.CertFile, opts.KeyFile = cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)
-		}
+		opts := server.ServeOptions{Logger: r.log, CertFile: certs.cert, KeyFile: certs.key}
 		if err := server.Serve(ctx, ln, h, opts); err != nil && !errors.Is(err, net.ErrClosed) {
 			r.log.Error("serving stopped", "addr", ln.Addr().String(), "err", err)
 		}
@@ -520,8 +568,11 @@ func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr, watched int) {
 		host = "[" + host + "]"
 	}
 	scheme := "http"
-	if cfg.TLS.Cert != "" {
+	if cfg.TLS.HTTPS() {
 		scheme = "https"
+	}
+	if cfg.TLS.Auto && cfg.TLS.Cert == "" {
+		fmt.Fprintf(&b, "HTTPS certificate from devserver's local CA: trust %s once and browsers stop warning\n", filepath.Join(localCADir, "ca.pem"))
 	}
 	fmt.Fprintf(&b, "Starting development server at %s://%s:%s/\n", scheme, host, port)
 	if ip.IsUnspecified() {

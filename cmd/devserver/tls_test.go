@@ -98,3 +98,63 @@ func TestBadCertificateIsOneClearLine(t *testing.T) {
 		t.Errorf("exit %d:\n%s", cmd.ProcessState.ExitCode(), out)
 	}
 }
+
+// TestHTTPSAuto: `tls: auto` serves HTTPS with a certificate from a local
+// CA kept in .devserver/tls, which a client that trusts that CA accepts for
+// localhost and loopback, over HTTP/2, with the Host check on. A second
+// run keeps the CA (trusting it once is enough), and the CA's files are
+// never served.
+func TestHTTPSAuto(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("auto tls"), 0o644)
+	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls: auto\n"), 0o644)
+	d := startDevserver(t, dir, nil)
+	if !strings.HasPrefix(d.url, "https://127.0.0.1:") || !strings.Contains(d.stderr.String(), "made a local CA for HTTPS") {
+		t.Fatalf("banner URL %q; stderr:\n%s", d.url, d.stderr)
+	}
+	caFile := filepath.Join(dir, ".devserver", "tls", "ca.pem")
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("ca.pem holds no certificate")
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	port := strings.TrimSuffix(strings.TrimPrefix(d.url, "https://127.0.0.1:"), "/")
+	for _, u := range []string{d.url, "https://localhost:" + port + "/"} {
+		res, err := client.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || string(body) != "auto tls" || res.ProtoMajor != 2 {
+			t.Errorf("GET %s: %d %q %s", u, res.StatusCode, body, res.Proto)
+		}
+	}
+	for _, p := range []string{".devserver/tls/ca.pem", ".devserver/tls/ca-key.pem", ".devserver/tls/key.pem"} {
+		if res, err := client.Get(d.url + p); err != nil || res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %v %v", p, res.Status, err)
+		}
+	}
+	req, _ := http.NewRequest("GET", d.url, nil)
+	req.Host = "attacker.example"
+	if res, err := client.Do(req); err != nil || res.StatusCode != http.StatusBadRequest {
+		t.Errorf("foreign Host over TLS: %v %v", res.Status, err)
+	}
+	if code := d.interrupt(t); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+
+	d = startDevserver(t, dir, nil)
+	if again, _ := os.ReadFile(caFile); string(again) != string(caPEM) || strings.Contains(d.stderr.String(), "made a") {
+		t.Errorf("second run made a new CA or certificate:\n%s", d.stderr)
+	}
+	if res, err := client.Get(d.url); err != nil {
+		t.Errorf("second run: %v", err)
+	} else {
+		res.Body.Close()
+	}
+}
