@@ -21,6 +21,7 @@ test:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
 	  echo "note: no chromium on PATH: TestLiveReloadInABrowser will skip (apt-get install chromium)"
 	@command -v ss >/dev/null || echo "note: no ss on PATH: TestQueueSizeIsTheBacklog will skip (apt-get install iproute2)"
+	@command -v zbarimg >/dev/null || echo "note: no zbarimg on PATH: TestAScannerReadsIt will skip (apt-get install zbar-tools)"
 	$(GO) test -race -count=1 ./...
 
 ## bench: measure devserver against references in the same run; writes docs/BENCHMARKS.md (BENCH_QUICK=1 for a short run)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/qrterm"
 )
 
 func runIn(t *testing.T, dir string, environ []string, args ...string) (stdout, stderr string, code int) {
@@ -118,7 +119,9 @@ func TestImportRules(t *testing.T) {
 }
 
 // TestBannerForAWildcardBind: tests may bind loopback only, so the banner of
-// a wildcard bind is checked on its own: every LAN address and the warning.
+// a wildcard bind is checked on its own: every LAN address, the warning, and
+// with --qr a QR code of the first LAN URL (internal/qrterm shows a scanner
+// reads what it draws).
 func TestBannerForAWildcardBind(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("profiles:\n  lan:\n    addr: 0.0.0.0\n"), 0o644)
@@ -127,21 +130,26 @@ func TestBannerForAWildcardBind(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4zero, Port: 8123}, 0)
+	lan := []string{"192.168.1.23", "10.0.0.7"}
+	writeBanner(&b, banner{loaded: l, addr: &net.TCPAddr{IP: net.IPv4zero, Port: 8123}, lan: lan, qr: true})
 	out := b.String()
-	for _, want := range []string{`profile "lan"`, "Starting development server at http://localhost:8123/", "WARNING: this is a development server, reachable from the network", "Quit the server with CONTROL-C."} {
+	var code strings.Builder
+	if err := qrterm.Write(&code, "http://192.168.1.23:8123/"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`profile "lan"`, "Starting development server at http://localhost:8123/",
+		"  on your network: http://192.168.1.23:8123/\n", "  on your network: http://10.0.0.7:8123/\n",
+		"WARNING: this is a development server, reachable from the network", "Quit the server with CONTROL-C.",
+		"Scan to open http://192.168.1.23:8123/ on a phone:\n" + code.String()} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}
 	}
-	for _, a := range lanAddrs(false) {
-		if !strings.Contains(out, "  on your network: http://"+a+":8123/") {
-			t.Errorf("banner lacks LAN address %s:\n%s", a, out)
-		}
-	}
 	b.Reset()
-	writeBanner(&b, l, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}, 0)
-	if strings.Contains(b.String(), "WARNING") || strings.Contains(b.String(), "on your network") {
-		t.Errorf("loopback banner warns:\n%s", b.String())
+	writeBanner(&b, banner{loaded: l, addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}, qr: true})
+	out = b.String()
+	if strings.Contains(out, "WARNING") || strings.Contains(out, "on your network") || strings.Contains(out, "█") ||
+		!strings.Contains(out, "No QR code: devserver listens on 127.0.0.1, which only this machine can reach") {
+		t.Errorf("loopback banner:\n%s", out)
 	}
 }

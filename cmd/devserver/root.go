@@ -70,6 +70,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(env))
 	addOverrideFlags(root)
 	root.Flags().Bool("no-color", false, "no colours in the request log (also NO_COLOR)")
+	root.Flags().Bool("qr", false, "draw a QR code of the network URL in the banner, for phones (with --profile lan)")
 
 	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newVersionCmd(), newGuardCmd())
 	return root

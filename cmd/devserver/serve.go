@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/qrterm"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
 	"github.com/spf13/cobra"
@@ -41,6 +42,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		return fmt.Errorf("find devserver's own binary for the guard: %w", err)
 	}
 	noColor, _ := cmd.Flags().GetBool("no-color")
+	qr, _ := cmd.Flags().GetBool("qr")
 	r := &runner{
 		env:   env,
 		opts:  opts,
@@ -48,6 +50,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		color: !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
 		log:   slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		live:  server.NewLiveReload(),
+		qr:    qr,
 	}
 	return r.run(cmd.Context(), l)
 }
@@ -61,6 +64,7 @@ type runner struct {
 	opts  config.Options
 	self  string
 	color bool
+	qr    bool // draw a QR code in the banner
 	log   *slog.Logger
 
 	loaded  *config.Loaded
@@ -90,7 +94,11 @@ func (r *runner) run(ctx context.Context, l *config.Loaded) error {
 		return err
 	}
 	defer r.stopAll()
-	writeBanner(r.env.Stdout, l, r.ln.Addr(), r.watched)
+	bn := banner{loaded: l, addr: r.ln.Addr(), watched: r.watched, qr: r.qr}
+	if ip := r.ln.Addr().(*net.TCPAddr).IP; ip.IsUnspecified() {
+		bn.lan = lanAddrs(ip.To4() == nil)
+	}
+	writeBanner(r.env.Stdout, bn)
 
 	r.configChanged = make(chan struct{})
 	r.watchConfig(ctx)
@@ -514,11 +522,21 @@ func appEnv(environ []string, cfg *config.Config) []string {
 	return append(out, "DEVSERVER_PROFILE="+cfg.Profile)
 }
 
-func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr, watched int) {
-	cfg := l.Config
-	tcp := addr.(*net.TCPAddr)
+// banner is what devserver says when it starts.
+type banner struct {
+	loaded  *config.Loaded
+	addr    net.Addr // the listener's
+	watched int      // files
+	lan     []string // this machine's addresses, shown for a wildcard bind
+	qr      bool     // draw a QR code of the URL a phone can open
+}
+
+func writeBanner(w io.Writer, bn banner) {
+	l, cfg := bn.loaded, bn.loaded.Config
+	tcp := bn.addr.(*net.TCPAddr)
 	ip, _ := netip.AddrFromSlice(tcp.IP)
 	ip = ip.Unmap()
+	watched := bn.watched
 	var b strings.Builder
 	fmt.Fprintf(&b, "devserver %s", versionString())
 	if cfg.Profile != "" {
@@ -575,9 +593,29 @@ func writeBanner(w io.Writer, l *config.Loaded, addr net.Addr, watched int) {
 		fmt.Fprintf(&b, "HTTPS certificate from devserver's local CA: trust %s once and browsers stop warning\n", filepath.Join(localCADir, "ca.pem"))
 	}
 	fmt.Fprintf(&b, "Starting development server at %s://%s:%s/\n", scheme, host, port)
+	phone := "" // the URL another device can open
 	if ip.IsUnspecified() {
-		for _, a := range lanAddrs(ip.Is6()) {
-			fmt.Fprintf(&b, "  on your network: %s://%s/\n", scheme, net.JoinHostPort(a, port))
+		for _, a := range bn.lan {
+			u := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(a, port))
+			fmt.Fprintf(&b, "  on your network: %s\n", u)
+			if phone == "" {
+				phone = u
+			}
+		}
+	} else if !ip.IsLoopback() {
+		phone = fmt.Sprintf("%s://%s:%s/", scheme, host, port)
+	}
+	if bn.qr {
+		switch {
+		case phone != "":
+			fmt.Fprintf(&b, "Scan to open %s on a phone:\n", phone)
+			if err := qrterm.Write(&b, phone); err != nil {
+				fmt.Fprintf(&b, "(no QR code: %v)\n", err)
+			}
+		case ip.IsUnspecified():
+			b.WriteString("No QR code: this machine has no network address to show.\n")
+		default:
+			fmt.Fprintf(&b, "No QR code: devserver listens on %s, which only this machine can reach; use --profile lan or --addr 0.0.0.0.\n", ip)
 		}
 	}
 	if !ip.IsLoopback() {
