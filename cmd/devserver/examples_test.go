@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // copyDir copies an example into a temporary directory, so that running it
@@ -37,6 +38,25 @@ func copyDir(t *testing.T, src string) string {
 	return dst
 }
 
+// goSetup gives a Go example the test's Go caches.
+func goSetup(t *testing.T, dir string) []string {
+	return []string{"GOCACHE=" + goEnv(t, "GOCACHE"), "GOPATH=" + goEnv(t, "GOPATH"), "GOFLAGS=-buildvcs=false"}
+}
+
+func replaceIn(t *testing.T, file, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q", file, old)
+	}
+	if err := os.WriteFile(file, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestExamplesRun runs every recipe in examples/ under devserver, as its
 // README says, and asks it for its page.
 func TestExamplesRun(t *testing.T) {
@@ -44,26 +64,35 @@ func TestExamplesRun(t *testing.T) {
 	cases := []struct {
 		dir, want string
 		need      string // an interpreter it needs
+		args      []string
 		setup     func(t *testing.T, dir string) []string
+		edit      func(t *testing.T, dir string) string // changes a file, returns what the page then says
 	}{
 		{dir: "go-web", want: "Go says hello (APP_ENV=development)", setup: func(t *testing.T, dir string) []string {
 			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module goweb\n\ngo 1.26\n"), 0o644)
-			return []string{"GOCACHE=" + goEnv(t, "GOCACHE"), "GOPATH=" + goEnv(t, "GOPATH"), "GOFLAGS=-buildvcs=false"}
+			return goSetup(t, dir)
 		}},
 		{dir: "node-web", want: "Node says hello (NODE_ENV=development)", need: "node"},
 		{dir: "python-web", want: "Python says hello (DEBUG=1)", need: "python3"},
 		{dir: "static-site", want: "A static site served by devserver"},
+		// The container's profile, run here on loopback (no Docker engine in
+		// tests): the app builds, serves, and a change on the "host" shows.
+		{dir: "docker", want: "Served from a shared folder (APP_ENV=development)", args: []string{"--profile", "docker"},
+			setup: goSetup, edit: func(t *testing.T, dir string) string {
+				replaceIn(t, filepath.Join(dir, "main.go"), "Served from a shared folder", "Changed on the host")
+				return "Changed on the host"
+			}},
 		{dir: "hello", want: "<h1>hello</h1>", setup: func(t *testing.T, dir string) []string {
 			// examples/hello has no config of its own: the repo's devserver.yaml
 			// runs it (TestServesTheExampleApp); here, as a bare Go app.
 			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644)
 			os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("app:\n  build: go build -o .devserver/hello .\n  run: .devserver/hello\n"), 0o644)
-			return []string{"GOCACHE=" + goEnv(t, "GOCACHE"), "GOPATH=" + goEnv(t, "GOPATH"), "GOFLAGS=-buildvcs=false"}
+			return goSetup(t, dir)
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.dir, func(t *testing.T) {
-			args := []string{"127.0.0.1:0"}
+			args := append([]string{"127.0.0.1:0"}, tc.args...)
 			if tc.need != "" {
 				path, err := exec.LookPath(tc.need)
 				if err != nil {
@@ -87,6 +116,19 @@ func TestExamplesRun(t *testing.T) {
 			status, body := httpGet(t, d.url)
 			if status != http.StatusOK || !strings.Contains(body, tc.want) {
 				t.Errorf("GET /: %d %q, want %q", status, body, tc.want)
+			}
+			if tc.edit != nil {
+				want := tc.edit(t, dir)
+				deadline := time.Now().Add(60 * time.Second)
+				for {
+					if _, body := httpGet(t, d.url); strings.Contains(body, want) {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("the change never showed (%q)\n%s", want, d.stderr)
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
 			}
 			// The config may hold app.env values: its bytes never go out
 			// (an app that answers every path may still say 200).

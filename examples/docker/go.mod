@@ -1,0 +1,3 @@
+module example.com/shared-folder
+
+go 1.26
