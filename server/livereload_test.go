@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -314,6 +315,7 @@ func TestLiveReloadStreamIsSameOriginOnly(t *testing.T) {
 		{"other port of localhost", []string{"Sec-Fetch-Site", "same-site", "Origin", "http://localhost:1"}, 403},
 		{"foreign Origin, no Sec-Fetch", []string{"Origin", "http://evil.example"}, 403},
 		{"null Origin", []string{"Origin", "null"}, 403},
+		{"IP-address Origin", []string{"Origin", "http://192.168.1.66"}, 403},
 		{"own Origin, no Sec-Fetch", []string{"Origin", "http://" + addr}, 200},
 		{"typed into the address bar", []string{"Sec-Fetch-Site", "none"}, 200},
 		{"not a browser", nil, 200},
@@ -334,6 +336,29 @@ func TestLiveReloadStreamIsSameOriginOnly(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d", res.StatusCode)
+	}
+}
+
+// TestReservedPathsStayDevservers: nothing under /__devserver/ reaches the
+// app, whatever the method or the site asking, and nothing there but the
+// stream answers (SEC-06: no endpoint of devserver's changes anything).
+func TestReservedPathsStayDevservers(t *testing.T) {
+	var hits atomic.Int32
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer app.Close()
+	lr := NewLiveReload()
+	defer lr.Close()
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
+	for _, method := range []string{"GET", "POST", "PUT", "DELETE"} {
+		for _, path := range []string{"/__devserver/", "/__devserver/restart", "/__devserver/livereload/x", "/__devserver/../__devserver/x"} {
+			status, _ := raw(t, addr, method+" "+path+" HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: cross-site\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			if status != http.StatusNotFound {
+				t.Errorf("%s %s: %d, want 404", method, path, status)
+			}
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the app saw %d requests for devserver's paths", n)
 	}
 }
 
