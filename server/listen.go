@@ -45,7 +45,9 @@ func plan(lc ListenConfig) (network, hostPort, addr string) {
 // listens on the first address it resolves to of the wanted family.
 // QueueSize sets the accept backlog; the kernel caps it at somaxconn.
 //
-// A port already in use is reported in one line naming the address.
+// A port already in use is reported in one line naming the address and,
+// where the system says, the process holding it; errors.Is matches it with
+// syscall.EADDRINUSE.
 func Listen(ctx context.Context, lc ListenConfig) (net.Listener, error) {
 	network, hostPort, addr := plan(lc)
 	cfg := net.ListenConfig{Control: func(network, _ string, c syscall.RawConn) error {
@@ -59,7 +61,7 @@ func Listen(ctx context.Context, lc ListenConfig) (net.Listener, error) {
 	ln, err := cfg.Listen(ctx, network, hostPort)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("port %d on %s is already in use%s (choose another with --port, ADDRPORT or port)", lc.Port, addr, holderOf(lc.Port))
+			return nil, inUseError(fmt.Sprintf("port %d on %s is already in use%s (choose another with --port, ADDRPORT or port)", lc.Port, addr, holderOf(lc.Port)))
 		}
 		if errors.Is(err, syscall.EADDRNOTAVAIL) {
 			return nil, fmt.Errorf("cannot listen on %s: no interface of this machine has that address", hostPort)
@@ -74,6 +76,13 @@ func Listen(ctx context.Context, lc ListenConfig) (net.Listener, error) {
 	}
 	return ln, nil
 }
+
+// inUseError says which port is taken and by whom; it is
+// syscall.EADDRINUSE to errors.Is.
+type inUseError string
+
+func (e inUseError) Error() string { return string(e) }
+func (e inUseError) Unwrap() error { return syscall.EADDRINUSE }
 
 // SetQueueSize changes the accept backlog of a listener Listen opened, in
 // place: no connection is refused meanwhile.

@@ -44,13 +44,14 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	noColor, _ := cmd.Flags().GetBool("no-color")
 	qr, _ := cmd.Flags().GetBool("qr")
 	r := &runner{
-		env:   env,
-		opts:  opts,
-		self:  self,
-		color: !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
-		log:   slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		live:  server.NewLiveReload(),
-		qr:    qr,
+		env:    env,
+		opts:   opts,
+		self:   self,
+		color:  !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
+		log:    slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		live:   server.NewLiveReload(),
+		qr:     qr,
+		listen: server.Listen,
 	}
 	return r.run(cmd.Context(), l)
 }
@@ -71,7 +72,9 @@ type runner struct {
 	front   atomic.Pointer[server.Server] // the handler every listener serves
 	live    *server.LiveReload            // browsers' pages; outlives front servers
 	ln      net.Listener
-	serving func() // stops serving on ln and waits
+	certs   tlsFiles // what ln serves HTTPS with
+	serving func()   // stops serving on ln and waits
+	listen  func(context.Context, server.ListenConfig) (net.Listener, error)
 
 	sup     *reload.Supervisor
 	supStop func()
@@ -242,7 +245,10 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 		}
 	}
 	if rebind {
-		ln, err := server.Listen(ctx, server.ListenConfig{Addr: cfg.Addr, Port: cfg.Port, IPv6: cfg.IPv6, QueueSize: cfg.QueueSize})
+		ln, err := r.listen(ctx, listenConfig(cfg))
+		if err != nil && errors.Is(err, syscall.EADDRINUSE) && old != nil && r.ln != nil && cfg.Port == old.Port && cfg.Port != 0 {
+			ln, err = r.rebindInPlace(ctx, cfg, old)
+		}
 		if err != nil {
 			return err
 		}
@@ -304,6 +310,8 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 		r.serve(newLn, certs)
 		if oldServing != nil {
 			oldServing()
+		}
+		if old != nil {
 			r.log.Info("listening on a new address", "addr", newLn.Addr().String())
 		}
 	} else if changed("queue_size") {
@@ -331,6 +339,31 @@ func configName(l *config.Loaded) string {
 		return "devserver.yaml"
 	}
 	return l.Name(l.File)
+}
+
+func listenConfig(cfg *config.Config) server.ListenConfig {
+	return server.ListenConfig{Addr: cfg.Addr, Port: cfg.Port, IPv6: cfg.IPv6, QueueSize: cfg.QueueSize}
+}
+
+// rebindInPlace moves to a new address on the same port that the old
+// listener itself stands in the way of (127.0.0.1:8000 → 0.0.0.0:8000 on
+// Linux): it stops serving on the old address, binds the new one, and if
+// that fails after all (another process took the port in the gap), binds
+// the old address again and serves it as before, so the last good config
+// keeps serving and the error is reported.
+func (r *runner) rebindInPlace(ctx context.Context, cfg, old *config.Config) (net.Listener, error) {
+	r.serving()
+	r.serving, r.ln = nil, nil
+	ln, err := r.listen(ctx, listenConfig(cfg))
+	if err == nil {
+		return ln, nil
+	}
+	back, berr := r.listen(ctx, listenConfig(old))
+	if berr != nil {
+		return nil, fmt.Errorf("%w; the old address is lost too: %w (a config change will try again)", err, berr)
+	}
+	r.serve(back, r.certs)
+	return nil, err
 }
 
 // tlsFiles are the certificate and key to serve HTTPS with; empty for HTTP.
@@ -394,7 +427,7 @@ func (r *runner) serve(ln net.Listener, certs tlsFiles) {
 			r.log.Error("serving stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	r.ln = ln
+	r.ln, r.certs = ln, certs
 	r.serving = func() { cancel(); <-done }
 }
 
