@@ -127,7 +127,7 @@ var keys = []Key{
 	{Name: "watch.enabled", Kind: KindBool, Default: true, Flag: "noreload", Negated: true,
 		Doc: "watch files and restart the app on changes"},
 	{Name: "watch.paths", Kind: KindList, Default: []string{"."},
-		Doc: "directories to watch, relative to the project root"},
+		Doc: "directories to watch, relative to the project root; symlinks inside them are not followed (list a linked directory here to watch it)"},
 	{Name: "watch.globs", Kind: KindList, Default: []string{"**/*"},
 		Doc: "files whose changes count (doublestar globs, relative to the project root)", check: checkGlobs},
 	{Name: "watch.ignore", Kind: KindList, Default: []string{".git", "node_modules", ".devserver"},

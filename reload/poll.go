@@ -65,6 +65,7 @@ type Poller struct {
 	root          string   // Root with symlinks resolved
 	rootSlash     string   // root + "/", for rel on every walked entry
 	roots         []string // watched directories, symlinks resolved
+	aliases       []alias  // roots that are links out of the project
 
 	mu         sync.Mutex
 	files      map[string]*fileState // by absolute path
@@ -132,8 +133,25 @@ func NewPoller(opts WatchOptions) (*Poller, error) {
 			return nil, fmt.Errorf("watch path %s: %w", path, err)
 		}
 		p.roots = append(p.roots, r)
+		// A linked directory listed by its name in the project is reported
+		// under that name, not where the link points.
+		if shown := p.rel(filepath.Join(root, mustRel(opts.Root, path))); !filepath.IsAbs(shown) && p.rel(r) != shown {
+			p.aliases = append(p.aliases, alias{resolved: r, shown: shown})
+		}
 	}
 	return p, nil
+}
+
+// alias maps a watch path that is a symlink out of the project back to the
+// name it has in the project.
+type alias struct{ resolved, shown string }
+
+func mustRel(base, path string) string {
+	r, err := filepath.Rel(base, path)
+	if err != nil {
+		return path
+	}
+	return r
 }
 
 // Count returns how many files are watched, as of the last walk.
@@ -151,6 +169,11 @@ func (p *Poller) rel(path string) string {
 	}
 	r, err := filepath.Rel(p.root, path)
 	if err != nil || strings.HasPrefix(r, "..") {
+		for _, a := range p.aliases {
+			if rest, ok := strings.CutPrefix(path, a.resolved+string(filepath.Separator)); ok {
+				return a.shown + "/" + filepath.ToSlash(rest)
+			}
+		}
 		return filepath.ToSlash(path)
 	}
 	return filepath.ToSlash(r)

@@ -327,6 +327,43 @@ func TestPollerFollowsASymlinkedRoot(t *testing.T) {
 	}
 }
 
+// TestSymlinksInsideAreNotFollowed (WATCH-06): a symlink loop (loop -> .)
+// and a linked package outside the tree (pnpm, npm link) neither hang nor
+// grow the walk: symlinks inside the tree are watched as links, never
+// followed, as docs/CONFIG.md says for watch.paths. Writes in the tree
+// still count; a write in the linked package does not (list its directory
+// in watch.paths to watch it).
+func TestSymlinksInsideAreNotFollowed(t *testing.T) {
+	root := t.TempDir()
+	pkg := t.TempDir()
+	writeFile(t, filepath.Join(root, "src", "main.go"), "package main")
+	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 1")
+	if err := os.Symlink(".", filepath.Join(root, "src", "loop")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(pkg, filepath.Join(root, "linked-pkg")); err != nil {
+		t.Fatal(err)
+	}
+	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	if n := pp.p.Count(); n > 4 {
+		t.Errorf("watching %d entries for 2 files and 2 links: the walk followed a link", n)
+	}
+	pp.waitCycles(t, 2)
+	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 2")
+	writeFile(t, filepath.Join(root, "src", "main.go"), "package main // changed")
+	got := pp.waitBatch(t, 1)
+	if !slices.Equal(got[0].Paths, []string{"src/main.go"}) {
+		t.Errorf("batches %v, want src/main.go alone", got)
+	}
+
+	listed := runPoller(t, WatchOptions{Root: root, Paths: []string{".", "linked-pkg"}}, nil)
+	listed.waitCycles(t, 2)
+	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 3")
+	if got := listed.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"linked-pkg/index.js"}) {
+		t.Errorf("with linked-pkg in paths: batches %v", got)
+	}
+}
+
 // TestLibraryCloseDeadlocks: Close blocks for good when nobody reads Event.
 func TestLibraryCloseDeadlocks(t *testing.T) {
 	root := t.TempDir()
