@@ -145,6 +145,10 @@ func TestStopLeavesNothing(t *testing.T) {
 		{name: "a child leaves the group (setsid)", mode: "escapee", wantPids: 2},
 		{name: "background and exec", mode: "serve", wantPids: 2,
 			run: fmt.Sprintf("FAKEAPP=sleeper %q & exec %q", self, self)},
+		// PROC-03: a grandchild in a session of its own that still holds
+		// the app's stdout and stderr cannot keep the stop waiting for EOF.
+		{name: "an escaped grandchild holds stdout", mode: "serve", wantPids: 2,
+			run: fmt.Sprintf("FAKEAPP=sleeper setsid %q & exec %q", self, self)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -170,6 +174,27 @@ func TestStopLeavesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAppExitsLeavingAGrandchildOnStdout (PROC-03): the app exits at once
+// but leaves a grandchild, in a session of its own, holding its output. The
+// failure is reported without waiting for that output to end, the
+// grandchild is stopped, and the next start works.
+func TestAppExitsLeavingAGrandchildOnStdout(t *testing.T) {
+	self, _ := os.Executable()
+	h := start(t, "serve", func(o *Options) {
+		o.Run = fmt.Sprintf(`FAKEAPP=sleeper setsid %q & while [ ! -s "$PIDFILE" ]; do sleep 0.01; done; echo leaving; exit 0`, self)
+		o.StopTimeout = 500 * time.Millisecond
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, _, err := h.sup.Ready(ctx)
+	var f *Failure
+	if !errors.As(err, &f) || !strings.Contains(f.Output, "leaving") {
+		t.Fatalf("Ready = %v, want the app's exit with its output", err)
+	}
+	sleeper := fakeapp.Pids(t, h.pidfile)[0] // the app waited for it
+	fakeapp.WaitFor(t, 10*time.Second, "the grandchild stopped", func() bool { return !fakeapp.Alive(sleeper) })
 }
 
 func TestRestartGivesNewProcessAndPort(t *testing.T) {
