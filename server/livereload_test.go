@@ -469,3 +469,46 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestStreamsOutliveTimeouts (HTTP-03): a proxied event stream and the
+// live-reload stream keep delivering, event by event, for many times the
+// server's header timeout; there is no write timeout to cut them.
+func TestStreamsOutliveTimeouts(t *testing.T) {
+	const timeout, events = 50 * time.Millisecond, 15
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := range events {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			http.NewResponseController(w).Flush()
+			time.Sleep(2 * timeout) // the stream's own pace
+		}
+	}))
+	defer app.Close()
+	lr := NewLiveReload()
+	defer lr.Close()
+	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serveOn(t, s, ServeOptions{ReadHeaderTimeout: timeout})
+
+	_, live := stream(t, addr)
+	next(t, live) // hello
+	res, err := http.Get("http://" + addr + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	br := bufio.NewReader(res.Body)
+	for i := range events {
+		line, err := br.ReadString('\n')
+		if err != nil || line != fmt.Sprintf("data: %d\n", i) {
+			t.Fatalf("proxied event %d: %q %v", i, line, err)
+		}
+		br.ReadString('\n')
+		lr.Reload()
+		if e := next(t, live); e != fmt.Sprintf(`reload {"gen":%d}`, i+1) {
+			t.Fatalf("live-reload event %d: %q", i, e)
+		}
+	}
+}

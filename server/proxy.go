@@ -81,6 +81,16 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 			if t == nil {
 				return nil
 			}
+			// An app that switches to another protocol than the client
+			// asked for gets 502 from ReverseProxy, which then leaves the
+			// app's connection open for good (go1.26 handleUpgradeResponse
+			// never closes it); refused here, the body is closed.
+			if res.StatusCode == http.StatusSwitchingProtocols {
+				asked, got := upgradeType(res.Request.Header), upgradeType(res.Header)
+				if !strings.EqualFold(asked, got) {
+					return fmt.Errorf("the app switched to protocol %q when the client asked for %q", got, asked)
+				}
+			}
 			// A stream or an upgrade may last for hours: a restart need
 			// not wait for it (browsers reconnect).
 			if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
@@ -110,6 +120,19 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 		},
 	}
 	return p
+}
+
+// upgradeType is the protocol an Upgrade header names, if Connection says
+// to upgrade.
+func upgradeType(h http.Header) string {
+	for _, v := range h.Values("Connection") {
+		for tok := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(tok), "upgrade") {
+				return h.Get("Upgrade")
+			}
+		}
+	}
+	return ""
 }
 
 // dial connects to the app. A connection refused means the app went away

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -388,6 +389,90 @@ func TestAppGoneBeforeTheRequestReachesIt(t *testing.T) {
 	if status != http.StatusBadGateway || !strings.Contains(body, "build failed (exit status 2)") {
 		t.Errorf("%d %q", status, body)
 	}
+}
+
+// TestProxyWebSocketIsFaithful (HTTP-04): the subprotocol passes both
+// ways; an app that answers with another protocol than asked gets 502; an
+// app path that merely starts like devserver's own is the app's; a client
+// that vanishes closes the app's side; and 100 upgrades leave no
+// goroutines behind, with the request log in front, even with live reload
+// on.
+func TestProxyWebSocketIsFaithful(t *testing.T) {
+	var open atomic.Int32 // app-side connections not yet closed
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proto := r.Header.Get("Upgrade")
+		if r.URL.Path == "/wrong" {
+			proto = "h2c"
+		}
+		c, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		open.Add(1)
+		defer open.Add(-1)
+		defer c.Close()
+		fmt.Fprintf(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: %s\r\nConnection: Upgrade\r\nSec-WebSocket-Protocol: %s\r\n\r\n",
+			proto, r.Header.Get("Sec-WebSocket-Protocol"))
+		rw.Flush()
+		for {
+			line, err := rw.ReadString('\n')
+			if err != nil {
+				return // the client went away: so does this side
+			}
+			fmt.Fprint(rw, r.URL.Path+" echo:"+line)
+			rw.Flush()
+		}
+	}))
+	defer app.Close()
+	lr := NewLiveReload()
+	defer lr.Close()
+	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
+	upgrade := func(path string) (net.Conn, *bufio.Reader, *http.Response) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprint(c, "GET "+path+" HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+			"Sec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat\r\n\r\n")
+		br := bufio.NewReader(c)
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return c, br, res
+	}
+	for _, path := range []string{"/ws", "/__dev", "/__devserverx"} {
+		c, br, res := upgrade(path)
+		if res.StatusCode != http.StatusSwitchingProtocols || res.Header.Get("Sec-WebSocket-Protocol") != "chat" {
+			t.Fatalf("%s: %d %v", path, res.StatusCode, res.Header)
+		}
+		fmt.Fprint(c, "ping\n")
+		if line, err := br.ReadString('\n'); err != nil || line != path+" echo:ping\n" {
+			t.Errorf("%s: echo %q %v", path, line, err)
+		}
+		c.Close()
+	}
+	c, _, res := upgrade("/wrong")
+	c.Close()
+	if res.StatusCode != http.StatusBadGateway {
+		t.Errorf("app switched to another protocol: %d, want 502", res.StatusCode)
+	}
+
+	waitFor(t, "the app's side of closed sockets closed", func() bool { return open.Load() == 0 })
+	before := runtime.NumGoroutine()
+	for range 100 {
+		c, br, res := upgrade("/ws")
+		if res.StatusCode != http.StatusSwitchingProtocols {
+			t.Fatalf("upgrade: %d", res.StatusCode)
+		}
+		fmt.Fprint(c, "x\n")
+		br.ReadString('\n')
+		c.Close() // abruptly, mid-conversation
+	}
+	waitFor(t, "every app-side socket closed", func() bool { return open.Load() == 0 })
+	waitFor(t, "goroutines back to where they were", func() bool { return runtime.NumGoroutine() <= before+5 })
 }
 
 // TestProxyHeaders: X-Forwarded-* are set fresh (a spoofed X-Forwarded-For
