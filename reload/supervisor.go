@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/devserver/devserver/internal/procstat"
 )
 
 // Options configure a Supervisor.
@@ -458,6 +460,19 @@ func (s *Supervisor) start() (*process, error) {
 	return p, nil
 }
 
+// heldByOther names the process listening on port when it is not the app
+// or one of its descendants (a stray process, or an earlier app's escaped
+// child, took the port between devserver choosing it and the app binding
+// it); "" when it is the app's, or when the system does not say.
+func (p *process) heldByOther(port string) string {
+	n, _ := strconv.Atoi(port)
+	holder, name, ok := procstat.ListeningOn(n)
+	if !ok || procstat.Descends(holder.PID, p.pgid, p.guard.Process.Pid) {
+		return ""
+	}
+	return fmt.Sprintf("port %d, given to the app in $PORT, is held by pid %d (%s), not by the app", n, holder.PID, name)
+}
+
 // waitReady polls the app's port until it accepts a connection, the app
 // exits, ReadyTimeout passes or ctx ends.
 func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
@@ -471,6 +486,10 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 			c, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 100*time.Millisecond)
 			if err == nil {
 				c.Close()
+				if held := p.heldByOther(port); held != "" {
+					// Requests must not go to a stranger: say who it is.
+					return &Failure{What: "app did not start", Command: s.opts.Run, Status: held, Output: p.output.String()}
+				}
 				p.addr = net.JoinHostPort(host, port)
 				return nil
 			}
@@ -479,7 +498,11 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 		case <-ctx.Done():
 			return &Failure{What: "app did not start", Command: s.opts.Run, Status: "devserver stopped"}
 		case <-p.exited:
-			return &Failure{What: "app exited before it was ready", Command: s.opts.Run, Status: p.status(), Output: p.output.String()}
+			status := p.status()
+			if held := p.heldByOther(port); held != "" {
+				status += "; " + held
+			}
+			return &Failure{What: "app exited before it was ready", Command: s.opts.Run, Status: status, Output: p.output.String()}
 		case <-deadline.C:
 			return &Failure{What: "app did not start", Command: s.opts.Run, Output: p.output.String(),
 				Status: fmt.Sprintf("nothing listened on $PORT (%s) within app.ready_timeout (%s); the app must listen on the port in $PORT", port, s.opts.ReadyTimeout)}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -195,6 +196,48 @@ func TestAppExitsLeavingAGrandchildOnStdout(t *testing.T) {
 	}
 	sleeper := fakeapp.Pids(t, h.pidfile)[0] // the app waited for it
 	fakeapp.WaitFor(t, 10*time.Second, "the grandchild stopped", func() bool { return !fakeapp.Alive(sleeper) })
+}
+
+// TestAppPortTakenByAStranger (PROC-08): between devserver choosing the
+// app's port and the app binding it, another process (here: the test)
+// listens there. No request goes to that stranger; the failure names it.
+func TestAppPortTakenByAStranger(t *testing.T) {
+	self, _ := os.Executable()
+	dir := t.TempDir()
+	portFile, goFile := filepath.Join(dir, "port"), filepath.Join(dir, "go")
+	h := start(t, "serve", func(o *Options) {
+		o.Run = fmt.Sprintf(`echo $PORT > %q; while [ ! -e %q ]; do sleep 0.01; done; exec %q`, portFile, goFile, self)
+	})
+	var port string
+	fakeapp.WaitFor(t, 10*time.Second, "the app's port", func() bool {
+		b, err := os.ReadFile(portFile)
+		port = strings.TrimSpace(string(b))
+		return err == nil && strings.HasSuffix(string(b), "\n")
+	})
+	stranger, err := net.Listen("tcp4", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Close()
+	go func() { // a stranger that would answer if asked
+		for {
+			c, err := stranger.Accept()
+			if err != nil {
+				return
+			}
+			fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nstranger")
+			c.Close()
+		}
+	}()
+	os.WriteFile(goFile, nil, 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, _, err = h.sup.Ready(ctx)
+	var f *Failure
+	want := fmt.Sprintf("port %s, given to the app in $PORT, is held by pid %d (", port, os.Getpid())
+	if !errors.As(err, &f) || !strings.Contains(f.Status, want) {
+		t.Fatalf("Ready = %v, want a failure naming pid %d", err, os.Getpid())
+	}
 }
 
 func TestRestartGivesNewProcessAndPort(t *testing.T) {

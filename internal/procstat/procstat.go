@@ -67,3 +67,61 @@ func parse(pid int, s string) (Proc, error) {
 	}
 	return Proc{PID: pid, PPID: ppid, PGRP: pgrp, State: f[0][0]}, nil
 }
+
+// ListeningOn returns the process with a TCP socket listening on port (IPv4
+// or IPv6) and its command name, if /proc tells: a process of another user
+// hides its sockets.
+func ListeningOn(port int) (Proc, string, bool) {
+	inodes := map[string]bool{}
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			_, hexPort, _ := strings.Cut(f[1], ":")
+			if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil && int(p) == port {
+				inodes["socket:["+f[9]+"]"] = true
+			}
+		}
+	}
+	if len(inodes) == 0 {
+		return Proc{}, "", false
+	}
+	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range fds {
+		target, err := os.Readlink(fd)
+		if err != nil || !inodes[target] {
+			continue
+		}
+		pidDir := filepath.Dir(filepath.Dir(fd))
+		pid, _ := strconv.Atoi(filepath.Base(pidDir))
+		proc, err := Read(pid)
+		if err != nil {
+			continue
+		}
+		name, _ := os.ReadFile(filepath.Join(pidDir, "comm"))
+		return proc, strings.TrimSpace(string(name)), true
+	}
+	return Proc{}, "", false
+}
+
+// Descends reports whether pid is a member of process group pgid, or
+// descends from one, or from the process ancestor.
+func Descends(pid, pgid, ancestor int) bool {
+	for range 64 { // deeper trees than this are not devserver's apps
+		p, err := Read(pid)
+		if err != nil || p.PID <= 1 {
+			return false
+		}
+		if p.PGRP == pgid || p.PID == ancestor {
+			return true
+		}
+		pid = p.PPID
+	}
+	return false
+}
