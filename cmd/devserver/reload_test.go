@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -379,5 +380,30 @@ func TestHalfWrittenConfigIsNeverApplied(t *testing.T) {
 	fakeapp.WaitFor(t, 20*time.Second, "the whole save", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=complete ") })
 	if strings.Contains(d.stderr.String(), "comp\"") || strings.Contains(d.stderr.String(), "→ comp\n") || strings.Contains(d.stderr.String(), "GEN: 1 → comp ") {
 		t.Errorf("the half-written config was applied:\n%s", d.stderr)
+	}
+}
+
+// TestChangedCommandIsAnnouncedFirst (CFG-07): a config change that swaps
+// the app's command (a git pull, a teammate's edit) is logged, old and new,
+// before the new command runs.
+func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
+	dir, _ := reloadProject(t, "serve")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	orig, _ := os.ReadFile(cfgPath)
+	d := startDevserver(t, dir, nil)
+	self, _ := os.Executable()
+	quoted := strconv.Quote(strconv.Quote(self))
+	if !strings.Contains(string(orig), "run: "+quoted) {
+		t.Fatalf("unexpected project config:\n%s", orig)
+	}
+	atomicSave(t, cfgPath, strings.Replace(string(orig), "run: "+quoted, "run: "+strconv.Quote("GEN=9 exec "+strconv.Quote(self)), 1))
+	fakeapp.WaitFor(t, 20*time.Second, "the new command's app", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=9 ") })
+	log := d.stderr.String()
+	announced := strings.Index(log, "app.run: ")
+	if announced < 0 || !strings.Contains(log[announced:], "→") {
+		t.Fatalf("the change of app.run is not logged:\n%s", log)
+	}
+	if !strings.Contains(log[announced:], "app started") {
+		t.Errorf("the new command started before it was announced:\n%s", log)
 	}
 }
