@@ -62,10 +62,11 @@ type Poller struct {
 	opts          WatchOptions
 	log           *slog.Logger
 	globs, ignore patterns
-	root          string   // Root with symlinks resolved
-	rootSlash     string   // root + "/", for rel on every walked entry
-	roots         []string // watched directories, symlinks resolved
-	aliases       []alias  // roots that are links out of the project
+	root          string               // Root with symlinks resolved
+	rootSlash     string               // root + "/", for rel on every walked entry
+	roots         []string             // watched directories, symlinks resolved
+	aliases       []alias              // roots that are links out of the project
+	errSaid       map[string]time.Time // when each watch error was last logged (Run's goroutine only)
 
 	mu         sync.Mutex
 	files      map[string]*fileState // by absolute path
@@ -123,7 +124,7 @@ func NewPoller(opts WatchOptions) (*Poller, error) {
 	p := &Poller{opts: opts, log: log.With("component", "watch"), root: root, rootSlash: root + string(filepath.Separator),
 		globs: compile(opts.Globs), ignore: compile(opts.Ignore),
 		files: map[string]*fileState{}, seenRoots: map[string]bool{}, pending: map[string]bool{},
-		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1)}
+		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1), errSaid: map[string]time.Time{}}
 	for _, path := range opts.Paths {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(opts.Root, path)
@@ -446,7 +447,10 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 					stop()
 					rebuild = true
 				}
-			} else {
+			} else if msg := e.Error(); time.Since(p.errSaid[msg]) > time.Minute {
+				// The same error every poll (out of file descriptors, a
+				// flaky share) is said once a minute, not at every poll.
+				p.errSaid[msg] = time.Now()
 				p.log.Warn("watch error", "err", e)
 			}
 		case <-recheck:

@@ -150,6 +150,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptio
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	srv.RegisterOnShutdown(func() { close(closing) })
+	ln = &acceptWarner{Listener: ln, log: log}
 	errc := make(chan error, 1)
 	go func() {
 		if opts.CertFile != "" {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,9 +43,17 @@ func needBinary(t *testing.T) {
 // startDevserver runs devserver in dir and waits for its banner.
 func startDevserver(t *testing.T, dir string, env []string, args ...string) *devserver {
 	t.Helper()
+	return startCommand(t, dir, env, nil, args...)
+}
+
+// startCommand is startDevserver with a command line in front of devserver
+// (a shell that sets limits, say): prefix, then the binary, then args.
+func startCommand(t *testing.T, dir string, env, prefix []string, args ...string) *devserver {
+	t.Helper()
 	needBinary(t)
 	d := &devserver{stdout: &lockedbuf.Buffer{}, stderr: &lockedbuf.Buffer{}, done: make(chan struct{})}
-	d.cmd = exec.Command(binary, args...)
+	line := append(append(slices.Clone(prefix), binary), args...)
+	d.cmd = exec.Command(line[0], line[1:]...)
 	d.cmd.Dir = dir
 	// HOME is a temporary directory, never dir: tools the app runs (go
 	// build writes its telemetry under HOME) must not write into the tree.
@@ -406,5 +415,65 @@ func TestSecondCtrlCEndsAtOnce(t *testing.T) {
 	ws, _ := d.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ws.Signaled() || ws.Signal() != syscall.SIGINT {
 		t.Errorf("devserver ended with %v, want killed by SIGINT", d.cmd.ProcessState)
+	}
+}
+
+// TestOutOfFileDescriptors (LOAD-04): with `ulimit -n` low and more idle
+// connections than it allows, devserver stays up, says once why new
+// connections wait, serves again as soon as they close, and still starts
+// its app (whose pipes need descriptors too).
+func TestOutOfFileDescriptors(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	d := startCommand(t, dir, []string{"DEVSERVER_QUEUE_SIZE=128"}, []string{"/bin/sh", "-c", `ulimit -n 64 && exec "$0" "$@"`})
+	first := pidServing(t, d.url)
+	host := strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/")
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	// Dial until devserver runs out. A dial that times out (the listen
+	// queue is full while devserver catches up) is simply tried again.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(d.stderr.String(), "out of file descriptors") && time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", host, time.Second); err == nil {
+			idle = append(idle, c)
+		}
+	}
+	fakeapp.WaitFor(t, 20*time.Second, "the warning", func() bool {
+		return strings.Contains(d.stderr.String(), "out of file descriptors")
+	})
+	// The watcher, which opens directories, runs out too: that is said
+	// once as well, not at each of the 20 polls of the next second.
+	fakeapp.WaitFor(t, 20*time.Second, "the watcher's error", func() bool { return strings.Contains(d.stderr.String(), "watch error") })
+	time.Sleep(time.Second) // not a wait for a condition: how long the scenario lasts
+	for _, what := range []string{"out of file descriptors", "watch error"} {
+		if n := strings.Count(d.stderr.String(), what); n > 1 {
+			t.Errorf("%q said %d times, want once at most", what, n)
+		}
+	}
+	for _, c := range idle {
+		c.Close()
+	}
+	idle = nil
+	fakeapp.WaitFor(t, 20*time.Second, "an answer again", func() bool {
+		c := http.Client{Timeout: 2 * time.Second}
+		res, err := c.Get(d.url)
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
+	fakeapp.WaitFor(t, 20*time.Second, "a restarted app", func() bool { return pidServing(t, d.url) != first })
+	if n := len(fakeapp.Pids(t, pidfile)); n != 2 {
+		t.Errorf("%d app starts, want 2", n)
+	}
+	select {
+	case <-d.done:
+		t.Fatal("devserver exited")
+	default:
 	}
 }
