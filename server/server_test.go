@@ -859,3 +859,29 @@ func TestNoDesyncBetweenProxyAndApp(t *testing.T) {
 		t.Errorf("devserver logged %q", logged)
 	}
 }
+
+// TestDenyListReadsNamesAsWindowsDoes (SEC-10, the part that runs here): a
+// denied name stays denied with another case, a stream suffix, or trailing
+// dots and spaces, which Windows drops; such files are refused here too.
+// (8.3 short names need Windows itself; see docs/SECURITY.md.)
+func TestDenyListReadsNamesAsWindowsDoes(t *testing.T) {
+	for _, name := range []string{".ENV", ".env.", ".env ", ".env. .", ".env::$DATA", ".Git", "ID_RSA", "server.PEM.", "devserver.YAML"} {
+		if !denied(name) {
+			t.Errorf("%q is not denied", name)
+		}
+	}
+	for _, name := range []string{"env", "index.html", "a:b.txt", "...", "notes.env.txt"} {
+		if denied(name) {
+			t.Errorf("%q is denied", name)
+		}
+	}
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{".env.": "SECRET=1", ".env ": "SECRET=2", "ok.txt": "fine"})
+	addr, _ := start(t, Options{Config: testConfig(t, root, nil)})
+	for _, target := range []string{"/.env.", "/.env%20", "/ok.txt"} {
+		status, body := raw(t, addr, get(target))
+		if strings.Contains(body, "SECRET") || target == "/ok.txt" && status != http.StatusOK {
+			t.Errorf("GET %s: %d %q", target, status, body)
+		}
+	}
+}

@@ -46,7 +46,14 @@ var deniedNames = []string{
 }
 
 func denied(name string) bool {
+	// Compared as case-insensitive filesystems (macOS, Windows) and Windows
+	// itself read a name: without case, without a stream suffix
+	// (".env::$DATA"), without trailing dots and spaces (".env. ").
 	name = strings.ToLower(name)
+	if i := strings.IndexByte(name, ':'); i > 0 {
+		name = name[:i]
+	}
+	name = strings.TrimRight(name, ". ")
 	return slices.ContainsFunc(deniedNames, func(p string) bool {
 		ok, _ := path.Match(p, name)
 		return ok
