@@ -407,3 +407,39 @@ func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
 		t.Errorf("the new command started before it was announced:\n%s", log)
 	}
 }
+
+// TestConfigStorm (CFG-06): 20 saves within a poll, alternating broken and
+// valid, in the same burst as 1,000 changed source files. The last save
+// wins; a broken state in between is never reported, because it never
+// stands still for a poll; at most two configs are applied; and the app
+// restarts at most twice (the burst, and the config).
+func TestConfigStorm(t *testing.T) {
+	dir, pidfile := project(t, "serve", "watch:\n  paths: [src]\n  interval: 500ms\n  debounce: 50ms\n")
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	orig, _ := os.ReadFile(cfgPath)
+	d := startDevserver(t, dir, nil)
+	pidServing(t, d.url)
+	starts := len(fakeapp.Pids(t, pidfile))
+	for i := range 1000 {
+		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("gen%04d.go", i)), "package main\n")
+	}
+	for i := 1; i <= 20; i++ {
+		content := strings.Replace(string(orig), `GEN: "1"`, fmt.Sprintf(`GEN: "storm%d"`, i), 1)
+		if i%2 == 1 {
+			content = strings.Replace(content, "port: 0", "port: eighty", 1)
+		}
+		atomicSave(t, cfgPath, content)
+	}
+	fakeapp.WaitFor(t, 30*time.Second, "the last save", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=storm20 ") })
+	log := d.stderr.String()
+	if n := strings.Count(log, "config applied"); n > 2 {
+		t.Errorf("%d configs applied, want at most 2:\n%s", n, log)
+	}
+	if strings.Contains(log, "config has errors") {
+		t.Errorf("a broken state that never stood still was reported:\n%s", log)
+	}
+	if n := len(fakeapp.Pids(t, pidfile)) - starts; n > 2 {
+		t.Errorf("%d restarts, want at most 2", n)
+	}
+}
