@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test bench lint golden docs tidy cover
+.PHONY: run build test bench soak lint golden docs tidy cover
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run: build
@@ -28,6 +28,10 @@ test:
 bench:
 	@command -v strace >/dev/null || (apt-get install -y strace >/dev/null 2>&1 || echo "bench: strace missing and not installable: no syscall counts")
 	$(GO) run ./bench -write
+
+## soak: 10 minutes of changes, config saves and requests; writes the soak section of docs/BENCHMARKS.md
+soak:
+	$(GO) run ./bench soak -for 10m -write
 
 ## lint: golangci-lint with the import rules of .golangci.yml
 lint:

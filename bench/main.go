@@ -43,6 +43,9 @@ func main() {
 	if mode, ok := os.LookupEnv(fakeapp.Env); ok {
 		os.Exit(fakeapp.Main(mode))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "soak" {
+		os.Exit(soak(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "bare" {
 		os.Exit(bare(os.Args[2:]))
 	}
@@ -74,18 +77,10 @@ func run() error {
 	// The harness allocates freely between measurements; keep the GC from
 	// running inside a timed scan more than it must.
 	debug.SetGCPercent(400)
-	var err error
-	if b.self, err = os.Executable(); err != nil {
-		return err
-	}
-	if b.work, err = os.MkdirTemp("", "devserver-bench-"); err != nil {
+	if err := b.prepare(); err != nil {
 		return err
 	}
 	defer os.RemoveAll(b.work)
-	b.devserver = filepath.Join(b.work, "devserver")
-	if out, err := exec.Command("go", "build", "-o", b.devserver, "./cmd/devserver").CombinedOutput(); err != nil {
-		return fmt.Errorf("build devserver: %v\n%s", err, out)
-	}
 	start := time.Now()
 	b.header()
 	for _, step := range []func() error{b.pollCost, b.latency, b.bursts, b.proxy, b.restartsUnderLoad} {
@@ -96,7 +91,24 @@ func run() error {
 	fmt.Fprintf(&b.out, "\nWhole run: %s.\n", time.Since(start).Round(time.Second))
 	os.Stdout.Write(b.out.Bytes())
 	if *write {
-		return writeReport("docs/BENCHMARKS.md", b.out.String())
+		return writeSection("docs/BENCHMARKS.md", "bench", b.out.String())
+	}
+	return nil
+}
+
+// prepare makes the work directory and builds devserver into it.
+func (b *bench) prepare() error {
+	var err error
+	if b.self, err = os.Executable(); err != nil {
+		return err
+	}
+	if b.work, err = os.MkdirTemp("", "devserver-bench-"); err != nil {
+		return err
+	}
+	b.devserver = filepath.Join(b.work, "devserver")
+	if out, err := exec.Command("go", "build", "-o", b.devserver, "./cmd/devserver").CombinedOutput(); err != nil {
+		os.RemoveAll(b.work)
+		return fmt.Errorf("build devserver: %v\n%s", err, out)
 	}
 	return nil
 }
@@ -129,12 +141,14 @@ func cstr(b []int8) string {
 	return string(s)
 }
 
-func writeReport(path, report string) error {
+// writeSection replaces what stands between the markers <!-- name:begin -->
+// and <!-- name:end --> in the file at path.
+func writeSection(path, name, report string) error {
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	const begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+	begin, end := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
 	i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
 	if i < 0 || j < i {
 		return fmt.Errorf("%s has no %s … %s markers", path, begin, end)

@@ -429,18 +429,8 @@ func TestLiveReloadSlowPages(t *testing.T) {
 func TestShutdownEndsLiveReloadStreams(t *testing.T) {
 	lr := NewLiveReload()
 	defer lr.Close()
-	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil), LiveReload: lr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- Serve(ctx, ln, s.Handler(), ServeOptions{}) }()
-	res, err := http.Get("http://" + ln.Addr().String() + "/__devserver/livereload")
+	addr, cancel, served := serveUntil(t, Options{Config: testConfig(t, t.TempDir(), nil), LiveReload: lr})
+	res, err := http.Get("http://" + addr + "/__devserver/livereload")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -635,18 +635,27 @@ func serveOn(t *testing.T, s *Server, opts ServeOptions) string {
 	return ln.Addr().String()
 }
 
-func TestServeShutsDown(t *testing.T) {
-	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil)})
+// serveUntil runs Serve with a server for opts on a fresh loopback listener
+// and returns its address, the function that ends it, and Serve's result.
+func serveUntil(t *testing.T, opts Options) (addr string, cancel func(), done <-chan error) {
+	t.Helper()
+	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, s.Handler(), ServeOptions{}) }()
+	served := make(chan error, 1)
+	go func() { served <- Serve(ctx, ln, s.Handler(), ServeOptions{}) }()
+	return ln.Addr().String(), cancel, served
+}
+
+func TestServeShutsDown(t *testing.T) {
+	_, cancel, done := serveUntil(t, Options{Config: testConfig(t, t.TempDir(), nil)})
 	cancel()
 	select {
 	case err := <-done:

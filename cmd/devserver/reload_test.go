@@ -354,17 +354,26 @@ func TestDeletedConfigKeepsTheLastGood(t *testing.T) {
 	fakeapp.WaitFor(t, 20*time.Second, "gen 5", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=5 ") })
 }
 
+// configProject runs devserver on a fake-app project with the given watch
+// section, once its app answers, and returns the config file and its
+// content.
+func configProject(t *testing.T, watch string) (d *devserver, pidfile, cfgPath string, orig []byte) {
+	t.Helper()
+	dir, pidfile := project(t, "serve", watch)
+	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	cfgPath = filepath.Join(dir, "devserver.yaml")
+	orig, _ = os.ReadFile(cfgPath)
+	d = startDevserver(t, dir, nil)
+	pidServing(t, d.url)
+	return d, pidfile, cfgPath, orig
+}
+
 // TestHalfWrittenConfigIsNeverApplied: a save in two writes, whose first
 // half is itself a valid config, applies only the whole (CFG-02). The config
 // is polled every second here, so the half-written state would have to last
 // a second to be taken.
 func TestHalfWrittenConfigIsNeverApplied(t *testing.T) {
-	dir, _ := project(t, "serve", "watch:\n  paths: [src]\n  interval: 1s\n")
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
-	cfgPath := filepath.Join(dir, "devserver.yaml")
-	orig, _ := os.ReadFile(cfgPath)
-	d := startDevserver(t, dir, nil)
-	pidServing(t, d.url)
+	d, _, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 1s\n")
 	final := strings.Replace(string(orig), `GEN: "1"`, `GEN: "complete"`, 1)
 	half := final[:strings.Index(final, `GEN: "complete"`)] + "GEN: comp\n"
 	f, err := os.OpenFile(cfgPath, os.O_WRONLY|os.O_TRUNC, 0o644)
@@ -414,12 +423,8 @@ func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
 // stands still for a poll; at most two configs are applied; and the app
 // restarts at most twice (the burst, and the config).
 func TestConfigStorm(t *testing.T) {
-	dir, pidfile := project(t, "serve", "watch:\n  paths: [src]\n  interval: 500ms\n  debounce: 50ms\n")
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
-	cfgPath := filepath.Join(dir, "devserver.yaml")
-	orig, _ := os.ReadFile(cfgPath)
-	d := startDevserver(t, dir, nil)
-	pidServing(t, d.url)
+	d, pidfile, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 500ms\n  debounce: 50ms\n")
+	dir := filepath.Dir(cfgPath)
 	starts := len(fakeapp.Pids(t, pidfile))
 	for i := range 1000 {
 		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("gen%04d.go", i)), "package main\n")

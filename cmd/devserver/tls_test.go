@@ -51,6 +51,32 @@ func selfSigned(t *testing.T, dir string) *x509.CertPool {
 	return pool
 }
 
+// httpsGuards checks over HTTPS that the key files are not served and that
+// the Host check is on.
+func httpsGuards(t *testing.T, client *http.Client, url string, secrets ...string) {
+	t.Helper()
+	status := func(req *http.Request) int {
+		res, err := client.Do(req)
+		if err != nil {
+			t.Errorf("%s %s: %v", req.Method, req.URL, err)
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for _, p := range secrets {
+		req, _ := http.NewRequest("GET", url+p, nil)
+		if got := status(req); got != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, got)
+		}
+	}
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Host = "attacker.example"
+	if got := status(req); got != http.StatusBadRequest {
+		t.Errorf("foreign Host over TLS: %d, want 400", got)
+	}
+}
+
 // TestHTTPS serves with tls.cert and tls.key to a real TLS client: HTTP/2,
 // the Host check still on, and the key never served as a file.
 func TestHTTPS(t *testing.T) {
@@ -72,16 +98,7 @@ func TestHTTPS(t *testing.T) {
 	if res.StatusCode != http.StatusOK || string(body) != "over tls" || res.ProtoMajor != 2 {
 		t.Errorf("GET over TLS: %d %q %s", res.StatusCode, body, res.Proto)
 	}
-	for _, p := range []string{"key.pem", "cert.pem"} {
-		if res, err := client.Get(d.url + p); err != nil || res.StatusCode != http.StatusNotFound {
-			t.Errorf("GET %s: %v %v", p, res.Status, err)
-		}
-	}
-	req, _ := http.NewRequest("GET", d.url, nil)
-	req.Host = "attacker.example"
-	if res, err := client.Do(req); err != nil || res.StatusCode != http.StatusBadRequest {
-		t.Errorf("foreign Host over TLS: %v %v", res.Status, err)
-	}
+	httpsGuards(t, client, d.url, "key.pem", "cert.pem")
 }
 
 func TestBadCertificateIsOneClearLine(t *testing.T) {
@@ -134,16 +151,7 @@ func TestHTTPSAuto(t *testing.T) {
 			t.Errorf("GET %s: %d %q %s", u, res.StatusCode, body, res.Proto)
 		}
 	}
-	for _, p := range []string{".devserver/tls/ca.pem", ".devserver/tls/ca-key.pem", ".devserver/tls/key.pem"} {
-		if res, err := client.Get(d.url + p); err != nil || res.StatusCode != http.StatusNotFound {
-			t.Errorf("GET %s: %v %v", p, res.Status, err)
-		}
-	}
-	req, _ := http.NewRequest("GET", d.url, nil)
-	req.Host = "attacker.example"
-	if res, err := client.Do(req); err != nil || res.StatusCode != http.StatusBadRequest {
-		t.Errorf("foreign Host over TLS: %v %v", res.Status, err)
-	}
+	httpsGuards(t, client, d.url, ".devserver/tls/ca.pem", ".devserver/tls/ca-key.pem", ".devserver/tls/key.pem")
 	if code := d.interrupt(t); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
