@@ -3,26 +3,22 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/qrterm"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
 	"github.com/spf13/cobra"
@@ -366,55 +362,6 @@ func (r *runner) rebindInPlace(ctx context.Context, cfg, old *config.Config) (ne
 	return nil, err
 }
 
-// tlsFiles are the certificate and key to serve HTTPS with; empty for HTTP.
-type tlsFiles struct{ cert, key string }
-
-// certificate returns tls.cert and tls.key, checked, or with tls.auto the
-// files of a certificate from devserver's local CA, made or renewed as
-// needed for the addresses the server answers on.
-func (r *runner) certificate(l *config.Loaded) (tlsFiles, error) {
-	cfg := l.Config
-	if cfg.TLS.Cert != "" {
-		files := tlsFiles{cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)}
-		if _, err := tls.LoadX509KeyPair(files.cert, files.key); err != nil {
-			return tlsFiles{}, fmt.Errorf("tls.cert and tls.key: %w", err)
-		}
-		return files, nil
-	}
-	lc, err := server.EnsureLocalCert(cfg.Abs(localCADir), certHosts(cfg.Addr), time.Now())
-	if err != nil {
-		return tlsFiles{}, err
-	}
-	ca := l.Name(lc.CA)
-	switch {
-	case lc.NewCA:
-		r.log.Warn("made a local CA for HTTPS; browsers warn about the certificate until you trust it once (see README, HTTPS)", "ca", ca)
-	case lc.NewCert:
-		r.log.Info("made an HTTPS certificate", "hosts", strings.Join(lc.Hosts, ", "), "ca", ca)
-	}
-	return tlsFiles{lc.Cert, lc.Key}, nil
-}
-
-// localCADir is where tls.auto keeps its CA and certificate.
-const localCADir = ".devserver/tls"
-
-// certHosts are the names an automatic certificate is for: localhost and
-// loopback always, the bind address, and for a wildcard bind every address
-// of this machine and its host name.
-func certHosts(addr string) []string {
-	hosts := []string{"localhost", "127.0.0.1", "::1"}
-	ip, err := netip.ParseAddr(addr)
-	if err != nil || !ip.IsUnspecified() {
-		return append(hosts, addr)
-	}
-	hosts = append(hosts, lanAddrs(false)...)
-	hosts = append(hosts, lanAddrs(true)...)
-	if name, err := os.Hostname(); err == nil && name != "" {
-		hosts = append(hosts, name+".local")
-	}
-	return hosts
-}
-
 // serve starts answering on ln with whatever front server is current.
 func (r *runner) serve(ln net.Listener, certs tlsFiles) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -553,126 +500,6 @@ func appEnv(environ []string, cfg *config.Config) []string {
 		out = append(out, name+"="+value)
 	}
 	return append(out, "DEVSERVER_PROFILE="+cfg.Profile)
-}
-
-// banner is what devserver says when it starts.
-type banner struct {
-	loaded  *config.Loaded
-	addr    net.Addr // the listener's
-	watched int      // files
-	lan     []string // this machine's addresses, shown for a wildcard bind
-	qr      bool     // draw a QR code of the URL a phone can open
-}
-
-func writeBanner(w io.Writer, bn banner) {
-	l, cfg := bn.loaded, bn.loaded.Config
-	tcp := bn.addr.(*net.TCPAddr)
-	ip, _ := netip.AddrFromSlice(tcp.IP)
-	ip = ip.Unmap()
-	watched := bn.watched
-	var b strings.Builder
-	fmt.Fprintf(&b, "devserver %s", versionString())
-	if cfg.Profile != "" {
-		fmt.Fprintf(&b, ", profile %q", cfg.Profile)
-	}
-	if l.File != "" {
-		fmt.Fprintf(&b, ", using %s", l.Name(l.File))
-		if l.Overlay != "" {
-			fmt.Fprintf(&b, " + %s", l.Name(l.Overlay))
-		}
-	}
-	b.WriteString("\n")
-	if cfg.Watch.Enabled {
-		paths := make([]string, len(cfg.Watch.Paths))
-		for i, p := range cfg.Watch.Paths {
-			paths[i] = filepath.ToSlash(p)
-		}
-		fmt.Fprintf(&b, "Watching %d files in %s every %s (polling)\n", watched, strings.Join(paths, ", "), cfg.Watch.Interval)
-	} else {
-		b.WriteString("Not watching files (watch.enabled is off)\n")
-	}
-	if cfg.App.Run != "" {
-		fmt.Fprintf(&b, "App: %s", cfg.App.Run)
-		if cfg.App.Build != "" {
-			fmt.Fprintf(&b, " (built with: %s)", cfg.App.Build)
-		}
-		b.WriteString("\n")
-	}
-	if cfg.Static.Dir != "" || cfg.App.Run == "" {
-		dir := cfg.Static.Dir
-		if dir == "" {
-			dir = "."
-		}
-		fmt.Fprintf(&b, "Static files: %s at %s\n", cfg.Abs(dir), cfg.Static.Prefix)
-	}
-	if cfg.LiveReload {
-		b.WriteString("Live reload: open pages reload by themselves after each change\n")
-	}
-	port := strconv.Itoa(tcp.Port)
-	host := ip.String()
-	if ip.IsUnspecified() {
-		host = "localhost"
-		if ip.Is6() {
-			host = "[::1]"
-		}
-	} else if ip.Is6() {
-		host = "[" + host + "]"
-	}
-	scheme := "http"
-	if cfg.TLS.HTTPS() {
-		scheme = "https"
-	}
-	if cfg.TLS.Auto && cfg.TLS.Cert == "" {
-		fmt.Fprintf(&b, "HTTPS certificate from devserver's local CA: trust %s once and browsers stop warning\n", filepath.Join(localCADir, "ca.pem"))
-	}
-	fmt.Fprintf(&b, "Starting development server at %s://%s:%s/\n", scheme, host, port)
-	phone := "" // the URL another device can open
-	if ip.IsUnspecified() {
-		for _, a := range bn.lan {
-			u := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(a, port))
-			fmt.Fprintf(&b, "  on your network: %s\n", u)
-			if phone == "" {
-				phone = u
-			}
-		}
-	} else if !ip.IsLoopback() {
-		phone = fmt.Sprintf("%s://%s:%s/", scheme, host, port)
-	}
-	if bn.qr {
-		switch {
-		case phone != "":
-			fmt.Fprintf(&b, "Scan to open %s on a phone:\n", phone)
-			if err := qrterm.Write(&b, phone); err != nil {
-				fmt.Fprintf(&b, "(no QR code: %v)\n", err)
-			}
-		case ip.IsUnspecified():
-			b.WriteString("No QR code: this machine has no network address to show.\n")
-		default:
-			fmt.Fprintf(&b, "No QR code: devserver listens on %s, which only this machine can reach; use --profile lan or --addr 0.0.0.0.\n", ip)
-		}
-	}
-	if !ip.IsLoopback() {
-		b.WriteString("WARNING: this is a development server, reachable from the network. Do not use it in production.\n")
-	}
-	b.WriteString("Type rs and Enter to restart by hand. Quit the server with CONTROL-C.\n")
-	_, _ = io.WriteString(w, b.String())
-}
-
-// lanAddrs lists this machine's non-loopback addresses of one family.
-func lanAddrs(v6 bool) []string {
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, a := range addrs {
-		p, err := netip.ParsePrefix(a.String())
-		if err != nil || p.Addr().IsLoopback() || p.Addr().IsLinkLocalUnicast() || p.Addr().Is6() != v6 {
-			continue
-		}
-		out = append(out, p.Addr().String())
-	}
-	return out
 }
 
 func hasEnv(environ []string, name string) bool {
