@@ -23,10 +23,10 @@ func Reference() string {
 	for _, k := range keys {
 		def, _ := literal(k.Default)
 		typ := k.Kind.String()
-		switch {
-		case k.Kind == KindEnum:
+		switch k.Kind {
+		case KindEnum:
 			typ = "one of " + strings.Join(k.Allowed, ", ")
-		case k.Kind == KindInt:
+		case KindInt:
 			typ = fmt.Sprintf("integer %d-%d", k.Min, k.Max)
 		}
 		flag := ""

@@ -46,7 +46,7 @@ func GuardMain(args []string) int {
 
 func guard(args []string) error {
 	if len(args) < 3 || args[1] != "--" {
-		return errors.New("usage: __guard STOP_TIMEOUT -- COMMAND...")
+		return errors.New("usage: __guard STOP_TIMEOUT -- COMMAND [ARG]")
 	}
 	stopTimeout, err := time.ParseDuration(args[0])
 	if err != nil {

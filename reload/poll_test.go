@@ -428,9 +428,9 @@ func TestBurstGivesOneBatch(t *testing.T) {
 			pp.waitCycles(t, 1) // the burst spans walks
 		}
 	}
-	got := pp.waitBatch(t, 1)
+	pp.waitBatch(t, 1)
 	pp.waitCycles(t, 5)
-	got = pp.got()
+	got := pp.got()
 	if len(got) != 1 || len(got[0].Paths) != 1000 {
 		lens := []int{}
 		for _, b := range got {

@@ -66,7 +66,7 @@ func New(opts Options) (*Server, error) {
 	if opts.App != nil {
 		p = newProxy(opts.App, cfg.App.ReadyTimeout, opts.LiveReload != nil)
 	}
-	var route http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	route := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {
 			writePlain(w, http.StatusMethodNotAllowed, "devserver is not a forward proxy\n")
 			return
@@ -87,11 +87,11 @@ func New(opts Options) (*Server, error) {
 			return
 		}
 		writePlain(w, http.StatusNotFound, "404 page not found\n")
-	})
+	}))
 	if opts.LiveReload != nil {
 		route = opts.LiveReload.inject(route)
 	}
-	var h http.Handler = newHostCheck(cfg.Addr, cfg.AllowedHosts).wrap(route, opts.ConfigName)
+	h := newHostCheck(cfg.Addr, cfg.AllowedHosts).wrap(route, opts.ConfigName)
 	if opts.Log != nil {
 		h = (&requestLog{w: opts.Log, color: opts.Color, now: time.Now}).wrap(h)
 	}
