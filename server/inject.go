@@ -143,12 +143,16 @@ func (in *injector) decide(code int) {
 	h.Del("ETag")
 	h.Del("Last-Modified")
 	h.Set("Cache-Control", "no-cache")
-	if csp := h.Values("Content-Security-Policy"); len(csp) > 0 {
-		patched := make([]string, len(csp))
-		for i, v := range csp {
-			patched[i] = allowLiveReload(v, nonce)
+	// The report-only policy too, or it would report the script to the
+	// app's endpoint on every page load.
+	for _, name := range []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"} {
+		if csp := h.Values(name); len(csp) > 0 {
+			patched := make([]string, len(csp))
+			for i, v := range csp {
+				patched[i] = allowLiveReload(v, nonce)
+			}
+			h[name] = patched
 		}
-		h["Content-Security-Policy"] = patched
 	}
 	in.tag = tag
 }

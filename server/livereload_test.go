@@ -75,6 +75,12 @@ func TestLiveReloadInjectsIntoPages(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 			io.WriteString(w, "<h1>Traceback</h1>")
 			return
+		case "/csp":
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Security-Policy", "default-src 'none'")
+			w.Header().Set("Content-Security-Policy-Report-Only", "script-src 'self'; report-uri /csp-report")
+			io.WriteString(w, html)
+			return
 		case "/moved":
 			http.Redirect(w, r, "/", http.StatusFound)
 			return
@@ -125,6 +131,16 @@ func TestLiveReloadInjectsIntoPages(t *testing.T) {
 			t.Fatalf("still encoded: %v", res.Header)
 		}
 		injected(t, res, body, "<!doctype html><p>app page /gzip</p>")
+	})
+	t.Run("both policies let the script in", func(t *testing.T) {
+		res, body := pageGet(t, "GET", base+"/csp", "document")
+		injected(t, res, body, "<!doctype html><p>app page /csp</p>")
+		nonce := scriptTag.FindStringSubmatch(body[len("<!doctype html><p>app page /csp</p>"):])[1]
+		for _, name := range []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"} {
+			if v := res.Header.Get(name); !strings.Contains(v, "'nonce-"+nonce+"'") {
+				t.Errorf("%s: %q lacks the script's nonce", name, v)
+			}
+		}
 	})
 	t.Run("app error page", func(t *testing.T) {
 		res, body := pageGet(t, "GET", base+"/error", "document")
