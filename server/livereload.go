@@ -11,12 +11,12 @@ import (
 	"time"
 )
 
-// ReservedPrefix is the URL path prefix devserver keeps for itself: requests
+// reservedPrefix is the URL path prefix devserver keeps for itself: requests
 // under it are never passed to the app.
-const ReservedPrefix = "/__devserver/"
+const reservedPrefix = "/__devserver/"
 
 // liveReloadPath is the event stream browsers listen on.
-const liveReloadPath = ReservedPrefix + "livereload"
+const liveReloadPath = reservedPrefix + "livereload"
 
 // LiveReload tells open browser pages to reload, or to swap their
 // stylesheets, over a server-sent event stream that its pages connect to

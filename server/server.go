@@ -71,12 +71,12 @@ func New(opts Options) (*Server, error) {
 			writePlain(w, http.StatusMethodNotAllowed, "devserver is not a forward proxy\n")
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, ReservedPrefix) {
+		if strings.HasPrefix(r.URL.Path, reservedPrefix) {
 			if opts.LiveReload != nil && r.URL.Path == liveReloadPath {
 				opts.LiveReload.ServeHTTP(w, r)
 				return
 			}
-			writePlain(w, http.StatusNotFound, "404 page not found ("+ReservedPrefix+" is devserver's own)\n")
+			writePlain(w, http.StatusNotFound, "404 page not found ("+reservedPrefix+" is devserver's own)\n")
 			return
 		}
 		if s.static != nil && s.static.serve(w, r) {
