@@ -22,6 +22,9 @@ test:
 	  echo "note: no chromium on PATH: TestLiveReloadInABrowser will skip (apt-get install chromium)"
 	@command -v ss >/dev/null || echo "note: no ss on PATH: TestQueueSizeIsTheBacklog will skip (apt-get install iproute2)"
 	@command -v zbarimg >/dev/null || echo "note: no zbarimg on PATH: TestAScannerReadsIt will skip (apt-get install zbar-tools)"
+	@command -v node >/dev/null || echo "note: no node on PATH: TestExamplesRun/node-web will skip"
+	@command -v python3 >/dev/null || echo "note: no python3 on PATH: TestExamplesRun/python-web will skip"
+	@[ "$$(id -u)" != 0 ] || command -v setpriv >/dev/null || echo "note: root without setpriv: the unreadable-directory tests will skip"
 	$(GO) test -race -count=1 ./...
 
 ## bench: measure devserver against references in the same run; writes docs/BENCHMARKS.md (BENCH_QUICK=1 for a short run)
