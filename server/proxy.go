@@ -9,6 +9,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -75,6 +76,7 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 			}
 		},
 		Transport:     transport,
+		BufferPool:    &bufferPool{},
 		FlushInterval: -1, // stream: SSE and chunked responses pass at once
 		ModifyResponse: func(res *http.Response) error {
 			t, _ := res.Request.Context().Value(upstreamKey{}).(*target)
@@ -121,6 +123,19 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 	}
 	return p
 }
+
+// bufferPool lends the proxy its copy buffers: without one, ReverseProxy
+// allocates 32 KiB for every response it copies.
+type bufferPool struct{ pool sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if p, ok := b.pool.Get().(*[]byte); ok {
+		return *p
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.pool.Put(&buf) }
 
 // upgradeType is the protocol an Upgrade header names, if Connection says
 // to upgrade.

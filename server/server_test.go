@@ -53,7 +53,7 @@ func get(target string) string {
 	return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 }
 
-func testConfig(t *testing.T, root string, edit func(*config.Config)) *config.Config {
+func testConfig(t testing.TB, root string, edit func(*config.Config)) *config.Config {
 	t.Helper()
 	l, err := config.Load(config.Options{Dir: root, Environ: []string{}})
 	if err != nil {
