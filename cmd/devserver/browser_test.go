@@ -15,13 +15,13 @@ import (
 
 // openBrowser starts headless Chromium for the test, or skips it saying
 // why there is none.
-func openBrowser(t *testing.T) *browser.Browser {
+func openBrowser(t *testing.T, flags ...string) *browser.Browser {
 	t.Helper()
 	path, err := browser.Find()
 	if err != nil {
 		t.Skipf("no browser for the end-to-end test: %v", err)
 	}
-	b, err := browser.Start(path, t.TempDir())
+	b, err := browser.Start(path, t.TempDir(), flags...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,4 +162,29 @@ watch:
 		write("page.html", page("version 3"))
 		waitPage(t, d, p, "after the next edit", heading, `"version 3"`)
 	})
+}
+
+// TestLiveReloadOverHTTPS: with `tls: auto` the page, its event stream
+// (over HTTP/2) and the reload all work in a browser. The browser is told
+// to accept the certificate rather than trust the test's CA system-wide.
+func TestLiveReloadOverHTTPS(t *testing.T) {
+	needBinary(t)
+	b := openBrowser(t, "--ignore-certificate-errors")
+	dir := t.TempDir()
+	page := func(v string) string { return "<!doctype html><title>tls</title><h1 id=v>" + v + "</h1>" }
+	writeFileT(t, filepath.Join(dir, "index.html"), page("over tls 1"))
+	writeFileT(t, filepath.Join(dir, "devserver.yaml"), "port: 0\ntls: auto\nlivereload: true\nwatch:\n  interval: 100ms\n")
+	d := startDevserver(t, dir, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := b.Open(ctx, d.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const heading = `document.getElementById("v") && document.getElementById("v").textContent`
+	waitPage(t, d, p, "first load", heading, `"over tls 1"`)
+	waitPage(t, d, p, "over HTTP/2", `performance.getEntriesByType("navigation")[0].nextHopProtocol`, `"h2"`)
+	waitPage(t, d, p, "live-reload script", `window.__devserverLiveReload === true`, "true")
+	writeFileT(t, filepath.Join(dir, "index.html"), page("over tls 2"))
+	waitPage(t, d, p, "after the edit", heading, `"over tls 2"`)
 }

@@ -59,8 +59,9 @@ type reply struct {
 	} `json:"error"`
 }
 
-// Start runs Chromium headless with a fresh profile in userDataDir.
-func Start(path, userDataDir string) (*Browser, error) {
+// Start runs Chromium headless with a fresh profile in userDataDir, and
+// any further command-line flags.
+func Start(path, userDataDir string, flags ...string) (*Browser, error) {
 	cmdR, cmdW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -74,10 +75,11 @@ func Start(path, userDataDir string) (*Browser, error) {
 	b := &Browser{in: cmdW, done: make(chan struct{}), pending: map[int]chan reply{}}
 	// The flags keep Chromium from reaching out to the network (updates,
 	// sync, field trials) and from needing a sandbox or a GPU.
-	b.cmd = exec.Command(path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update",
-		"--disable-sync", "--disable-dev-shm-usage", "--user-data-dir="+userDataDir,
-		"--remote-debugging-pipe", "about:blank")
+		"--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + userDataDir,
+		"--remote-debugging-pipe"}, flags...)
+	b.cmd = exec.Command(path, append(args, "about:blank")...)
 	b.cmd.ExtraFiles = []*os.File{cmdR, outW}
 	b.cmd.Stderr = &b.stderr
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its helpers die with it
