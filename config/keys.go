@@ -106,7 +106,7 @@ var keys = []Key{
 		Doc:   `extra Host names to accept (".example.test" matches subdomains, "*" allows all)`,
 		check: checkHosts},
 	{Name: "livereload", Kind: KindBool, Default: false, Flag: "livereload",
-		Doc: "inject a reload script into HTML and reload browsers after restarts"},
+		Doc: "reload open pages after each change, once the app is ready again (a script added to HTML pages; stylesheet-only changes in static.dir swap in place)"},
 	{Name: "app.build", Kind: KindString, Default: "", Flag: "build",
 		Doc: "shell command run before each (re)start of the app"},
 	{Name: "app.run", Kind: KindString, Default: "", Flag: "run",
