@@ -179,6 +179,17 @@ func (pp *poller) waitBatch(t *testing.T, n int) []Batch {
 	return pp.got()
 }
 
+// firstBatchAfter lets the poller settle (two walks), makes a change, and
+// checks that the first batch holds exactly want.
+func (pp *poller) firstBatchAfter(t *testing.T, change func(), want ...string) {
+	t.Helper()
+	pp.waitCycles(t, 2)
+	change()
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, want) {
+		t.Errorf("batches %v, want %v first", got, want)
+	}
+}
+
 // sameMtimeRewrite changes a file's content and size but puts its mtime
 // back, as a coarse filesystem (FAT: 2 s, some SMB: 1 s) or `cp -p` would.
 func sameMtimeRewrite(t *testing.T, path string) {
@@ -209,11 +220,7 @@ func TestPollerSeesSameMtimeWrite(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "a.txt"), "short")
 	pp := runPoller(t, WatchOptions{Root: root}, nil)
-	pp.waitCycles(t, 2)
-	sameMtimeRewrite(t, filepath.Join(root, "a.txt"))
-	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {
-		t.Errorf("batches %v", got)
-	}
+	pp.firstBatchAfter(t, func() { sameMtimeRewrite(t, filepath.Join(root, "a.txt")) }, "a.txt")
 }
 
 func TestLibraryDropsADeletedRootForGood(t *testing.T) {
@@ -320,11 +327,7 @@ func TestPollerFollowsASymlinkedRoot(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "proj")
 	os.Symlink(real, link)
 	pp := runPoller(t, WatchOptions{Root: link}, nil)
-	pp.waitCycles(t, 2)
-	writeFile(t, filepath.Join(real, "a.txt"), "a")
-	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {
-		t.Errorf("batches %v", got)
-	}
+	pp.firstBatchAfter(t, func() { writeFile(t, filepath.Join(real, "a.txt"), "a") }, "a.txt")
 }
 
 // TestSymlinksInsideAreNotFollowed (WATCH-06): a symlink loop (loop -> .)
@@ -348,20 +351,13 @@ func TestSymlinksInsideAreNotFollowed(t *testing.T) {
 	if n := pp.p.Count(); n > 4 {
 		t.Errorf("watching %d entries for 2 files and 2 links: the walk followed a link", n)
 	}
-	pp.waitCycles(t, 2)
-	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 2")
-	writeFile(t, filepath.Join(root, "src", "main.go"), "package main // changed")
-	got := pp.waitBatch(t, 1)
-	if !slices.Equal(got[0].Paths, []string{"src/main.go"}) {
-		t.Errorf("batches %v, want src/main.go alone", got)
-	}
+	pp.firstBatchAfter(t, func() {
+		writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 2")
+		writeFile(t, filepath.Join(root, "src", "main.go"), "package main // changed")
+	}, "src/main.go")
 
 	listed := runPoller(t, WatchOptions{Root: root, Paths: []string{".", "linked-pkg"}}, nil)
-	listed.waitCycles(t, 2)
-	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 3")
-	if got := listed.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"linked-pkg/index.js"}) {
-		t.Errorf("with linked-pkg in paths: batches %v", got)
-	}
+	listed.firstBatchAfter(t, func() { writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 3") }, "linked-pkg/index.js")
 }
 
 // TestLibraryCloseDeadlocks: Close blocks for good when nobody reads Event.
