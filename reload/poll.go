@@ -136,8 +136,8 @@ func NewPoller(opts WatchOptions) (*Poller, error) {
 		p.roots = append(p.roots, r)
 		// A linked directory listed by its name in the project is reported
 		// under that name, not where the link points.
-		if shown := p.rel(filepath.Join(root, mustRel(opts.Root, path))); !filepath.IsAbs(shown) && p.rel(r) != shown {
-			p.aliases = append(p.aliases, alias{resolved: r, shown: shown})
+		if rel, err := filepath.Rel(opts.Root, path); err == nil && filepath.IsLocal(rel) && p.rel(r) != filepath.ToSlash(rel) {
+			p.aliases = append(p.aliases, alias{resolved: r, shown: filepath.ToSlash(rel)})
 		}
 	}
 	return p, nil
@@ -146,14 +146,6 @@ func NewPoller(opts WatchOptions) (*Poller, error) {
 // alias maps a watch path that is a symlink out of the project back to the
 // name it has in the project.
 type alias struct{ resolved, shown string }
-
-func mustRel(base, path string) string {
-	r, err := filepath.Rel(base, path)
-	if err != nil {
-		return path
-	}
-	return r
-}
 
 // Count returns how many files are watched, as of the last walk.
 func (p *Poller) Count() int {
