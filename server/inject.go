@@ -70,8 +70,8 @@ func (lr *LiveReload) inject(next http.Handler) http.Handler {
 // opposed to a fetch, an htmx swap or an image: browsers say so in
 // Sec-Fetch-Dest, and older clients in Accept.
 func pageLoad(r *http.Request) bool {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return false
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.Header.Get("HX-Request") != "" {
+		return false // htmx says so itself, for browsers that send no Sec-Fetch-Dest
 	}
 	switch r.Header.Get("Sec-Fetch-Dest") {
 	case "document", "iframe", "frame":

@@ -159,6 +159,7 @@ func TestLiveReloadInjectsIntoPages(t *testing.T) {
 		want                     string
 	}{
 		{"fetch of a fragment", "GET", "/", "empty", nil, "<!doctype html><p>app page /</p>"},
+		{"htmx swap from an old browser", "GET", "/", "", []string{"HX-Request", "true"}, "<!doctype html><p>app page /</p>"},
 		{"JSON", "GET", "/static/data.json", "document", nil, `{"a":1}`},
 		{"unknown encoding", "GET", "/br", "document", nil, "not really brotli"},
 		{"range", "GET", "/static/index.html", "document", []string{"Range", "bytes=0-8"}, page[:9]},
