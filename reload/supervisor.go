@@ -463,10 +463,21 @@ func (s *Supervisor) start() (*process, error) {
 // heldByOther names the process listening on port when it is not the app
 // or one of its descendants (a stray process, or an earlier app's escaped
 // child, took the port between devserver choosing it and the app binding
-// it); "" when it is the app's, or when the system does not say.
+// it); "" when it is the app's, or when the system does not say. It runs on
+// every start, so it asks the app's own processes first (a few fd
+// directories) and scans the whole machine only for a stranger.
 func (p *process) heldByOther(port string) string {
 	n, _ := strconv.Atoi(port)
-	holder, name, ok := procstat.ListeningOn(n)
+	socks := procstat.ListeningSockets(n)
+	if len(socks) == 0 || socks.HeldBy(p.pgid) {
+		return "" // the group leader: sh -c's command, or the app itself
+	}
+	for _, proc := range procstat.All() {
+		if proc.PGRP == p.pgid && socks.HeldBy(proc.PID) {
+			return ""
+		}
+	}
+	holder, name, ok := socks.Holder()
 	if !ok || procstat.Descends(holder.PID, p.pgid, p.guard.Process.Pid) {
 		return ""
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -68,11 +69,14 @@ func parse(pid int, s string) (Proc, error) {
 	return Proc{PID: pid, PPID: ppid, PGRP: pgrp, State: f[0][0]}, nil
 }
 
-// ListeningOn returns the process with a TCP socket listening on port (IPv4
-// or IPv6) and its command name, if /proc tells: a process of another user
-// hides its sockets.
-func ListeningOn(port int) (Proc, string, bool) {
-	inodes := map[string]bool{}
+// Sockets are the listening TCP sockets of one port, as /proc names them
+// in a process's fd directory ("socket:[INODE]").
+type Sockets map[string]bool
+
+// ListeningSockets reads /proc/net/tcp and tcp6 for the sockets listening
+// on port; it is cheap, one read of each table.
+func ListeningSockets(port int) Sockets {
+	socks := Sockets{}
 	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
 		data, err := os.ReadFile(table)
 		if err != nil {
@@ -85,17 +89,35 @@ func ListeningOn(port int) (Proc, string, bool) {
 			}
 			_, hexPort, _ := strings.Cut(f[1], ":")
 			if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil && int(p) == port {
-				inodes["socket:["+f[9]+"]"] = true
+				socks["socket:["+f[9]+"]"] = true
 			}
 		}
 	}
-	if len(inodes) == 0 {
+	return socks
+}
+
+// HeldBy reports whether process pid holds one of the sockets: a read of
+// that process's fd directory only.
+func (s Sockets) HeldBy(pid int) bool {
+	fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+	return slices.ContainsFunc(fds, func(fd string) bool {
+		target, err := os.Readlink(fd)
+		return err == nil && s[target]
+	})
+}
+
+// Holder returns a process holding one of the sockets and its command
+// name, if /proc tells (a process of another user hides its sockets). It
+// reads every process's file descriptors: tens of milliseconds on a busy
+// machine, so ask HeldBy first about the processes you expect.
+func (s Sockets) Holder() (Proc, string, bool) {
+	if len(s) == 0 {
 		return Proc{}, "", false
 	}
 	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
 	for _, fd := range fds {
 		target, err := os.Readlink(fd)
-		if err != nil || !inodes[target] {
+		if err != nil || !s[target] {
 			continue
 		}
 		pidDir := filepath.Dir(filepath.Dir(fd))
@@ -109,6 +131,10 @@ func ListeningOn(port int) (Proc, string, bool) {
 	}
 	return Proc{}, "", false
 }
+
+// ListeningOn returns the process with a TCP socket listening on port (IPv4
+// or IPv6) and its command name, if /proc tells.
+func ListeningOn(port int) (Proc, string, bool) { return ListeningSockets(port).Holder() }
 
 // Descends reports whether pid is a member of process group pgid, or
 // descends from one, or from the process ancestor.

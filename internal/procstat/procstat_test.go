@@ -1,7 +1,9 @@
 package procstat
 
 import (
+	"net"
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -30,5 +32,33 @@ func TestReadSelf(t *testing.T) {
 	}
 	if !found {
 		t.Error("All does not list this process")
+	}
+}
+
+// TestListeningSockets: the port's socket is found, this process holds it,
+// another process does not, and the machine-wide scan names this process.
+func TestListeningSockets(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	socks := ListeningSockets(ln.Addr().(*net.TCPAddr).Port)
+	if len(socks) != 1 || !socks.HeldBy(os.Getpid()) {
+		t.Fatalf("sockets %v, held by this process: %v", socks, socks.HeldBy(os.Getpid()))
+	}
+	other := exec.Command("sleep", "60")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { other.Process.Kill(); other.Wait() }()
+	if socks.HeldBy(other.Process.Pid) {
+		t.Error("a sleeping child holds the socket")
+	}
+	if p, _, ok := socks.Holder(); !ok || p.PID != os.Getpid() {
+		t.Errorf("Holder = %v %v, want pid %d", p, ok, os.Getpid())
+	}
+	if len(ListeningSockets(0)) != 0 {
+		t.Error("port 0 has listeners")
 	}
 }
