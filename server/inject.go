@@ -58,7 +58,8 @@ func (lr *LiveReload) inject(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		in := &injector{ResponseWriter: w, lr: lr, gen: lr.generation(), head: r.Method == http.MethodHead}
+		gen, _ := lr.state()
+		in := &injector{ResponseWriter: w, lr: lr, gen: gen, head: r.Method == http.MethodHead}
 		next.ServeHTTP(in, r)
 		if in.tag != nil && !in.head {
 			_, _ = in.ResponseWriter.Write(in.tag)

@@ -86,13 +86,8 @@ func (lr *LiveReload) Close() {
 	}
 }
 
-// generation returns the latest change's number, for a page being served.
-func (lr *LiveReload) generation() uint64 {
-	lr.mu.Lock()
-	defer lr.mu.Unlock()
-	return lr.gen
-}
-
+// state returns the latest change's number and that of the latest full
+// reload.
 func (lr *LiveReload) state() (gen, reloadAt uint64) {
 	lr.mu.Lock()
 	defer lr.mu.Unlock()

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/devserver/devserver/internal/fakeapp"
 )
 
 // pageGet loads target as a browser loads a page (or, with dest "empty", as
@@ -406,7 +408,7 @@ func TestLiveReloadSlowPages(t *testing.T) {
 		next(t, events) // hello
 		streams = append(streams, events)
 	}
-	waitFor(t, "every page connected", func() bool { return lr.Clients() == readers+stalled+leaving })
+	fakeapp.WaitFor(t, 10*time.Second, "every page connected", func() bool { return lr.Clients() == readers+stalled+leaving })
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -463,17 +465,6 @@ func TestShutdownEndsLiveReloadStreams(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Errorf("Serve: %v", err)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -36,9 +35,17 @@ type LocalCert struct {
 // key leaked from a project directory cannot vouch for any public site.
 var (
 	localNames  = []string{"localhost", "local", "internal", "test", "home.arpa"}
-	localRanges = []string{"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-		"169.254.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"}
+	localRanges = prefixes("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+		"169.254.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10")
 )
+
+func prefixes(cidrs ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(cidrs))
+	for i, c := range cidrs {
+		out[i] = netip.MustParsePrefix(c)
+	}
+	return out
+}
 
 const (
 	caValidity   = 10 * 365 * 24 * time.Hour
@@ -97,7 +104,7 @@ func EnsureLocalCert(dir string, hosts []string, now time.Time) (LocalCert, erro
 // signable reports whether a devserver CA may sign for host.
 func signable(host string) bool {
 	if ip, err := netip.ParseAddr(host); err == nil {
-		return slices.ContainsFunc(localRanges, func(r string) bool { return netip.MustParsePrefix(r).Contains(ip.WithZone("")) })
+		return slices.ContainsFunc(localRanges, func(r netip.Prefix) bool { return r.Contains(ip.WithZone("")) })
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	return slices.ContainsFunc(localNames, func(n string) bool { return host == n || strings.HasSuffix(host, "."+n) })
@@ -111,8 +118,7 @@ func newCA(now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	host, _ := os.Hostname()
 	var ranges []*net.IPNet
 	for _, r := range localRanges {
-		_, n, _ := net.ParseCIDR(r)
-		ranges = append(ranges, n)
+		ranges = append(ranges, &net.IPNet{IP: r.Addr().AsSlice(), Mask: net.CIDRMask(r.Bits(), r.Addr().BitLen())})
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:                serial(),
@@ -230,7 +236,7 @@ func writeAtomic(name string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	defer os.Remove(f.Name())
-	if _, err := f.ReadFrom(bytes.NewReader(data)); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
 )
 
@@ -460,7 +461,7 @@ func TestProxyWebSocketIsFaithful(t *testing.T) {
 		t.Errorf("app switched to another protocol: %d, want 502", res.StatusCode)
 	}
 
-	waitFor(t, "the app's side of closed sockets closed", func() bool { return open.Load() == 0 })
+	fakeapp.WaitFor(t, 10*time.Second, "the app's side of closed sockets closed", func() bool { return open.Load() == 0 })
 	before := runtime.NumGoroutine()
 	for range 100 {
 		c, br, res := upgrade("/ws")
@@ -471,8 +472,8 @@ func TestProxyWebSocketIsFaithful(t *testing.T) {
 		br.ReadString('\n')
 		c.Close() // abruptly, mid-conversation
 	}
-	waitFor(t, "every app-side socket closed", func() bool { return open.Load() == 0 })
-	waitFor(t, "goroutines back to where they were", func() bool { return runtime.NumGoroutine() <= before+5 })
+	fakeapp.WaitFor(t, 10*time.Second, "every app-side socket closed", func() bool { return open.Load() == 0 })
+	fakeapp.WaitFor(t, 10*time.Second, "goroutines back to where they were", func() bool { return runtime.NumGoroutine() <= before+5 })
 }
 
 // TestProxyHeaders: X-Forwarded-* are set fresh (a spoofed X-Forwarded-For

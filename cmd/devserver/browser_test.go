@@ -78,15 +78,7 @@ func TestLiveReloadInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	write := func(name, content string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { writeFileT(t, filepath.Join(dir, name), content) }
 	page := func(version string) string {
 		return `<!doctype html><html><head><title>app</title><link rel="stylesheet" href="/static/site.css"></head>` +
 			`<body><h1 id="v">` + version + `</h1></body></html>`

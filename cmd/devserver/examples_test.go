@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devserver/devserver/internal/fakeapp"
 )
 
 // copyDir copies an example into a temporary directory, so that running it
@@ -119,16 +121,10 @@ func TestExamplesRun(t *testing.T) {
 			}
 			if tc.edit != nil {
 				want := tc.edit(t, dir)
-				deadline := time.Now().Add(60 * time.Second)
-				for {
-					if _, body := httpGet(t, d.url); strings.Contains(body, want) {
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("the change never showed (%q)\n%s", want, d.stderr)
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
+				fakeapp.WaitFor(t, 60*time.Second, "the change to show: "+want, func() bool {
+					_, body := httpGet(t, d.url)
+					return strings.Contains(body, want)
+				})
 			}
 			// The config may hold app.env values: its bytes never go out
 			// (an app that answers every path may still say 200).

@@ -298,8 +298,8 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 		}
 		restarting = true
 	}
-	if old != nil && !restarting {
-		r.live.Reload() // what pages show may have changed (static, hosts); an app restart reloads them when ready
+	if old != nil && !restarting && changed("static") {
+		r.live.Reload() // the files pages show changed place; an app restart reloads them when ready
 	}
 	if rebind {
 		oldServing := r.serving
