@@ -57,6 +57,10 @@ func guard(args []string) error {
 	if parent == nil || report == nil {
 		return errors.New("started without its pipes")
 	}
+	// The pipes are the guard's alone: an app that inherited fd 4 could
+	// write "exit 0" and make devserver believe it had ended.
+	syscall.CloseOnExec(3)
+	syscall.CloseOnExec(4)
 	// Signals meant for the app reach it through its group; the guard must
 	// not die of a Ctrl+C sent to devserver's group. Notify (unlike Ignore)
 	// is not inherited by the app.

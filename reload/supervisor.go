@@ -282,12 +282,15 @@ func (s *Supervisor) Run(ctx context.Context) error {
 // cycle builds (while old keeps serving), stops old and starts a new app. It
 // returns the running app, or nil after a failure (published as the state).
 func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
-	s.mu.Lock()
-	if s.next != nil {
-		s.opts, s.next = *s.next, nil
-	}
-	s.mu.Unlock()
-	if s.opts.Build != "" {
+	for {
+		s.mu.Lock()
+		if s.next != nil {
+			s.opts, s.next = *s.next, nil
+		}
+		s.mu.Unlock()
+		if s.opts.Build == "" {
+			break
+		}
 		if old == nil {
 			s.set(state{phase: phaseStarting})
 		}
@@ -295,6 +298,12 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 		out, status, err := s.build(ctx)
 		if ctx.Err() != nil {
 			return old
+		}
+		if errors.Is(err, errSuperseded) {
+			// A newer change (or config) came while the build ran: its
+			// whole tree is gone; build again with what is current now.
+			s.log.Info("build cancelled for a newer change", "took", time.Since(start).Round(time.Millisecond))
+			continue
 		}
 		if err != nil {
 			s.log.Error("build failed", "status", status, "took", time.Since(start).Round(time.Millisecond))
@@ -307,6 +316,7 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 			return nil
 		}
 		s.log.Info("build ok", "took", time.Since(start).Round(time.Millisecond))
+		break
 	}
 	prev := s.current().leases
 	s.set(state{phase: phaseStarting}) // new requests wait from here on
@@ -347,25 +357,41 @@ func (s *Supervisor) drain(l *leases) {
 	}
 }
 
-// build runs the build command in its own process group and returns its
-// last output lines and status.
+// errSuperseded is build's answer when a restart was asked for while it ran.
+var errSuperseded = errors.New("superseded by a newer change")
+
+// build runs the build command through the guard, in a process group of its
+// own, so that nothing of it outlives devserver. It returns the build's last
+// output lines and status. A restart asked for meanwhile ends the build's
+// whole tree at once and returns errSuperseded: a hung build never holds up
+// the change that fixes it.
 func (s *Supervisor) build(ctx context.Context) (string, string, error) {
-	tail := newTail(40)
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", s.opts.Build)
-	cmd.Dir, cmd.Env = s.opts.Dir, s.opts.Env
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(s.opts.Stdout, tail), io.MultiWriter(s.opts.Stderr, tail)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = s.opts.StopTimeout
-	err := cmd.Run()
-	if cmd.Process != nil {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // stragglers
-	}
-	status := "ok"
+	out := newTail(40)
+	p, err := s.spawn(s.opts.Build, s.opts.Env, out)
 	if err != nil {
-		status = describeExit(err)
+		return out.String(), err.Error(), err
 	}
-	return tail.String(), status, err
+	defer s.kill(p) // stragglers the build left behind
+	select {
+	case <-p.exited:
+	case <-ctx.Done():
+		return out.String(), "devserver stopped", ctx.Err()
+	case <-s.restart:
+		return out.String(), "superseded", errSuperseded
+	}
+	if code, ok := p.exitCode(); ok && code == 0 {
+		return out.String(), "ok", nil
+	}
+	status := p.status()
+	return out.String(), status, errors.New(status)
+}
+
+// kill ends p's whole process group at once and reaps its guard.
+func (s *Supervisor) kill(p *process) {
+	_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+	if err := s.reap(p); err != nil {
+		s.log.Warn("guard", "err", err)
+	}
 }
 
 // process is one running app behind its guard.
@@ -381,12 +407,27 @@ type process struct {
 	code *int // exit code, or -signal
 }
 
+// exitCode returns the command's exit code (or -signal), once it is known.
+func (p *process) exitCode() (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.code == nil {
+		return 0, false
+	}
+	return *p.code, true
+}
+
 func (p *process) status() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
 	case p.code == nil:
-		return "running"
+		select {
+		case <-p.exited:
+			return "its guard ended without a word"
+		default:
+			return "running"
+		}
 	case *p.code < 0:
 		return "killed by " + signalName(syscall.Signal(-*p.code))
 	}
@@ -399,6 +440,21 @@ func (s *Supervisor) start() (*process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find a free port for the app: %w", err)
 	}
+	env := append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
+	p, err := s.spawn(s.opts.Run, env, newTail(40))
+	if err != nil {
+		return nil, err
+	}
+	p.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	s.log.Info("app started", "pid", p.pgid, "port", port)
+	return p, nil
+}
+
+// spawn starts the shell command through the guard, which puts it in a
+// process group of its own and ends that group if devserver dies. Its
+// output goes to the supervisor's writers and to out. spawn returns once
+// the guard has reported the group.
+func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, error) {
 	parentR, parentW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -409,12 +465,11 @@ func (s *Supervisor) start() (*process, error) {
 		parentW.Close()
 		return nil, err
 	}
-	p := &process{parent: parentW, output: newTail(40), exited: make(chan struct{}), addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	args := append(append([]string(nil), s.opts.Guard[1:]...), s.opts.StopTimeout.String(), "--", "/bin/sh", "-c", s.opts.Run)
+	p := &process{parent: parentW, output: out, exited: make(chan struct{})}
+	args := append(append([]string(nil), s.opts.Guard[1:]...), s.opts.StopTimeout.String(), "--", "/bin/sh", "-c", command)
 	g := exec.Command(s.opts.Guard[0], args...)
-	g.Dir = s.opts.Dir
-	g.Env = append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
-	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, p.output), io.MultiWriter(s.opts.Stderr, p.output)
+	g.Dir, g.Env = s.opts.Dir, env
+	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
 	g.ExtraFiles = []*os.File{parentR, reportW}
 	g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// Grandchildren may hold the output pipes after the guard exits.
@@ -454,9 +509,8 @@ func (s *Supervisor) start() (*process, error) {
 	case p.pgid = <-pgid:
 	case <-p.exited:
 		_ = s.reap(p)
-		return nil, fmt.Errorf("could not run the app: %s", strings.TrimSpace(p.output.String()))
+		return nil, fmt.Errorf("could not run %q: %s", command, strings.TrimSpace(p.output.String()))
 	}
-	s.log.Info("app started", "pid", p.pgid, "port", port)
 	return p, nil
 }
 

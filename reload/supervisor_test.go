@@ -511,3 +511,24 @@ func TestReleaseCountsOnce(t *testing.T) {
 		t.Errorf("%d held, want 0", n)
 	}
 }
+
+// TestAppCannotSpeakForTheGuard: the guard's pipes are not the app's. An app
+// that writes "exit 0" to fd 4, where the guard reports, must not make
+// devserver believe it ended.
+func TestAppCannotSpeakForTheGuard(t *testing.T) {
+	self, _ := os.Executable()
+	h := start(t, "serve", func(o *Options) {
+		o.Run = fmt.Sprintf(`echo 'exit 0' >&4 2>/dev/null; echo 'pgid 1' >&4 2>/dev/null; exec %q`, self)
+	})
+	addr := h.ready(t)
+	if got := get(t, addr); !strings.HasPrefix(got, "gen=1 pid=") {
+		t.Errorf("app answered %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, release, err := h.sup.Ready(ctx); err != nil {
+		t.Errorf("after the app wrote to fd 4, Ready = %v", err)
+	} else {
+		release()
+	}
+}

@@ -273,42 +273,64 @@ func TestNoreloadTurnsWatchingOff(t *testing.T) {
 	}
 }
 
-// TestAChangeDuringABuildGivesOneMore: changes made while a build runs give
-// exactly one more build and restart, however many there were.
-func TestAChangeDuringABuildGivesOneMore(t *testing.T) {
-	dir, pidfile := reloadProject(t, "serve")
+// gatedBuild adds to the project's config a build that records its shell's
+// pid in buildpids, then waits for the test to drop a gate file, and takes
+// it. It returns the pids of the builds so far.
+func gatedBuild(t *testing.T, dir string) (pids func() []int) {
+	t.Helper()
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	cfg, _ := os.ReadFile(cfgPath)
-	// Each build waits for the test to drop a gate file, then takes it.
-	build := "  build: \"echo b >> builds; while [ ! -e gate ]; do sleep 0.02; done; rm -f gate\"\n"
-	os.WriteFile(cfgPath, []byte(strings.Replace(string(cfg), "app:\n", "app:\n"+build, 1)), 0o644)
-	builds := func() int {
-		data, _ := os.ReadFile(filepath.Join(dir, "builds"))
-		return strings.Count(string(data), "b")
-	}
+	build := "  build: \"echo $$ >> buildpids; while [ ! -e gate ]; do sleep 0.02; done; rm -f gate\"\n"
+	writeFileT(t, cfgPath, strings.Replace(string(cfg), "app:\n", "app:\n"+build, 1))
+	return func() []int { return fakeapp.Pids(t, filepath.Join(dir, "buildpids")) }
+}
+
+// TestAChangeDuringABuildStartsItOver: a change saved while a build runs
+// ends that build's whole tree at once and builds again, so a hung build
+// never holds up the change that fixes it; only the last build's app runs.
+func TestAChangeDuringABuildStartsItOver(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	builds := gatedBuild(t, dir)
 	open := func() { writeFileT(t, filepath.Join(dir, "gate"), "") }
 	open()
 	d := startDevserver(t, dir, nil)
 	pidServing(t, d.url)
 
 	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main // 1\n")
-	fakeapp.WaitFor(t, 20*time.Second, "build 2 to start", func() bool { return builds() == 2 })
-	for i := range 5 { // batches while build 2 waits at its gate
+	fakeapp.WaitFor(t, 20*time.Second, "build 2 to start", func() bool { return len(builds()) == 2 })
+	for i := range 3 { // each change while a build waits at its gate
+		before := len(builds())
 		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("during%d.go", i)), "package main\n")
-		fakeapp.WaitFor(t, 20*time.Second, "the batch", func() bool {
-			return strings.Contains(d.stderr.String(), fmt.Sprintf("src/during%d.go", i))
-		})
+		fakeapp.WaitFor(t, 20*time.Second, "the build to start over", func() bool { return len(builds()) > before })
+		ps := builds()
+		for _, p := range ps[:len(ps)-1] {
+			fakeapp.WaitFor(t, 10*time.Second, fmt.Sprintf("superseded build %d to be gone", p), func() bool { return !fakeapp.Alive(p) })
+		}
+	}
+	if n := len(fakeapp.Pids(t, pidfile)); n != 1 {
+		t.Fatalf("%d apps started while builds ran, want only the first", n)
 	}
 	open()
-	fakeapp.WaitFor(t, 20*time.Second, "build 3 to start", func() bool { return builds() == 3 })
-	open()
-	fakeapp.WaitFor(t, 20*time.Second, "the app of build 3", func() bool { return len(fakeapp.Pids(t, pidfile)) == 3 })
-	writeFileT(t, filepath.Join(dir, "src", "marker.go"), "package main\n")
-	fakeapp.WaitFor(t, 20*time.Second, "the marker's build", func() bool { return builds() >= 4 })
-	if n := builds(); n != 4 {
-		t.Errorf("%d builds, want 4: start, the change, one for all changes during it, the marker", n)
+	fakeapp.WaitFor(t, 20*time.Second, "the app of the last build", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	if !strings.Contains(d.stderr.String(), "build cancelled for a newer change") {
+		t.Errorf("the log does not say a build was cancelled:\n%s", d.stderr)
 	}
-	open()
+}
+
+// TestAConfigFixUnblocksAHungBuild: a build that never ends is replaced by
+// saving a config with another build, which runs at once.
+func TestAConfigFixUnblocksAHungBuild(t *testing.T) {
+	dir, pidfile := reloadProject(t, "serve")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	builds := gatedBuild(t, dir) // no gate: it hangs
+	hung, _ := os.ReadFile(cfgPath)
+	startDevserver(t, dir, nil)
+	fakeapp.WaitFor(t, 20*time.Second, "the hung build", func() bool { return len(builds()) == 1 })
+	atomicSave(t, cfgPath, strings.Replace(string(hung), "while [ ! -e gate ]", "while false", 1))
+	fakeapp.WaitFor(t, 20*time.Second, "the app of the fixed build", func() bool { return len(fakeapp.Pids(t, pidfile)) == 1 })
+	if p := builds()[0]; fakeapp.Alive(p) {
+		t.Errorf("the hung build (pid %d) still runs", p)
+	}
 }
 
 // TestWatchAndOverlayApplyLive: a new watch path is watched once saved, and

@@ -223,6 +223,27 @@ func TestSIGKILLTakesTheAppDown(t *testing.T) {
 	})
 }
 
+// TestSIGKILLTakesTheBuildDown: a build runs under the same guard as the
+// app, so killing devserver outright ends the build's shell and the
+// children it started.
+func TestSIGKILLTakesTheBuildDown(t *testing.T) {
+	self, _ := os.Executable()
+	dir, _ := project(t, "serve", "")
+	cfgPath := filepath.Join(dir, "devserver.yaml")
+	cfg, _ := os.ReadFile(cfgPath)
+	build := fmt.Sprintf("echo $$ >> buildpids; FAKEAPP=sleeper PIDFILE=buildpids %q & wait", self)
+	writeFileT(t, cfgPath, strings.Replace(string(cfg), "app:\n", "app:\n  build: "+strconv.Quote(build)+"\n", 1))
+	d := startDevserver(t, dir, nil)
+	pidfile := filepath.Join(dir, "buildpids")
+	fakeapp.WaitFor(t, 20*time.Second, "the build's shell and child", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	pids := fakeapp.Pids(t, pidfile)
+	_ = d.cmd.Process.Kill()
+	<-d.done
+	fakeapp.WaitFor(t, 15*time.Second, "the build tree to die", func() bool {
+		return !slices.ContainsFunc(pids, fakeapp.Alive)
+	})
+}
+
 // TestRequestsWaitForASlowApp: a request sent as soon as devserver listens
 // is held until the app is ready, and answered by it.
 func TestRequestsWaitForASlowApp(t *testing.T) {
