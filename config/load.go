@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/devserver/devserver/internal/textfile"
 	"github.com/devserver/devserver/profiles"
 )
 
@@ -227,7 +228,7 @@ func findFile(dir string, env, flags map[string]string, e *errs) string {
 		}
 		switch st, err := os.Stat(path); {
 		case err != nil:
-			e.at(src, "", fmt.Sprintf("config file %s: %s", explicit, describeFileErr(err)))
+			e.at(src, "", fmt.Sprintf("config file %s: %s", explicit, textfile.Describe(path, err)))
 			return ""
 		case st.IsDir():
 			e.at(src, "", fmt.Sprintf("config file %s is a directory", explicit))
@@ -244,7 +245,7 @@ func findFile(dir string, env, flags map[string]string, e *errs) string {
 	for d := dir; ; d = filepath.Dir(d) {
 		var found []string
 		for _, n := range fileNames {
-			if st, err := os.Stat(filepath.Join(d, n)); err == nil && !st.IsDir() {
+			if present(filepath.Join(d, n)) {
 				found = append(found, n)
 			}
 		}
@@ -261,10 +262,19 @@ func findFile(dir string, env, flags map[string]string, e *errs) string {
 	}
 }
 
+// present reports whether a config file by that name is there to be read:
+// anything but a directory, a symbolic link counted even when it leads
+// nowhere, so that reading it says what is wrong instead of devserver
+// quietly running without it.
+func present(path string) bool {
+	st, err := os.Lstat(path)
+	return err == nil && !st.IsDir()
+}
+
 func findOverlay(file string, e *errs) string {
 	var found []string
 	for _, n := range overlayNames(file) {
-		if st, err := os.Stat(filepath.Join(filepath.Dir(file), n)); err == nil && !st.IsDir() {
+		if present(filepath.Join(filepath.Dir(file), n)) {
 			found = append(found, n)
 		}
 	}
@@ -278,28 +288,18 @@ func findOverlay(file string, e *errs) string {
 	return ""
 }
 
-func describeFileErr(err error) string {
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "no such file"
-	case errors.Is(err, os.ErrPermission):
-		return "permission denied"
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
 // readLayer parses one file and checks every key in it, its profile
 // sections included, whichever profile is chosen.
 func readLayer(dir, path string, layer Layer, e *errs) *fileLayer {
 	name := displayName(dir, path)
 	l := &fileLayer{path: path, name: name, base: settings{}, sections: map[string]settings{}, decls: map[string]profileDecl{}}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		e.add(&Error{File: name, Msg: describeFileErr(err)})
+	data, err := textfile.Read(path, maxFileSize)
+	switch {
+	case errors.Is(err, textfile.ErrTooLarge):
+		e.add(&Error{File: name, Msg: fmt.Sprintf("the file is larger than %d bytes, the most a config file may be", maxFileSize)})
+		return l
+	case err != nil:
+		e.add(&Error{File: name, Msg: textfile.Describe(path, err)})
 		return l
 	}
 	root, perr := parseFile(name, path, data)

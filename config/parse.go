@@ -71,9 +71,8 @@ func format(path string) string {
 // position; leaf values are read through viper, which lowercases keys but is
 // devserver's reader of record for values. name is the file as errors show it.
 func parseFile(name, path string, data []byte) (*node, *Error) {
-	if len(data) > maxFileSize {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("file is %d bytes; a config file may have at most %d", len(data), maxFileSize)}
-	}
+	// A byte-order mark (Notepad writes one) is no part of the document.
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, &Error{File: name, Msg: "file holds a NUL byte; it is not a text config file"}
 	}
@@ -156,6 +155,9 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func parseYAML(name string, data []byte) (*node, *Error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		if yamlDepthError(err) {
+			return nil, &Error{File: name, Msg: tooDeep()}
+		}
 		// yaml.v3 gives a line (mostly); goccy gives line and column. Take
 		// the column when both point at the same line, or when yaml.v3 has
 		// no line at all; where they disagree, yaml.v3's line is the one
@@ -170,6 +172,9 @@ func parseYAML(name string, data []byte) (*node, *Error) {
 		}
 		e.Msg = escapeControl(e.Msg)
 		return nil, e
+	}
+	if err := yamlBounds(name, &doc); err != nil {
+		return nil, err
 	}
 	root := &node{kids: map[string]*node{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -192,6 +197,9 @@ func parseYAML(name string, data []byte) (*node, *Error) {
 // gives the line only. The document's meaning still comes from yaml.v3 (the
 // parser viper uses); this one only points at the mistake.
 func yamlSyntaxPos(data []byte) (pos, string, bool) {
+	if len(data) > maxSyntaxHelp {
+		return pos{}, "", false
+	}
 	_, err := goparser.ParseBytes(data, 0)
 	var se *goyaml.SyntaxError
 	if !errors.As(err, &se) || se.Token == nil || se.Token.Position == nil {
@@ -232,6 +240,9 @@ func yamlMapping(name string, m *yaml.Node, into *node) *Error {
 }
 
 func parseTOML(name string, data []byte) (*node, *Error) {
+	if err := tomlBounds(name, data); err != nil {
+		return nil, err
+	}
 	var tree map[string]any
 	if err := toml.Unmarshal(data, &tree); err != nil {
 		e := &Error{File: name, Msg: "syntax error: " + firstLine(err.Error())}
@@ -239,6 +250,9 @@ func parseTOML(name string, data []byte) (*node, *Error) {
 		if errors.As(err, &de) {
 			e.Line, e.Col = de.Position()
 			e.Msg = "syntax error: " + strings.TrimPrefix(firstLine(de.Error()), "toml: ")
+			if strings.Contains(e.Msg, "nested more than the maximum") {
+				e.Msg = tooDeep() // go-toml's own limit, far above ours
+			}
 		}
 		return nil, e
 	}

@@ -3,9 +3,14 @@ package reload
 import (
 	"bytes"
 	"context"
-	"os"
 	"time"
+
+	"github.com/devserver/devserver/internal/textfile"
 )
+
+// maxConfigRead is what one poll reads of a config file at most; config
+// refuses anything larger.
+const maxConfigRead = 1 << 20
 
 // WatchFiles polls files by content every interval (following symlinks, so
 // a Kubernetes-style link swap counts) and sends on changed when one of them
@@ -15,14 +20,17 @@ import (
 // like any other change, as often as they happen. It returns when ctx ends.
 //
 // Config files are small (config refuses more than 1 MiB), so comparing
-// their bytes is both cheap and exact: no mtime resolution to outwit.
+// their bytes is both cheap and exact: no mtime resolution to outwit. A file
+// that is not a regular file, or is larger than that, counts as missing.
 func WatchFiles(ctx context.Context, files []string, interval time.Duration, changed chan<- struct{}) {
 	read := func() [][]byte {
 		out := make([][]byte, len(files))
 		for i, f := range files {
-			data, err := os.ReadFile(f)
+			// Bounded: a config swapped for a pipe or a link to /dev/zero
+			// must not hang or fill the watcher; loading it says what is wrong.
+			data, err := textfile.Read(f, maxConfigRead)
 			if err != nil {
-				data = nil // missing or unreadable: one state
+				data = nil // missing, unreadable or not a file: one state
 			}
 			out[i] = data
 		}
