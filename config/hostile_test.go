@@ -120,4 +120,3 @@ func TestByteOrderMarks(t *testing.T) {
 		})
 	}
 }
-
