@@ -71,6 +71,17 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
 			pr.Out.Host = pr.In.Host // the app builds its URLs for the public host
 			pr.SetXForwarded()
+			// One client's bytes must never become another client's
+			// answer: an app may leave a body unread (many do on GET,
+			// HEAD or DELETE, and on any request they answer early), and
+			// then reads it as a request of its own, whose answer would
+			// wait on the connection for the next request from anyone.
+			// So a connection that carried a body is used for nothing
+			// after it; nor is one after HEAD, whose answer an app may
+			// wrongly give a body.
+			if carriesBody(pr.In) || pr.In.Method == http.MethodHead {
+				pr.Out.Close = true
+			}
 			if decode && pageLoad(pr.In) {
 				pr.Out.Header.Del("Accept-Encoding")
 			}
@@ -136,6 +147,12 @@ func (b *bufferPool) Get() []byte {
 }
 
 func (b *bufferPool) Put(buf []byte) { b.pool.Put(&buf) }
+
+// carriesBody reports whether a request came with a body: a Content-Length
+// above zero, or a chunked one.
+func carriesBody(r *http.Request) bool {
+	return r.ContentLength > 0 || (r.Body != nil && r.Body != http.NoBody)
+}
 
 // upgradeType is the protocol an Upgrade header names, if Connection says
 // to upgrade.

@@ -498,3 +498,50 @@ func TestOutOfFileDescriptors(t *testing.T) {
 	default:
 	}
 }
+
+// TestOneClientNeverGetsAnothersAnswer: against an app that never reads
+// request bodies (Python's http.server on GET), a client sends a GET whose
+// body is itself a request. The app answers it too, on the connection
+// devserver would pool; the next client's request must never receive that
+// answer. Each kind of request a body can ride on is tried.
+func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
+	dir, _ := project(t, "ignores-bodies", "")
+	d := startDevserver(t, dir, nil)
+	host := strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/")
+	smuggled := "GET /smuggled HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+	carriers := map[string]string{
+		"GET with a length":    "GET /a HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled,
+		"DELETE with a length": "DELETE /a HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled,
+		"POST chunked":         "POST /a HTTP/1.1\r\nHost: " + host + "\r\nTransfer-Encoding: chunked\r\n\r\n" + fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(smuggled), smuggled),
+		// No body sent, but this app answers HEAD with one, which must not
+		// be read as the next client's answer either.
+		"HEAD": "HEAD /a HTTP/1.1\r\nHost: " + host + "\r\n\r\n",
+	}
+	for name, attack := range carriers {
+		t.Run(name, func(t *testing.T) {
+			for i := range 10 {
+				c, err := net.Dial("tcp", host)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.WriteString(c, attack); err != nil {
+					t.Fatal(err)
+				}
+				method, _, _ := strings.Cut(attack, " ")
+				res, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
+				if err != nil {
+					t.Fatalf("round %d: the sender's own answer: %v", i, err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				c.Close()
+				if want := "path=/a"; method == http.MethodHead && len(body) != 0 || method != http.MethodHead && string(body) != want {
+					t.Fatalf("round %d: the sender got %q", i, body)
+				}
+				// The next client, at once, on the connection devserver keeps.
+				if _, got := httpGet(t, d.url+"b"); got != "path=/b" {
+					t.Fatalf("round %d: another client got %q, the answer to a request it never made", i, got)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@
 package fakeapp
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -26,6 +27,11 @@ import (
 //	no-listen    never open the port
 //	slow         sleep $DELAY before listening
 //	sleeper      just sleep (what "child" starts)
+//	ignores-bodies  a keep-alive HTTP/1.1 server that never reads request
+//	             bodies, as Python's http.server does on GET: what follows
+//	             the headers is read as the next request; each answer
+//	             ("path=PATH", HEAD included) comes after a 50ms pause,
+//	             its body after another
 //
 // The app records its pid in $PIDFILE, listens on $PORT and answers "/" with
 // "gen=$GEN pid=PID", "/echo" with the request body (also appended as a line
@@ -79,6 +85,10 @@ func Main(mode string) int {
 		return 1
 	}
 	fmt.Println("fake app listening")
+	if has("ignores-bodies") {
+		ignoreBodies(ln)
+		return 0
+	}
 	next := make(chan struct{})
 	page, _ := os.ReadFile(os.Getenv("PAGE")) // read once: a change shows after a restart
 	mux := http.NewServeMux()
@@ -146,4 +156,45 @@ func Main(mode string) int {
 	})
 	_ = http.Serve(ln, mux)
 	return 0
+}
+
+// ignoreBodies answers each request on each connection with its path,
+// taking whatever follows a request's headers as the next request.
+func ignoreBodies(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			br := bufio.NewReader(c)
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				for { // the headers, unread but for their end
+					h, err := br.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if h == "\r\n" || h == "\n" {
+						break
+					}
+				}
+				fields := strings.Fields(line)
+				if len(fields) < 2 {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+				body := "path=" + fields[1]
+				// The body comes later, as a streaming app writes it, and
+				// for HEAD too, as a hand-written server may.
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n", len(body))
+				time.Sleep(50 * time.Millisecond)
+				_, _ = io.WriteString(c, body)
+			}
+		}()
+	}
 }
