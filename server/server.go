@@ -25,6 +25,10 @@ type Options struct {
 	Config *config.Config
 	// ConfigName names the config file in messages ("devserver.yaml").
 	ConfigName string
+	// Hidden are files never served as static files, whatever name a
+	// request reaches them by: the config file and overlay devserver
+	// loaded, which may be named anything (--config dev.yaml).
+	Hidden []string
 	// App is the app to proxy to. If nil, the server serves static files
 	// only (static.dir, or the project root), with directory listings.
 	App Upstream
@@ -56,7 +60,7 @@ func New(opts Options) (*Server, error) {
 		dir = "."
 	}
 	if dir != "" {
-		st, err := newStatic(cfg.Abs(dir), cfg.Static.Prefix, opts.App == nil)
+		st, err := newStatic(cfg.Abs(dir), cfg.Static.Prefix, opts.Hidden, opts.App == nil)
 		if err != nil {
 			return nil, err
 		}

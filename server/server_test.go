@@ -169,6 +169,94 @@ func TestStaticNeverLeaksSecrets(t *testing.T) {
 	}
 }
 
+// TestLinksToDeniedFilesAreDenied: the deny list applies to what a path
+// resolves to. Links inside the served directory that lead to a secret
+// (ln -s .env public/settings.txt, ln -s .git public/repo) are 404 and left
+// out of listings; a link to an ordinary file still works.
+func TestLinksToDeniedFilesAreDenied(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		".env":              "SECRET env",
+		".git/config":       "SECRET git",
+		"keys/server.key":   "SECRET key",
+		"public/index.txt":  "fine",
+		"public/.env.local": "SECRET env local",
+	})
+	for link, target := range map[string]string{
+		"public/settings.txt": "../.env", "public/repo": "../.git", "public/k": "../keys/server.key",
+		"public/local.txt": ".env.local", "public/also.txt": "index.txt", "public/up": "..",
+	} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := testConfig(t, root, nil) // static-only, the whole project: "." with listings
+	addr, _ := start(t, Options{Config: cfg})
+	for _, target := range []string{"/public/settings.txt", "/public/repo/config", "/public/repo/", "/public/k",
+		"/public/local.txt", "/public/up/.env", "/public/up/public/settings.txt"} {
+		if status, body := raw(t, addr, get(target)); status != http.StatusNotFound || strings.Contains(body, "SECRET") {
+			t.Errorf("GET %s: %d %q, want 404", target, status, body)
+		}
+	}
+	if status, body := raw(t, addr, get("/public/also.txt")); status != http.StatusOK || body != "fine" {
+		t.Errorf("GET /public/also.txt: %d %q, want the file it links to", status, body)
+	}
+	_, listing := raw(t, addr, get("/public/"))
+	for _, name := range []string{"settings.txt", "repo", ">k<", "local.txt"} {
+		if strings.Contains(listing, name) {
+			t.Errorf("the listing shows %s:\n%s", name, listing)
+		}
+	}
+	if !strings.Contains(listing, "also.txt") {
+		t.Errorf("the listing lacks also.txt:\n%s", listing)
+	}
+}
+
+// TestTheLoadedConfigIsNeverServed: a config under another name
+// (--config dev.yaml, DEVSERVER_CONFIG) is no less secret than
+// devserver.yaml: whatever file was loaded as config or overlay is never
+// served, under its own name or through a link, even after an editor saves
+// it as a new file.
+func TestTheLoadedConfigIsNeverServed(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"dev.yaml":        "app:\n  env:\n    TOKEN: SECRET\n",
+		"public/ok.txt":   "fine",
+		"other/notes.txt": "fine too",
+	})
+	if err := os.Symlink("../dev.yaml", filepath.Join(root, "public", "dev.txt")); err != nil {
+		t.Fatal(err)
+	}
+	l, err := config.Load(config.Options{Dir: root, Environ: []string{}, Flags: map[string]string{"config": "dev.yaml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *l.Config
+	c.App.Run = ""
+	addr, _ := start(t, Options{Config: &c, Hidden: l.WatchFiles()})
+	check := func() {
+		t.Helper()
+		for _, target := range []string{"/dev.yaml", "/public/dev.txt", "/./dev.yaml", "/public/../dev.yaml"} {
+			if status, body := raw(t, addr, get(target)); status != http.StatusNotFound || strings.Contains(body, "SECRET") {
+				t.Errorf("GET %s: %d %q, want 404", target, status, body)
+			}
+		}
+		if status, body := raw(t, addr, get("/other/notes.txt")); status != http.StatusOK || body != "fine too" {
+			t.Errorf("GET /other/notes.txt: %d %q", status, body)
+		}
+	}
+	check()
+	// An atomic save: a new file (a new inode) under the old name.
+	tmp := filepath.Join(root, "dev.yaml~")
+	if err := os.WriteFile(tmp, []byte("app:\n  env:\n    TOKEN: SECRET2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(root, "dev.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	check()
+}
+
 // TestHostCheck sends the DNS-rebinding matrix (SEC-01, SEC-02) at a server
 // whose app counts what reaches it: a refused request never does.
 func TestHostCheck(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -19,19 +20,28 @@ import (
 // HEAD.
 type static struct {
 	root     *os.Root
-	prefix   string // URL path prefix, ending in "/"
+	dir      string   // the directory, its links resolved
+	prefix   string   // URL path prefix, ending in "/"
+	hidden   []string // files never served, whatever their names
 	listings bool
 }
 
-func newStatic(dir, prefix string, listings bool) (*static, error) {
+// newStatic serves dir under prefix. hidden are files never served, by
+// identity, whatever names lead to them: devserver's own config files.
+func newStatic(dir, prefix string, hidden []string, listings bool) (*static, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
+		return nil, fmt.Errorf("static.dir %s: %w", dir, err)
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		root.Close()
 		return nil, fmt.Errorf("static.dir %s: %w", dir, err)
 	}
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	return &static{root: root, prefix: prefix, listings: listings}, nil
+	return &static{root: root, dir: real, prefix: prefix, hidden: hidden, listings: listings}, nil
 }
 
 func (s *static) Close() error { return s.root.Close() }
@@ -97,7 +107,7 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil {
+	if err != nil || !s.allowed(rel, st) {
 		return false
 	}
 	if crossSite(r) {
@@ -127,13 +137,39 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 		if !s.listings {
 			return false
 		}
-		s.list(w, r, f)
+		s.list(w, r, f, rel)
 		return true
 	}
 	if !st.Mode().IsRegular() {
 		return false
 	}
 	http.ServeContent(w, r, st.Name(), st.ModTime(), f)
+	return true
+}
+
+// allowed applies the deny list to what rel resolves to, not only to the
+// names in the request: public/settings.txt may be a link to ../.env, and
+// public/repo one to ../.git. Nor is a file served that is one of the
+// hidden files under any name (st is the opened file).
+func (s *static) allowed(rel string, st fs.FileInfo) bool {
+	real, err := filepath.EvalSymlinks(filepath.Join(s.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return false
+	}
+	within, err := filepath.Rel(s.dir, real)
+	if err != nil || (within != "." && !filepath.IsLocal(within)) {
+		return false
+	}
+	for part := range strings.SplitSeq(filepath.ToSlash(within), "/") {
+		if denied(part) {
+			return false
+		}
+	}
+	for _, h := range s.hidden {
+		if hst, err := os.Stat(h); err == nil && os.SameFile(st, hst) {
+			return false
+		}
+	}
 	return true
 }
 
@@ -146,8 +182,9 @@ func crossSite(r *http.Request) bool {
 	return r.Header.Get("Sec-Fetch-Site") == "cross-site" && r.Header.Get("Sec-Fetch-Mode") != "navigate"
 }
 
-// list writes a directory listing without denied names, every name escaped.
-func (s *static) list(w http.ResponseWriter, r *http.Request, dir *os.File) {
+// list writes a listing of the directory rel without denied names (or
+// links to what is denied), every name escaped.
+func (s *static) list(w http.ResponseWriter, r *http.Request, dir *os.File, rel string) {
 	entries, err := dir.ReadDir(-1)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		writePlain(w, http.StatusInternalServerError, "cannot list the directory\n")
@@ -163,6 +200,12 @@ func (s *static) list(w http.ResponseWriter, r *http.Request, dir *os.File) {
 	for _, e := range entries {
 		if denied(e.Name()) {
 			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 { // listed only if it may be followed
+			st, err := s.root.Stat(path.Join(rel, e.Name()))
+			if err != nil || !s.allowed(path.Join(rel, e.Name()), st) {
+				continue
+			}
 		}
 		name := e.Name()
 		if e.IsDir() {

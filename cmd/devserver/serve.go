@@ -266,7 +266,7 @@ func (r *runner) apply(ctx context.Context, l *config.Loaded, force bool) error 
 	if cfg.LiveReload {
 		live = r.live
 	}
-	front, err := server.New(server.Options{Config: cfg, ConfigName: configName(l), App: upstream,
+	front, err := server.New(server.Options{Config: cfg, ConfigName: configName(l), Hidden: l.WatchFiles(), App: upstream,
 		Log: r.env.Stderr, Color: r.color, LiveReload: live})
 	if err != nil {
 		closeIf(newLn)

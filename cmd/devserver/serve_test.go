@@ -411,6 +411,29 @@ func TestSecurityThroughTheBinary(t *testing.T) {
 	}
 }
 
+// TestAConfigUnderAnotherNameIsNotServed: `devserver --config dev.yaml` in
+// a static-only project (and the same through DEVSERVER_CONFIG) never
+// serves the file it loaded, tokens in app.env and all.
+func TestAConfigUnderAnotherNameIsNotServed(t *testing.T) {
+	for name, how := range map[string]struct{ env, args []string }{
+		"--config":         {args: []string{"--config", "dev.yaml"}},
+		"DEVSERVER_CONFIG": {env: []string{"DEVSERVER_CONFIG=dev.yaml"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFileT(t, filepath.Join(dir, "dev.yaml"), "port: 0\napp:\n  env:\n    API_TOKEN: SECRET\n")
+			writeFileT(t, filepath.Join(dir, "index.txt"), "ok")
+			d := startDevserver(t, dir, how.env, how.args...)
+			if status, body := httpGet(t, d.url+"dev.yaml"); status != http.StatusNotFound || strings.Contains(body, "SECRET") {
+				t.Errorf("GET /dev.yaml: %d %q", status, body)
+			}
+			if status, body := httpGet(t, d.url+"index.txt"); status != http.StatusOK || body != "ok" {
+				t.Errorf("GET /index.txt: %d %q", status, body)
+			}
+		})
+	}
+}
+
 // TestSecondCtrlCEndsAtOnce: while devserver waits for an app that ignores
 // SIGTERM, a second Ctrl+C ends it by the signal instead of a clean exit.
 func TestSecondCtrlCEndsAtOnce(t *testing.T) {
