@@ -39,6 +39,20 @@ var (
 		"169.254.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10")
 )
 
+// noName is the one domain a devserver CA permits e-mail and URI names in:
+// the reserved .invalid (RFC 2606), which no real name can be under.
+const noName = "invalid"
+
+// limited reports whether ca carries every limit newCA gives a CA today;
+// a CA made before a limit existed is made again.
+func limited(ca *x509.Certificate) bool {
+	return len(ca.PermittedDNSDomains) > 0 && len(ca.PermittedIPRanges) > 0 &&
+		slices.Equal(ca.PermittedEmailAddresses, []string{noName}) &&
+		slices.Equal(ca.PermittedURIDomains, []string{noName}) &&
+		slices.Equal(ca.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) &&
+		ca.MaxPathLenZero
+}
+
 func prefixes(cidrs ...string) []netip.Prefix {
 	out := make([]netip.Prefix, len(cidrs))
 	for i, c := range cidrs {
@@ -55,7 +69,8 @@ const (
 
 // EnsureLocalCert keeps a local certificate authority and a server
 // certificate it signed in dir, and returns their files. The CA is made
-// once and kept, so that trusting it once is enough; the server certificate
+// once and kept, so that trusting it once is enough (a CA made without the
+// limits newCA sets today is made again); the server certificate
 // is made again when it does not cover hosts (DNS names and IP addresses),
 // was not signed by this CA, or expires within 30 days. Hosts the CA may
 // not sign for (public names and addresses) are left out, as no browser
@@ -76,7 +91,7 @@ func EnsureLocalCert(dir string, hosts []string, now time.Time) (LocalCert, erro
 	}
 	caKeyFile := filepath.Join(dir, "ca-key.pem")
 	ca, caKey, err := loadPair(lc.CA, caKeyFile)
-	if err != nil || now.Add(renewBefore).After(ca.NotAfter) {
+	if err != nil || now.Add(renewBefore).After(ca.NotAfter) || !limited(ca) {
 		ca, caKey, err = newCA(now)
 		if err != nil {
 			return lc, fmt.Errorf("tls.auto: make a local CA: %w", err)
@@ -132,6 +147,12 @@ func newCA(now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 		PermittedDNSDomainsCritical: true,
 		PermittedDNSDomains:         localNames,
 		PermittedIPRanges:           ranges,
+		// No mailbox or URI name but ones at the reserved .invalid: the
+		// key cannot vouch for ceo@bank.example.com either.
+		PermittedEmailAddresses: []string{noName},
+		PermittedURIDomains:     []string{noName},
+		// Web servers only: no S/MIME, code or client certificates.
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

@@ -7,7 +7,9 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -119,5 +121,103 @@ func TestLocalCert(t *testing.T) {
 	fixed, err := EnsureLocalCert(dir, hosts, now)
 	if err != nil || !fixed.NewCert {
 		t.Errorf("mismatched key: %+v %v", fixed, err)
+	}
+}
+
+// TestLocalCAVouchesForWebServersOnly: the CA's own key, were it to leak
+// from a project directory, can sign nothing a trusting machine would take
+// for anything but a local web server: an S/MIME certificate for a real
+// mailbox, a code-signing or a client certificate are all refused. A CA
+// made before these limits existed is made again.
+func TestLocalCAVouchesForWebServersOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tls")
+	now := time.Now()
+	lc, err := EnsureLocalCert(dir, []string{"localhost"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := readCert(t, lc.CA)
+	caKeyPEM, _ := os.ReadFile(filepath.Join(dir, "ca-key.pem"))
+	block, _ := pem.Decode(caKeyPEM)
+	caKey, err := x509.ParseECPrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forge := func(tmpl *x509.Certificate) *x509.Certificate {
+		t.Helper()
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl.SerialNumber, tmpl.NotBefore, tmpl.NotAfter = serial(), now.Add(-time.Hour), now.Add(time.Hour)
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	u, _ := url.Parse("https://bank.example.com/")
+	openssl, _ := exec.LookPath("openssl")
+	for name, tc := range map[string]struct {
+		cert  *x509.Certificate
+		usage x509.ExtKeyUsage
+	}{
+		"S/MIME for ceo@bank.example.com": {forge(&x509.Certificate{EmailAddresses: []string{"ceo@bank.example.com"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}), x509.ExtKeyUsageEmailProtection},
+		"S/MIME for a local mailbox": {forge(&x509.Certificate{EmailAddresses: []string{"dev@localhost"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}), x509.ExtKeyUsageEmailProtection},
+		"code signing": {forge(&x509.Certificate{ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}),
+			x509.ExtKeyUsageCodeSigning},
+		"client auth": {forge(&x509.Certificate{DNSNames: []string{"localhost"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}), x509.ExtKeyUsageClientAuth},
+		"a URI name": {forge(&x509.Certificate{URIs: []*url.URL{u},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}), x509.ExtKeyUsageServerAuth},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := tc.cert.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{tc.usage}}); err == nil {
+				t.Error("the CA vouched for it")
+			}
+			// OpenSSL, which most Linux tools verify with, agrees.
+			purpose := map[x509.ExtKeyUsage]string{x509.ExtKeyUsageEmailProtection: "smimesign",
+				x509.ExtKeyUsageClientAuth: "sslclient", x509.ExtKeyUsageServerAuth: "sslserver"}[tc.usage]
+			if openssl == "" || purpose == "" {
+				return
+			}
+			f := filepath.Join(t.TempDir(), "forged.pem")
+			os.WriteFile(f, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tc.cert.Raw}), 0o644)
+			out, err := exec.Command(openssl, "verify", "-CAfile", lc.CA, "-purpose", purpose, f).CombinedOutput()
+			if err == nil {
+				t.Errorf("openssl verify -purpose %s accepted it:\n%s", purpose, out)
+			}
+		})
+	}
+	if openssl == "" {
+		t.Log("no openssl on PATH: checked with Go's verifier only")
+	} else if out, err := exec.Command(openssl, "verify", "-CAfile", lc.CA, "-purpose", "sslserver", lc.Cert).CombinedOutput(); err != nil {
+		t.Errorf("openssl refuses the server certificate: %v\n%s", err, out)
+	}
+	// What it is for still works.
+	if err := verify(readCert(t, lc.Cert), ca, "localhost", now); err != nil {
+		t.Errorf("localhost: %v", err)
+	}
+
+	// A CA of the kind made before: name constraints for DNS and IP only.
+	old := *ca
+	old.PermittedEmailAddresses, old.PermittedURIDomains, old.ExtKeyUsage = nil, nil, nil
+	der, err := x509.CreateCertificate(rand.Reader, &old, &old, caKey.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldCA, _ := x509.ParseCertificate(der)
+	if err := writePair(lc.CA, filepath.Join(dir, "ca-key.pem"), oldCA, caKey); err != nil {
+		t.Fatal(err)
+	}
+	again, err := EnsureLocalCert(dir, []string{"localhost"}, now)
+	if err != nil || !again.NewCA || !limited(readCert(t, again.CA)) {
+		t.Errorf("an unlimited CA was kept: NewCA %v, err %v", again.NewCA, err)
 	}
 }
