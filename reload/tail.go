@@ -2,12 +2,15 @@ package reload
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
 )
 
 // tail keeps the last lines written to it, for error pages. It is safe for
-// concurrent writers (an app's stdout and stderr).
+// concurrent writers (an app's stdout and stderr). What it keeps is bounded
+// however much is written: max lines of at most maxLine bytes each (a
+// longer line keeps its start, where compilers put the file and line).
 type tail struct {
 	mu    sync.Mutex
 	max   int
@@ -26,17 +29,28 @@ func (t *tail) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		t.lines = append(t.lines, string(data[:i]))
+		t.lines = append(t.lines, clip(data[:i]))
 		data = data[i+1:]
 	}
 	if over := len(t.lines) - t.max; over > 0 {
 		t.lines = append(t.lines[:0:0], t.lines[over:]...)
 	}
-	if len(data) > 4096 { // a line without end: keep its end
-		data = data[len(data)-4096:]
+	if len(data) > maxLine { // a line without end: keep its end
+		data = data[len(data)-maxLine:]
 	}
 	t.part = append([]byte(nil), data...)
 	return len(p), nil
+}
+
+// maxLine is the most of one output line an error page shows.
+const maxLine = 4096
+
+// clip returns line, cut to maxLine bytes with a note of what was left out.
+func clip(line []byte) string {
+	if len(line) <= maxLine {
+		return string(line)
+	}
+	return fmt.Sprintf("%s … (%d more bytes)", bytes.ToValidUTF8(line[:maxLine], nil), len(line)-maxLine)
 }
 
 // String returns the kept lines, each ending in a newline.
