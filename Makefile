@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test bench soak lint golden docs tidy cover
+.PHONY: run build test fuzz bench soak lint golden docs tidy cover
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run: build
@@ -26,6 +26,12 @@ test:
 	@command -v python3 >/dev/null || echo "note: no python3 on PATH: TestExamplesRun/python-web will skip"
 	@[ "$$(id -u)" != 0 ] || command -v setpriv >/dev/null || echo "note: root without setpriv: the unreadable-directory tests will skip"
 	$(GO) test -race -count=1 ./...
+
+## fuzz: each fuzz target for FUZZTIME (the seeds alone run in `make test`)
+FUZZTIME ?= 15s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./config
+	$(GO) test -run '^$$' -fuzz '^FuzzProxyRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server
 
 ## bench: measure devserver against references in the same run; writes docs/BENCHMARKS.md (BENCH_QUICK=1 for a short run)
 bench:

@@ -558,7 +558,7 @@ func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
 				body, _ := io.ReadAll(res.Body)
 				c.Close()
 				if want := "path=/a"; method == http.MethodHead && len(body) != 0 || method != http.MethodHead && string(body) != want {
-					t.Fatalf("round %d: the sender got %q", i, body)
+					t.Fatalf("round %d: the sender got %s %v %q", i, res.Status, res.Header, body)
 				}
 				// The next client, at once, on the connection devserver keeps.
 				if _, got := httpGet(t, d.url+"b"); got != "path=/b" {

@@ -30,8 +30,9 @@ import (
 //	ignores-bodies  a keep-alive HTTP/1.1 server that never reads request
 //	             bodies, as Python's http.server does on GET: what follows
 //	             the headers is read as the next request; each answer
-//	             ("path=PATH", HEAD included) comes after a 50ms pause,
-//	             its body after another
+//	             ("path=PATH", HEAD included) but a connection's first
+//	             comes after a 50ms pause, and its body 50ms after its
+//	             headers
 //
 // The app records its pid in $PIDFILE, listens on $PORT and answers "/" with
 // "gen=$GEN pid=PID", "/echo" with the request body (also appended as a line
@@ -86,7 +87,7 @@ func Main(mode string) int {
 	}
 	fmt.Println("fake app listening")
 	if has("ignores-bodies") {
-		ignoreBodies(ln)
+		IgnoreBodies(ln, 50*time.Millisecond)
 		return 0
 	}
 	next := make(chan struct{})
@@ -158,9 +159,13 @@ func Main(mode string) int {
 	return 0
 }
 
-// ignoreBodies answers each request on each connection with its path,
-// taking whatever follows a request's headers as the next request.
-func ignoreBodies(ln net.Listener) {
+// IgnoreBodies serves ln as an app that never reads request bodies: each
+// request on a connection is answered with its path ("path=PATH", HEAD
+// included), whatever follows a request's headers taken as the next
+// request. The first answer on a connection starts at once, every later one
+// after pause; each body comes pause after its headers, as a streaming app
+// writes it. It returns when ln is closed.
+func IgnoreBodies(ln net.Listener, pause time.Duration) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -169,7 +174,7 @@ func ignoreBodies(ln net.Listener) {
 		go func() {
 			defer c.Close()
 			br := bufio.NewReader(c)
-			for {
+			for n := 0; ; n++ {
 				line, err := br.ReadString('\n')
 				if err != nil {
 					return
@@ -187,12 +192,12 @@ func ignoreBodies(ln net.Listener) {
 				if len(fields) < 2 {
 					return
 				}
-				time.Sleep(50 * time.Millisecond)
+				if n > 0 {
+					time.Sleep(pause)
+				}
 				body := "path=" + fields[1]
-				// The body comes later, as a streaming app writes it, and
-				// for HEAD too, as a hand-written server may.
 				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n", len(body))
-				time.Sleep(50 * time.Millisecond)
+				time.Sleep(pause)
 				_, _ = io.WriteString(c, body)
 			}
 		}()
