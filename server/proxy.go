@@ -207,6 +207,16 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	t := &target{addr: addr, release: release}
 	defer t.release()
+	if carriesBody(r) {
+		// An app may answer before it has read the body (a 413, a
+		// redirect, an app that ignores bodies). Without full duplex,
+		// net/http swallows what is left of the body itself once the
+		// answer's headers go out (server.go, chunkWriter.writeHeader),
+		// racing the transport's copy of it to the app; when net/http
+		// wins, the copy fails, the transport closes the connection and
+		// the answer is cut short. HTTP/2 is full duplex already.
+		_ = http.NewResponseController(w).EnableFullDuplex()
+	}
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), upstreamKey{}, t)))
 }
 
