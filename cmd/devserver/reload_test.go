@@ -470,3 +470,26 @@ func TestConfigStorm(t *testing.T) {
 		t.Errorf("%d restarts, want at most 2", n)
 	}
 }
+
+// TestAHostileConfigSavedWhileRunning: an 824-byte file of nested YAML
+// aliases, saved over the config of a running devserver, is refused at
+// its position; the app that was serving goes on serving, and fixing the
+// file applies it.
+func TestAHostileConfigSavedWhileRunning(t *testing.T) {
+	d, _, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 50ms\n")
+	before := pidServing(t, d.url)
+	var bomb strings.Builder
+	bomb.WriteString("b0: &b0 {x: 1, y: 2}\n")
+	for i := 1; i < 30; i++ {
+		fmt.Fprintf(&bomb, "b%d: &b%d {p: *b%d, q: *b%d}\n", i, i, i-1, i-1)
+	}
+	atomicSave(t, cfgPath, bomb.String())
+	fakeapp.WaitFor(t, 20*time.Second, "the refusal", func() bool {
+		return strings.Contains(d.stderr.String(), "devserver.yaml:11:15: alias *b9: the file expands to more than 10000")
+	})
+	if now := pidServing(t, d.url); now != before {
+		t.Errorf("the app changed from pid %s to %s", before, now)
+	}
+	atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "fixed"`, 1))
+	fakeapp.WaitFor(t, 20*time.Second, "the fixed config", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=fixed ") })
+}
