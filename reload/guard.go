@@ -1,3 +1,5 @@
+//go:build unix
+
 package reload
 
 import (
@@ -9,23 +11,28 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/devserver/devserver/internal/signals"
 )
 
 // The guard is a small process between devserver and the app. devserver
-// starts it (as `devserver __guard STOP_TIMEOUT -- COMMAND...`) with two
+// starts it (as `devserver __guard STOP_TIMEOUT STOP_SIGNAL -- COMMAND...`) with two
 // pipes: fd 3, whose write end only devserver holds, and fd 4, on which the
 // guard reports. The guard
 //
 //   - starts COMMAND in a new process group and reports "pgid N";
-//   - becomes a subreaper, so that orphaned grandchildren are its children
-//     and get reaped, even where PID 1 does not reap;
+//   - becomes a subreaper where the system has them (Linux; FreeBSD's
+//     procctl), so that orphaned grandchildren are its children and get
+//     reaped, even where PID 1 does not reap;
 //   - reports "exit N" (or "exit -SIG" for a signal) when COMMAND ends;
 //   - notices when devserver dies in any way, SIGKILL included, because fd 3
 //     reads EOF (devserver also closes it after a stop), and then stops the
-//     whole group: SIGTERM, and SIGKILL after STOP_TIMEOUT; then it kills
-//     the descendants that left the group, which it adopted as subreaper;
+//     whole group: STOP_SIGNAL, and SIGKILL after STOP_TIMEOUT; then it
+//     kills the descendants that left the group, which it adopted as
+//     subreaper, or, without one, those the process list shows;
 //   - exits once it has no children left.
 //
 // Pdeathsig alone would not do: it reaches only the direct child, and only
@@ -45,13 +52,18 @@ func GuardMain(args []string) int {
 }
 
 func guard(args []string) error {
-	if len(args) < 3 || args[1] != "--" {
-		return errors.New("usage: __guard STOP_TIMEOUT -- COMMAND [ARG]")
+	if len(args) < 4 || args[2] != "--" {
+		return errors.New("usage: __guard STOP_TIMEOUT STOP_SIGNAL -- COMMAND [ARG]")
 	}
 	stopTimeout, err := time.ParseDuration(args[0])
 	if err != nil {
 		return fmt.Errorf("stop timeout: %w", err)
 	}
+	stopSignal, ok := signals.ByName(args[1])
+	if !ok {
+		return fmt.Errorf("stop signal %q: not one of %s", args[1], strings.Join(signals.Names(), ", "))
+	}
+	args = args[1:]
 	parent := os.NewFile(3, "parent")
 	report := os.NewFile(4, "report")
 	if parent == nil || report == nil {
@@ -82,16 +94,21 @@ func guard(args []string) error {
 		// EOF: devserver is gone, or has stopped the app and closed the
 		// pipe to say that everything must go now.
 		_, _ = io.Copy(io.Discard, parent)
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
+		away := strays(os.Getpid(), pgid)
+		_ = syscall.Kill(-pgid, stopSignal)
 		deadline := time.Now().Add(stopTimeout)
 		for groupAlive(pgid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		for _, k := range away {
+			_ = syscall.Kill(k, syscall.SIGKILL)
+		}
 		// Descendants that left the group (setsid, a daemon's double fork)
-		// are this subreaper's children by now: end them too.
+		// are this subreaper's children by now (or, without a subreaper,
+		// still the app's): end them too.
 		for range 50 {
-			kids := children(os.Getpid())
+			kids := children(os.Getpid(), pgid)
 			if len(kids) == 0 {
 				return
 			}

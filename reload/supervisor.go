@@ -1,28 +1,24 @@
 // Package reload runs the user's app and restarts it: the app supervisor
-// (build, start through a guard process, readiness, stopping the whole
-// process group) and, built on it, the polling watcher.
+// (build, start, readiness, stopping the whole process tree, through the
+// per-OS process layer of tree_*.go) and, beside it, the polling watcher.
 //
 // It does not serve HTTP: the server package asks Supervisor.Ready for the
 // app's address and holds requests while it waits.
 package reload
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/devserver/devserver/internal/procstat"
+	"github.com/devserver/devserver/internal/signals"
 )
 
 // Options configure a Supervisor.
@@ -337,7 +333,7 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 		}
 		return nil
 	}
-	s.log.Info("app ready", "addr", app.addr, "pid", app.pgid)
+	s.log.Info("app ready", "addr", app.addr, "pid", app.pid())
 	s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 	return app
 }
@@ -360,8 +356,9 @@ func (s *Supervisor) drain(l *leases) {
 // errSuperseded is build's answer when a restart was asked for while it ran.
 var errSuperseded = errors.New("superseded by a newer change")
 
-// build runs the build command through the guard, in a process group of its
-// own, so that nothing of it outlives devserver. It returns the build's last
+// build runs the build command as a process tree of its own (behind the
+// guard on Unix, in a Job Object on Windows), so that nothing of it
+// outlives devserver. It returns the build's last
 // output lines and status. A restart asked for meanwhile ends the build's
 // whole tree at once and returns errSuperseded: a hung build never holds up
 // the change that fixes it.
@@ -386,55 +383,7 @@ func (s *Supervisor) build(ctx context.Context) (string, string, error) {
 	return out.String(), status, errors.New(status)
 }
 
-// kill ends p's whole process group at once and reaps its guard.
-func (s *Supervisor) kill(p *process) {
-	_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
-	if err := s.reap(p); err != nil {
-		s.log.Warn("guard", "err", err)
-	}
-}
-
-// process is one running app behind its guard.
-type process struct {
-	guard  *exec.Cmd
-	parent *os.File // write end of the guard's fd 3; closing it stops the app
-	pgid   int      // the app's process group
-	addr   string
-	output *tail
-	exited chan struct{} // closed when the app's command has ended
-
-	mu   sync.Mutex
-	code *int // exit code, or -signal
-}
-
-// exitCode returns the command's exit code (or -signal), once it is known.
-func (p *process) exitCode() (int, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.code == nil {
-		return 0, false
-	}
-	return *p.code, true
-}
-
-func (p *process) status() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch {
-	case p.code == nil:
-		select {
-		case <-p.exited:
-			return "its guard ended without a word"
-		default:
-			return "running"
-		}
-	case *p.code < 0:
-		return "killed by " + signalName(syscall.Signal(-*p.code))
-	}
-	return "exit status " + strconv.Itoa(*p.code)
-}
-
-// start launches the app through the guard with a fresh PORT.
+// start launches the app as a process tree of its own with a fresh PORT.
 func (s *Supervisor) start() (*process, error) {
 	port, err := freePort()
 	if err != nil {
@@ -446,96 +395,8 @@ func (s *Supervisor) start() (*process, error) {
 		return nil, err
 	}
 	p.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	s.log.Info("app started", "pid", p.pgid, "port", port)
+	s.log.Info("app started", "pid", p.pid(), "port", port)
 	return p, nil
-}
-
-// spawn starts the shell command through the guard, which puts it in a
-// process group of its own and ends that group if devserver dies. Its
-// output goes to the supervisor's writers and to out. spawn returns once
-// the guard has reported the group.
-func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, error) {
-	parentR, parentW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	reportR, reportW, err := os.Pipe()
-	if err != nil {
-		parentR.Close()
-		parentW.Close()
-		return nil, err
-	}
-	p := &process{parent: parentW, output: out, exited: make(chan struct{})}
-	args := append(append([]string(nil), s.opts.Guard[1:]...), s.opts.StopTimeout.String(), "--", "/bin/sh", "-c", command)
-	g := exec.Command(s.opts.Guard[0], args...)
-	g.Dir, g.Env = s.opts.Dir, env
-	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
-	g.ExtraFiles = []*os.File{parentR, reportW}
-	g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// Grandchildren may hold the output pipes after the guard exits.
-	g.WaitDelay = time.Second
-	err = g.Start()
-	parentR.Close()
-	reportW.Close()
-	if err != nil {
-		parentW.Close()
-		reportR.Close()
-		return nil, fmt.Errorf("start guard: %w", err)
-	}
-	p.guard = g
-	pgid := make(chan int, 1)
-	go func() { // owns reportR; ends when the guard exits
-		defer reportR.Close()
-		defer close(p.exited)
-		sc := bufio.NewScanner(reportR)
-		for sc.Scan() {
-			word, rest, _ := strings.Cut(sc.Text(), " ")
-			switch word {
-			case "pgid":
-				n, _ := strconv.Atoi(rest)
-				pgid <- n
-			case "exit":
-				n, _ := strconv.Atoi(rest)
-				p.mu.Lock()
-				p.code = &n
-				p.mu.Unlock()
-				return
-			case "error":
-				fmt.Fprintln(p.output, rest)
-			}
-		}
-	}()
-	select {
-	case p.pgid = <-pgid:
-	case <-p.exited:
-		_ = s.reap(p)
-		return nil, fmt.Errorf("could not run %q: %s", command, strings.TrimSpace(p.output.String()))
-	}
-	return p, nil
-}
-
-// heldByOther names the process listening on port when it is not the app
-// or one of its descendants (a stray process, or an earlier app's escaped
-// child, took the port between devserver choosing it and the app binding
-// it); "" when it is the app's, or when the system does not say. It runs on
-// every start, so it asks the app's own processes first (a few fd
-// directories) and scans the whole machine only for a stranger.
-func (p *process) heldByOther(port string) string {
-	n, _ := strconv.Atoi(port)
-	socks := procstat.ListeningSockets(n)
-	if len(socks) == 0 || socks.HeldBy(p.pgid) {
-		return "" // the group leader: sh -c's command, or the app itself
-	}
-	for _, proc := range procstat.All() {
-		if proc.PGRP == p.pgid && socks.HeldBy(proc.PID) {
-			return ""
-		}
-	}
-	holder, name, ok := socks.Holder()
-	if !ok || procstat.Descends(holder.PID, p.pgid, p.guard.Process.Pid) {
-		return ""
-	}
-	return fmt.Sprintf("port %d, given to the app in $PORT, is held by pid %d (%s), not by the app", n, holder.PID, name)
 }
 
 // waitReady polls the app's port until it accepts a connection, the app
@@ -576,50 +437,28 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 	}
 }
 
-// stop ends the app: the stop signal to its group, SIGKILL after
-// StopTimeout, and it returns once no process of the group is alive.
+// stop ends the app: the stop signal to its whole tree, a kill after
+// StopTimeout, and it returns once nothing of the tree is alive.
 func (s *Supervisor) stop(p *process) {
 	start := time.Now()
-	_ = syscall.Kill(-p.pgid, s.opts.StopSignal)
-	if !waitGone(p.pgid, s.opts.StopTimeout) {
-		s.log.Warn("app ignored its stop signal; killing its process group", "signal", signalName(s.opts.StopSignal), "after", s.opts.StopTimeout)
-		_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
-		waitGone(p.pgid, 5*time.Second)
+	_ = p.signal(s.opts.StopSignal)
+	if !p.waitGone(s.opts.StopTimeout) {
+		s.log.Warn("app ignored its stop signal; killing its process tree", "signal", signals.Name(s.opts.StopSignal), "after", s.opts.StopTimeout)
+		_ = p.signal(syscall.SIGKILL)
+		p.waitGone(5 * time.Second)
 	}
-	if err := s.reap(p); err != nil {
-		s.log.Warn("guard", "err", err)
+	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
+		s.log.Warn("process tree", "err", err)
 	}
-	s.log.Info("app stopped", "pid", p.pgid, "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info("app stopped", "pid", p.pid(), "took", time.Since(start).Round(time.Millisecond))
 }
 
-// reap closes the guard's parent pipe and waits for the guard to exit.
-func (s *Supervisor) reap(p *process) error {
-	p.parent.Close()
-	done := make(chan error, 1)
-	go func() { done <- p.guard.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return nil // the guard's status is not the app's
-		}
-		return err
-	case <-time.After(s.opts.StopTimeout + 5*time.Second):
-		_ = syscall.Kill(-p.guard.Process.Pid, syscall.SIGKILL)
-		return <-done
+// kill ends p's whole tree at once and releases it.
+func (s *Supervisor) kill(p *process) {
+	_ = p.signal(syscall.SIGKILL)
+	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
+		s.log.Warn("process tree", "err", err)
 	}
-}
-
-// waitGone polls until no live process is in group pgid, up to d.
-func waitGone(pgid int, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for groupAlive(pgid) {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
 }
 
 func freePort() (int, error) {
@@ -631,35 +470,3 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func describeExit(err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return "killed by " + signalName(ws.Signal())
-		}
-		return "exit status " + strconv.Itoa(ee.ExitCode())
-	}
-	return err.Error()
-}
-
-// SignalByName returns the signal named like "SIGTERM".
-func SignalByName(name string) (syscall.Signal, bool) {
-	for sig, n := range signalNames {
-		if n == name {
-			return sig, true
-		}
-	}
-	return 0, false
-}
-
-var signalNames = map[syscall.Signal]string{
-	syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM", syscall.SIGHUP: "SIGHUP", syscall.SIGQUIT: "SIGQUIT",
-	syscall.SIGUSR1: "SIGUSR1", syscall.SIGUSR2: "SIGUSR2", syscall.SIGKILL: "SIGKILL",
-}
-
-func signalName(sig syscall.Signal) string {
-	if n, ok := signalNames[sig]; ok {
-		return n
-	}
-	return sig.String()
-}

@@ -1,3 +1,5 @@
+//go:build linux && !devserver_portable
+
 package reload
 
 import (
@@ -18,8 +20,10 @@ func groupAlive(pgid int) bool {
 	return slices.ContainsFunc(procstat.All(), func(p procstat.Proc) bool { return p.PGRP == pgid && p.Live() })
 }
 
-// children lists the live processes whose parent is pid.
-func children(pid int) []int {
+// children lists the live processes whose parent is pid: as a subreaper,
+// the guard's children include every orphan of the tree, so the app's
+// group (pgid) needs no looking at.
+func children(pid, _ int) []int {
 	var out []int
 	for _, p := range procstat.All() {
 		if p.PPID == pid && p.Live() {
@@ -28,6 +32,13 @@ func children(pid int) []int {
 	}
 	return out
 }
+
+// strays is nil here: the guard is a subreaper, and every orphan of the
+// tree becomes its child, to be found by children after the group is gone.
+func strays(int, int) []int { return nil }
+
+// subreaper says whether the guard adopts the orphans of its tree.
+const subreaper = true
 
 // becomeSubreaper makes orphaned descendants of this process its children,
 // so that it can reap them and see them all.

@@ -1,0 +1,72 @@
+package reload
+
+import (
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/devserver/devserver/internal/signals"
+)
+
+// process is one command's whole process tree, the app's or a build's:
+// started as a tree of its own, stopped as a whole, and never outliving
+// devserver, however devserver ends. What each OS does for it is in
+// tree_unix.go (a process group behind the guard process) and
+// tree_windows.go (a Job Object); both give spawn, pid, signal, alive,
+// release and heldByOther.
+type process struct {
+	procSys
+	addr   string // the app's address; "" for a build
+	output *tail
+	exited chan struct{} // closed when the command itself has ended
+
+	mu   sync.Mutex
+	code *int // exit code, or -signal
+}
+
+// setCode records how the command ended.
+func (p *process) setCode(n int) {
+	p.mu.Lock()
+	p.code = &n
+	p.mu.Unlock()
+}
+
+// exitCode returns the command's exit code (or -signal), once it is known.
+func (p *process) exitCode() (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.code == nil {
+		return 0, false
+	}
+	return *p.code, true
+}
+
+func (p *process) status() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.code == nil:
+		select {
+		case <-p.exited:
+			return "ended without a word from its process layer"
+		default:
+			return "running"
+		}
+	case *p.code < 0:
+		return "killed by " + signals.Name(syscall.Signal(-*p.code))
+	}
+	return "exit status " + strconv.Itoa(*p.code)
+}
+
+// waitGone polls until nothing of the tree is alive, up to d.
+func (p *process) waitGone(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for p.alive() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}

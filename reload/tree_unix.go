@@ -1,0 +1,157 @@
+//go:build unix
+
+package reload
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/devserver/devserver/internal/procstat"
+	"github.com/devserver/devserver/internal/signals"
+)
+
+// procSys is a tree on Unix: a process group led by the command, started
+// by the guard (guard.go), which ends the group if devserver dies.
+type procSys struct {
+	guard  *exec.Cmd
+	parent *os.File // write end of the guard's fd 3; closing it stops the tree
+	pgid   int      // the command's process group
+	away   []int    // strays seen when the stop began, ended with the group
+}
+
+// pid is the tree's id as the log shows it: its process group.
+func (p *procSys) pid() int { return p.pgid }
+
+// signal sends sig to the whole process group. Where no subreaper adopts
+// orphans, the first signal notes the tree's strays (children that left
+// the group) while their parents still say whose they are; release ends
+// them.
+func (p *procSys) signal(sig syscall.Signal) error {
+	if p.away == nil {
+		p.away = append(strays(p.guard.Process.Pid, p.pgid), -1) // -1: looked
+	}
+	return syscall.Kill(-p.pgid, sig)
+}
+
+// alive reports whether any process of the group is alive.
+func (p *procSys) alive() bool { return groupAlive(p.pgid) }
+
+// release ends the strays signal noted, closes the guard's parent pipe
+// (the guard then ends whatever is left) and waits up to d for the guard
+// to exit, then kills it.
+func (p *procSys) release(d time.Duration) error {
+	for _, k := range p.away {
+		if k > 0 {
+			_ = syscall.Kill(k, syscall.SIGKILL)
+		}
+	}
+	p.parent.Close()
+	done := make(chan error, 1)
+	go func() { done <- p.guard.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil // the guard's status is not the app's
+		}
+		return err
+	case <-time.After(d):
+		_ = syscall.Kill(-p.guard.Process.Pid, syscall.SIGKILL)
+		return <-done
+	}
+}
+
+// spawn starts the shell command through the guard, which puts it in a
+// process group of its own and ends that group if devserver dies. Its
+// output goes to the supervisor's writers and to out. spawn returns once
+// the guard has reported the group.
+func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, error) {
+	parentR, parentW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	reportR, reportW, err := os.Pipe()
+	if err != nil {
+		parentR.Close()
+		parentW.Close()
+		return nil, err
+	}
+	p := &process{procSys: procSys{parent: parentW}, output: out, exited: make(chan struct{})}
+	args := append(append([]string(nil), s.opts.Guard[1:]...), s.opts.StopTimeout.String(), signals.Name(s.opts.StopSignal), "--", "/bin/sh", "-c", command)
+	g := exec.Command(s.opts.Guard[0], args...)
+	g.Dir, g.Env = s.opts.Dir, env
+	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
+	g.ExtraFiles = []*os.File{parentR, reportW}
+	g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Grandchildren may hold the output pipes after the guard exits.
+	g.WaitDelay = time.Second
+	err = g.Start()
+	parentR.Close()
+	reportW.Close()
+	if err != nil {
+		parentW.Close()
+		reportR.Close()
+		return nil, fmt.Errorf("start guard: %w", err)
+	}
+	p.guard = g
+	pgid := make(chan int, 1)
+	go func() { // owns reportR; ends when the guard exits
+		defer reportR.Close()
+		defer close(p.exited)
+		sc := bufio.NewScanner(reportR)
+		for sc.Scan() {
+			word, rest, _ := strings.Cut(sc.Text(), " ")
+			switch word {
+			case "pgid":
+				n, _ := strconv.Atoi(rest)
+				pgid <- n
+			case "exit":
+				n, _ := strconv.Atoi(rest)
+				p.setCode(n)
+				return
+			case "error":
+				fmt.Fprintln(p.output, rest)
+			}
+		}
+	}()
+	select {
+	case p.pgid = <-pgid:
+	case <-p.exited:
+		_ = p.release(s.opts.StopTimeout + 5*time.Second)
+		return nil, fmt.Errorf("could not run %q: %s", command, strings.TrimSpace(p.output.String()))
+	}
+	return p, nil
+}
+
+// heldByOther names the process listening on port when it is not the app
+// or one of its descendants (a stray process, or an earlier app's escaped
+// child, took the port between devserver choosing it and the app binding
+// it); "" when it is the app's, or when the system does not say. It runs on
+// every start, so it asks the app's own processes first (a few fd
+// directories) and scans the whole machine only for a stranger.
+func (p *process) heldByOther(port string) string {
+	n, _ := strconv.Atoi(port)
+	socks := procstat.ListeningSockets(n)
+	if len(socks) == 0 || socks.HeldBy(p.pgid) {
+		return "" // the group leader: sh -c's command, or the app itself
+	}
+	for _, proc := range procstat.All() {
+		if proc.PGRP == p.pgid && socks.HeldBy(proc.PID) {
+			return ""
+		}
+	}
+	holder, name, ok := socks.Holder()
+	if !ok || procstat.Descends(holder.PID, p.pgid, p.guard.Process.Pid) {
+		return ""
+	}
+	return fmt.Sprintf("port %d, given to the app in $PORT, is held by pid %d (%s), not by the app", n, holder.PID, name)
+}
+
