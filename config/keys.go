@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"time"
+
+	"github.com/devserver/devserver/internal/signals"
 )
 
 // Kind is the type of a configuration key's value.
@@ -88,7 +90,6 @@ const (
 )
 
 // Signals are the stop signals app.stop_signal accepts.
-var signals = []string{"SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL"}
 
 // keys is the key table, in the order docs and output list them: top-level
 // keys first (TOML needs them before any table), then each section.
@@ -116,7 +117,7 @@ var keys = []Key{
 		check: checkEnvNames},
 	{Name: "app.ready_timeout", Kind: KindDuration, Default: 30 * time.Second,
 		Doc: "how long to wait for the app's port to accept connections", check: checkPositive},
-	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals,
+	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals.Names(),
 		Doc: "signal sent to the app's process group to stop it"},
 	{Name: "app.stop_timeout", Kind: KindDuration, Default: 5 * time.Second,
 		Doc: "how long to wait after stop_signal before SIGKILL to the whole group", check: checkPositive},

@@ -154,4 +154,3 @@ func (p *process) heldByOther(port string) string {
 	}
 	return fmt.Sprintf("port %d, given to the app in $PORT, is held by pid %d (%s), not by the app", n, holder.PID, name)
 }
-

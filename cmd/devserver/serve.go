@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/signals"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
 	"github.com/spf13/cobra"
@@ -379,7 +380,7 @@ func (r *runner) serve(ln net.Listener, certs tlsFiles) {
 }
 
 func (r *runner) supOptions(cfg *config.Config) reload.Options {
-	sig, _ := reload.SignalByName(cfg.App.StopSignal) // config validated it
+	sig, _ := signals.ByName(cfg.App.StopSignal) // config validated it
 	return reload.Options{
 		Dir:          cfg.Root,
 		Build:        cfg.App.Build,
