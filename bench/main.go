@@ -124,22 +124,10 @@ func (b *bench) header() {
 			cpu = string(m[1])
 		}
 	}
-	var uts syscall.Utsname
-	_ = syscall.Uname(&uts)
-	fmt.Fprintf(&b.out, "Command: `%s` · %s · %d cores (%s) · Linux %s · %s\n",
-		cmd, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), cpu, cstr(uts.Release[:]), runtime.Version())
+	fmt.Fprintf(&b.out, "Command: `%s` · %s · %d cores (%s) · %s · %s\n",
+		cmd, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), cpu, kernel(), runtime.Version())
 }
 
-func cstr(b []int8) string {
-	var s []byte
-	for _, c := range b {
-		if c == 0 {
-			break
-		}
-		s = append(s, byte(c))
-	}
-	return string(s)
-}
 
 // writeSection replaces what stands between the markers <!-- name:begin -->
 // and <!-- name:end --> in the file at path.

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -565,9 +564,5 @@ func (a stat) same(b stat) bool {
 }
 
 func statOf(info os.FileInfo) stat {
-	st := stat{size: info.Size(), mtime: info.ModTime()}
-	if sys, ok := info.Sys().(*syscall.Stat_t); ok {
-		st.ino = sys.Ino
-	}
-	return st
+	return stat{size: info.Size(), mtime: info.ModTime(), ino: fileID(info)}
 }

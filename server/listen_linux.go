@@ -2,34 +2,9 @@ package server
 
 import (
 	"fmt"
-	"net"
 
 	"github.com/devserver/devserver/internal/procstat"
-	"golang.org/x/sys/unix"
 )
-
-func setV6Only(fd uintptr) error {
-	return unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1)
-}
-
-// setBacklog calls listen(2) again on the bound socket: Linux then only
-// changes the backlog (net/ipv4/af_inet.c, inet_listen). Go offers no other
-// way to choose it.
-func setBacklog(ln net.Listener, n int) error {
-	tl, ok := ln.(*net.TCPListener)
-	if !ok {
-		return fmt.Errorf("not a TCP listener")
-	}
-	rc, err := tl.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var lerr error
-	if err := rc.Control(func(fd uintptr) { lerr = unix.Listen(int(fd), n) }); err != nil {
-		return err
-	}
-	return lerr
-}
 
 // holderOf names the process listening on port, as " by pid 123 (name)", or
 // "" when /proc does not tell (another user's process, or not Linux).

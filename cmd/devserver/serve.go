@@ -23,7 +23,7 @@ import (
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // runServe is `devserver [ADDRPORT]`: load the config, listen, run the app
@@ -517,8 +517,7 @@ func isTerminal(w io.Writer) bool {
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // newGuardCmd is the hidden command the supervisor runs between devserver

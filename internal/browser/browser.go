@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package browser drives a headless Chromium over the DevTools protocol, for
 // devserver's end-to-end tests of what a browser sees (live reload). It
 // talks to Chromium through --remote-debugging-pipe (file descriptors 3 and

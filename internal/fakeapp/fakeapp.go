@@ -69,7 +69,7 @@ func Main(mode string) int {
 		c := exec.Command(self)
 		c.Env = append(os.Environ(), Env+"=sleeper")
 		if has("escapee") {
-			c.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // leaves the app's group
+			leaveGroup(c)
 		}
 		if err := c.Start(); err != nil {
 			fmt.Fprintln(os.Stderr, err)

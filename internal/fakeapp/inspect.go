@@ -6,16 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/devserver/devserver/internal/procstat"
 )
-
-// Alive reports whether pid is a live process; zombies count as dead (where
-// PID 1 does not reap orphans, they stay forever).
-func Alive(pid int) bool {
-	p, err := procstat.Read(pid)
-	return err == nil && p.Live()
-}
 
 // Pids returns the pids the fake apps recorded in a $PIDFILE, in order.
 func Pids(t testing.TB, file string) []int {

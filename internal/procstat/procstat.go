@@ -1,6 +1,8 @@
 // Package procstat reads the state of processes from Linux's
 // /proc/PID/stat: the one parser devserver's process handling and its tests
-// share. It does not signal or wait for anything.
+// share. Elsewhere it finds nothing (see Available); the process layer of
+// those systems does not rely on it. It does not signal or wait for
+// anything.
 package procstat
 
 import (
@@ -23,6 +25,13 @@ type Proc struct {
 // Where PID 1 does not reap orphans, zombies never go away, and they hold no
 // port or file.
 func (p Proc) Live() bool { return p.State != 'Z' && p.State != 'X' }
+
+// Available reports whether this system has /proc to read: Linux does;
+// macOS, the BSDs and Windows do not, and every answer here is then empty.
+func Available() bool {
+	_, err := os.Stat("/proc/self/stat")
+	return err == nil
+}
 
 // Read returns the process pid.
 func Read(pid int) (Proc, error) {

@@ -1,0 +1,4 @@
+package main
+
+// kernel names the system.
+func kernel() string { return "Windows" }

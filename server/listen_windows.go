@@ -1,0 +1,18 @@
+package server
+
+import (
+	"net"
+	"syscall"
+)
+
+func setV6Only(fd uintptr) error {
+	return syscall.SetsockoptInt(syscall.Handle(fd), syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, 1)
+}
+
+// setBacklog is a no-op on Windows: listen cannot be repeated to change the
+// backlog there, and Go asks for the system's maximum (SOMAXCONN).
+func setBacklog(net.Listener, int) error { return nil }
+
+// holderOf names no process on Windows: finding the owner of a port needs
+// GetExtendedTcpTable, and the error already names the port.
+func holderOf(int) string { return "" }
