@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command bench measures devserver against references taken in the same
 // run: the cost of polling a tree (against find(1) and radovskyb/watcher
 // used bare), change-to-restart latency, bursts, proxy overhead (against the

@@ -38,9 +38,6 @@ import (
 // Pdeathsig alone would not do: it reaches only the direct child, and only
 // while the thread that forked it lives (golang/go#27505).
 
-// GuardCommand is the first argument that runs the guard.
-const GuardCommand = "__guard"
-
 // GuardMain runs the guard with the arguments after GuardCommand and returns
 // the process exit code. Only main calls it.
 func GuardMain(args []string) int {

@@ -9,6 +9,10 @@ import (
 	"github.com/devserver/devserver/internal/signals"
 )
 
+// GuardCommand is the first argument that runs the guard (guard.go), the
+// process between devserver and a command's tree on Unix.
+const GuardCommand = "__guard"
+
 // process is one command's whole process tree, the app's or a build's:
 // started as a tree of its own, stopped as a whole, and never outliving
 // devserver, however devserver ends. What each OS does for it is in

@@ -1,4 +1,0 @@
-package main
-
-// kernel names the system.
-func kernel() string { return "Windows" }
