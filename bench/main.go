@@ -130,7 +130,6 @@ func (b *bench) header() {
 		cmd, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), cpu, kernel(), runtime.Version())
 }
 
-
 // writeSection replaces what stands between the markers <!-- name:begin -->
 // and <!-- name:end --> in the file at path.
 func writeSection(path, name, report string) error {
