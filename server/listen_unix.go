@@ -5,6 +5,7 @@ package server
 import (
 	"fmt"
 	"net"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,3 +32,11 @@ func setBacklog(ln net.Listener, n int) error {
 	}
 	return lerr
 }
+
+// The socket errors as this system spells them, where they differ from the
+// syscall package's: on Unix they do not.
+var (
+	errAddrInUse    error = syscall.EADDRINUSE
+	errAddrNotAvail error = syscall.EADDRNOTAVAIL
+	errConnRefused  error = syscall.ECONNREFUSED
+)

@@ -3,6 +3,8 @@ package server
 import (
 	"net"
 	"syscall"
+
+	"golang.org/x/sys/windows"
 )
 
 func setV6Only(fd uintptr) error {
@@ -16,3 +18,11 @@ func setBacklog(net.Listener, int) error { return nil }
 // holderOf names no process on Windows: finding the owner of a port needs
 // GetExtendedTcpTable, and the error already names the port.
 func holderOf(int) string { return "" }
+
+// The socket errors as Windows spells them (WSAE…), which the syscall
+// package's EADDRINUSE and kin do not match.
+var (
+	errAddrInUse    error = windows.WSAEADDRINUSE
+	errAddrNotAvail error = windows.WSAEADDRNOTAVAIL
+	errConnRefused  error = windows.WSAECONNREFUSED
+)

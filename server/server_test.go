@@ -75,6 +75,7 @@ func start(t *testing.T, opts Options) (addr string, log *lockedbuf.Buffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() }) // before its directory is removed (Windows keeps an open one)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return ts.Listener.Addr().String(), log
