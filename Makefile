@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test fuzz bench soak lint golden docs tidy cover
+.PHONY: run build test test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run: build
@@ -26,6 +26,24 @@ test:
 	@command -v python3 >/dev/null || echo "note: no python3 on PATH: TestExamplesRun/python-web will skip"
 	@[ "$$(id -u)" != 0 ] || command -v setpriv >/dev/null || echo "note: root without setpriv: the unreadable-directory tests will skip"
 	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory cross test-portable
+
+## cross: vet every target (tests included) and build it: Linux, macOS, Windows, FreeBSD on amd64 and arm64
+TARGETS = linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64 freebsd/amd64 freebsd/arm64
+cross:
+	@for t in $(TARGETS); do \
+	  echo "vet $$t"; \
+	  GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./... || exit 1; \
+	  GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -o /dev/null ./... || exit 1; \
+	done
+
+## test-portable: the process tests again on the generic Unix path (what macOS and the BSDs run)
+test-portable:
+	$(GO) test -race -count=1 -tags devserver_portable ./reload
+
+## test-windows: Windows test binaries under Wine (installs wine64 and mingw where it can, else skips)
+test-windows:
+	bash scripts/wine/run
 
 ## fuzz: each fuzz target for FUZZTIME (the seeds alone run in `make test`)
 FUZZTIME ?= 15s

@@ -118,7 +118,7 @@ var keys = []Key{
 	{Name: "app.ready_timeout", Kind: KindDuration, Default: 30 * time.Second,
 		Doc: "how long to wait for the app's port to accept connections", check: checkPositive},
 	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals.Names(),
-		Doc: "signal sent to the app's process group to stop it"},
+		Doc: "signal sent to the app's process group to stop it (Windows: CTRL_BREAK_EVENT for any but SIGKILL; no SIGUSR1 or SIGUSR2)"},
 	{Name: "app.stop_timeout", Kind: KindDuration, Default: 5 * time.Second,
 		Doc: "how long to wait after stop_signal before SIGKILL to the whole group", check: checkPositive},
 	{Name: "static.dir", Kind: KindString, Default: "", Flag: "static",

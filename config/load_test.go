@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -517,6 +518,9 @@ func TestDiff(t *testing.T) {
 
 // TestReferenceIsCurrent fails when docs/CONFIG.md drifts from the key table.
 func TestReferenceIsCurrent(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("docs/CONFIG.md is written on Unix (make docs), where app.stop_signal allows SIGUSR1 and SIGUSR2 too")
+	}
 	got, err := os.ReadFile("../docs/CONFIG.md")
 	if err != nil {
 		t.Fatalf("%v (run make docs)", err)

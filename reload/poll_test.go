@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -224,6 +225,9 @@ func TestPollerSeesSameMtimeWrite(t *testing.T) {
 }
 
 func TestLibraryDropsADeletedRootForGood(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("reproduces a radovskyb/watcher bug as it shows on Unix; under Wine the library does see the root come back")
+	}
 	parent := t.TempDir()
 	root := filepath.Join(parent, "src")
 	writeFile(t, filepath.Join(root, "a.txt"), "a")
@@ -312,7 +316,7 @@ func TestPollerIgnoresFalseRemoves(t *testing.T) {
 func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
-	os.Symlink(real, link)
+	symlinkOrSkip(t, real, link)
 	b := runBare(t, link, nil)
 	b.polls(t, 2)
 	writeFile(t, filepath.Join(real, "a.txt"), "a")
@@ -325,7 +329,7 @@ func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
 func TestPollerFollowsASymlinkedRoot(t *testing.T) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
-	os.Symlink(real, link)
+	symlinkOrSkip(t, real, link)
 	pp := runPoller(t, WatchOptions{Root: link}, nil)
 	pp.firstBatchAfter(t, func() { writeFile(t, filepath.Join(real, "a.txt"), "a") }, "a.txt")
 }
@@ -341,12 +345,8 @@ func TestSymlinksInsideAreNotFollowed(t *testing.T) {
 	pkg := t.TempDir()
 	writeFile(t, filepath.Join(root, "src", "main.go"), "package main")
 	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 1")
-	if err := os.Symlink(".", filepath.Join(root, "src", "loop")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(pkg, filepath.Join(root, "linked-pkg")); err != nil {
-		t.Fatal(err)
-	}
+	symlinkOrSkip(t, ".", filepath.Join(root, "src", "loop"))
+	symlinkOrSkip(t, pkg, filepath.Join(root, "linked-pkg"))
 	pp := runPoller(t, WatchOptions{Root: root}, nil)
 	if n := pp.p.Count(); n > 4 {
 		t.Errorf("watching %d entries for 2 files and 2 links: the walk followed a link", n)
@@ -489,6 +489,9 @@ func TestDeletedAndRecreatedFileIsWatchedAgain(t *testing.T) {
 // these tests re-run themselves as nobody (setpriv), or skip saying why.
 func asNobody(t *testing.T) bool {
 	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows: chmod cannot make a directory unreadable")
+	}
 	if os.Geteuid() != 0 {
 		return true
 	}
@@ -647,5 +650,21 @@ func TestMtimeMovingBackwardsIsAChange(t *testing.T) {
 	os.Chtimes(path, past, past)
 	if got := pp.waitBatch(t, 2); !slices.Equal(got[1].Paths, []string{"a.txt"}) {
 		t.Errorf("batches %v", got)
+	}
+}
+
+// symlinkOrSkip makes a symbolic link, and skips the test where links do
+// not resolve once made (Wine 8's are not followed by its own file calls;
+// Windows without Developer Mode refuses to make them).
+func symlinkOrSkip(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		if runtime.GOOS == "windows" {
+			t.Skip("cannot make a symbolic link here:", err)
+		}
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(link); err != nil && runtime.GOOS == "windows" {
+		t.Skip("symbolic links made here do not resolve:", err)
 	}
 }

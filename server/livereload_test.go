@@ -430,15 +430,24 @@ func TestLiveReloadSlowPages(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, events := range streams {
 		wg.Go(func() {
-			for e := range events {
-				if e == `reload {"gen":1001}` {
+			deadline := time.After(20 * time.Second)
+			for {
+				select {
+				case e, ok := <-events:
+					if !ok {
+						t.Errorf("page %d: the stream ended before the last reload", i)
+						return
+					}
+					if e == `reload {"gen":1001}` {
+						return
+					}
+				case <-deadline:
+					t.Errorf("page %d never heard the last reload", i)
 					return
 				}
 			}
-			t.Errorf("page %d never heard the last reload", i)
 		})
 	}
-	lr.Close() // ends the streams once they are written
 	wg.Wait()
 }
 

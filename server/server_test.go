@@ -100,30 +100,35 @@ func TestStaticNeverLeaksSecrets(t *testing.T) {
 	root := t.TempDir()
 	site := filepath.Join(root, "site")
 	writeFiles(t, root, map[string]string{
-		"secret.txt":                            "SECRET outside",
-		"site-private/x.txt":                    "SECRET sibling",
-		"site/ok.txt":                           "fine",
-		"site/sub/file.txt":                     "inside",
-		"site/.env":                             "SECRET env",
-		"site/.env.local":                       "SECRET env local",
-		"site/.git/config":                      "SECRET git",
-		"site/.git/HEAD":                        "SECRET head",
-		"site/id_rsa":                           "SECRET key",
-		"site/server.key":                       "SECRET server key",
-		"site/cert.pem":                         "SECRET pem",
-		"site/.npmrc":                           "SECRET npmrc",
-		"site/devserver.yaml":                   "SECRET config",
-		"site/devserver.local.yaml":             "SECRET overlay",
-		"site/<img src=x onerror=alert(1)>.txt": "xss name",
+		"secret.txt":                "SECRET outside",
+		"site-private/x.txt":        "SECRET sibling",
+		"site/ok.txt":               "fine",
+		"site/sub/file.txt":         "inside",
+		"site/.env":                 "SECRET env",
+		"site/.env.local":           "SECRET env local",
+		"site/.git/config":          "SECRET git",
+		"site/.git/HEAD":            "SECRET head",
+		"site/id_rsa":               "SECRET key",
+		"site/server.key":           "SECRET server key",
+		"site/cert.pem":             "SECRET pem",
+		"site/.npmrc":               "SECRET npmrc",
+		"site/devserver.yaml":       "SECRET config",
+		"site/devserver.local.yaml": "SECRET overlay",
 	})
+	if runtime.GOOS != "windows" { // a name Windows cannot hold
+		writeFiles(t, root, map[string]string{"site/<img src=x onerror=alert(1)>.txt": "xss name"})
+	}
 	for link, target := range map[string]string{
 		"abs": filepath.Join(root, "secret.txt"), "rel": "../secret.txt", "dir": "/",
 		"loop": ".", "inside": "sub/file.txt", "updir": "..",
 	} {
-		if err := os.Symlink(target, filepath.Join(site, link)); err != nil {
+		if err := os.Symlink(target, filepath.Join(site, link)); err != nil && runtime.GOOS != "windows" {
 			t.Fatal(err)
 		}
 	}
+	// Where links do not resolve (Wine 8; Windows without Developer Mode),
+	// the links that should work are not asked for; the rest still is.
+	_, linkErr := os.Stat(filepath.Join(site, "inside"))
 	cfg := testConfig(t, root, func(c *config.Config) { c.Static.Dir = "site" })
 	addr, _ := start(t, Options{Config: cfg})
 
@@ -146,6 +151,10 @@ func TestStaticNeverLeaksSecrets(t *testing.T) {
 		}
 	}
 	for target, want := range map[string]string{"/ok.txt": "fine", "/inside": "inside", "/loop/ok.txt": "fine", "/sub/file.txt": "inside"} {
+		if linkErr != nil && (target == "/inside" || target == "/loop/ok.txt") {
+			t.Logf("symbolic links do not resolve here (%v): %s not asked for", linkErr, target)
+			continue
+		}
 		if status, body := raw(t, addr, get(target)); status != http.StatusOK || body != want {
 			t.Errorf("GET %s: %d %q, want 200 %q", target, status, body, want)
 		}
@@ -159,7 +168,7 @@ func TestStaticNeverLeaksSecrets(t *testing.T) {
 			t.Errorf("listing shows %s:\n%s", hidden, listing)
 		}
 	}
-	if strings.Contains(listing, "<img") || !strings.Contains(listing, "&lt;img src=x onerror=alert(1)&gt;.txt") {
+	if strings.Contains(listing, "<img") || runtime.GOOS != "windows" && !strings.Contains(listing, "&lt;img src=x onerror=alert(1)&gt;.txt") {
 		t.Errorf("listing does not escape names:\n%s", listing)
 	}
 	for _, m := range []string{"PUT", "DELETE", "POST", "TRACE"} {
@@ -187,9 +196,7 @@ func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 		"public/settings.txt": "../.env", "public/repo": "../.git", "public/k": "../keys/server.key",
 		"public/local.txt": ".env.local", "public/also.txt": "index.txt", "public/up": "..",
 	} {
-		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
-			t.Fatal(err)
-		}
+		symlinkOrSkip(t, target, filepath.Join(root, link))
 	}
 	cfg := testConfig(t, root, nil) // static-only, the whole project: "." with listings
 	addr, _ := start(t, Options{Config: cfg})
@@ -982,5 +989,21 @@ func TestDenyListReadsNamesAsWindowsDoes(t *testing.T) {
 		if strings.Contains(body, "SECRET") || target == "/ok.txt" && status != http.StatusOK {
 			t.Errorf("GET %s: %d %q", target, status, body)
 		}
+	}
+}
+
+// symlinkOrSkip makes a symbolic link, and skips the test where links do
+// not resolve once made (Wine 8's are not followed by its own file calls;
+// Windows without Developer Mode refuses to make them).
+func symlinkOrSkip(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		if runtime.GOOS == "windows" {
+			t.Skip("cannot make a symbolic link here:", err)
+		}
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(link); err != nil && runtime.GOOS == "windows" {
+		t.Skip("symbolic links made here do not resolve:", err)
 	}
 }

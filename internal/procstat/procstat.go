@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ func (p Proc) Live() bool { return p.State != 'Z' && p.State != 'X' }
 // Available reports whether this system has /proc to read: Linux does;
 // macOS, the BSDs and Windows do not, and every answer here is then empty.
 func Available() bool {
+	if runtime.GOOS != "linux" {
+		return false // Wine, say, shows Windows programs Linux's /proc
+	}
 	_, err := os.Stat("/proc/self/stat")
 	return err == nil
 }
