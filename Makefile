@@ -45,6 +45,10 @@ test-portable:
 test-windows:
 	bash scripts/wine/run
 
+## dist: release archives for linux, darwin and windows on amd64 and arm64, with SHA256SUMS (VERSION=v1.2.3 to stamp one)
+dist:
+	bash scripts/dist
+
 ## fuzz: each fuzz target for FUZZTIME (the seeds alone run in `make test`)
 FUZZTIME ?= 15s
 fuzz:

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +153,22 @@ func TestBannerForAWildcardBind(t *testing.T) {
 	if strings.Contains(out, "WARNING") || strings.Contains(out, "on your network") || strings.Contains(out, "█") ||
 		!strings.Contains(out, "No QR code: devserver listens on 127.0.0.1, which only this machine can reach") {
 		t.Errorf("loopback banner:\n%s", out)
+	}
+}
+
+// TestReleaseVersionIsStamped: a binary built as make dist builds it
+// prints the version it was stamped with.
+func TestReleaseVersionIsStamped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds a binary")
+	}
+	bin := filepath.Join(t.TempDir(), "devserver")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version=v9.8.7", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if want := "devserver v9.8.7 " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + "\n"; err != nil || string(out) != want {
+		t.Errorf("version = %q (%v), want %q", out, err, want)
 	}
 }
