@@ -668,3 +668,19 @@ func symlinkOrSkip(t *testing.T, target, link string) {
 		t.Skip("symbolic links made here do not resolve:", err)
 	}
 }
+
+// TestPollerSpeaksInSlashes: watch paths written with the system's
+// separator (backslashes and a drive letter on Windows) are watched, globs
+// and ignores stay /-separated, and changes are reported with "/" on
+// every OS.
+func TestPollerSpeaksInSlashes(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "src", "app", "main.go"), "package main")
+	writeFile(t, filepath.Join(root, "src", "app", "gen", "x.go"), "package gen")
+	pp := runPoller(t, WatchOptions{Root: root, Paths: []string{filepath.Join("src", "app"), filepath.Join(root, "src")},
+		Globs: []string{"src/app/**/*.go"}, Ignore: []string{"src/app/gen"}}, nil)
+	pp.firstBatchAfter(t, func() {
+		writeFile(t, filepath.Join(root, "src", "app", "gen", "x.go"), "package gen // ignored")
+		writeFile(t, filepath.Join(root, "src", "app", "main.go"), "package main // changed")
+	}, "src/app/main.go")
+}
