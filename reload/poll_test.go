@@ -316,7 +316,7 @@ func TestPollerIgnoresFalseRemoves(t *testing.T) {
 func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
-	symlinkOrSkip(t, real, link)
+	fakeapp.SymlinkOrSkip(t, real, link)
 	b := runBare(t, link, nil)
 	b.polls(t, 2)
 	writeFile(t, filepath.Join(real, "a.txt"), "a")
@@ -329,7 +329,7 @@ func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
 func TestPollerFollowsASymlinkedRoot(t *testing.T) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
-	symlinkOrSkip(t, real, link)
+	fakeapp.SymlinkOrSkip(t, real, link)
 	pp := runPoller(t, WatchOptions{Root: link}, nil)
 	pp.firstBatchAfter(t, func() { writeFile(t, filepath.Join(real, "a.txt"), "a") }, "a.txt")
 }
@@ -345,8 +345,8 @@ func TestSymlinksInsideAreNotFollowed(t *testing.T) {
 	pkg := t.TempDir()
 	writeFile(t, filepath.Join(root, "src", "main.go"), "package main")
 	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 1")
-	symlinkOrSkip(t, ".", filepath.Join(root, "src", "loop"))
-	symlinkOrSkip(t, pkg, filepath.Join(root, "linked-pkg"))
+	fakeapp.SymlinkOrSkip(t, ".", filepath.Join(root, "src", "loop"))
+	fakeapp.SymlinkOrSkip(t, pkg, filepath.Join(root, "linked-pkg"))
 	pp := runPoller(t, WatchOptions{Root: root}, nil)
 	if n := pp.p.Count(); n > 4 {
 		t.Errorf("watching %d entries for 2 files and 2 links: the walk followed a link", n)
@@ -651,36 +651,4 @@ func TestMtimeMovingBackwardsIsAChange(t *testing.T) {
 	if got := pp.waitBatch(t, 2); !slices.Equal(got[1].Paths, []string{"a.txt"}) {
 		t.Errorf("batches %v", got)
 	}
-}
-
-// symlinkOrSkip makes a symbolic link, and skips the test where links do
-// not resolve once made (Wine 8's are not followed by its own file calls;
-// Windows without Developer Mode refuses to make them).
-func symlinkOrSkip(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.Symlink(target, link); err != nil {
-		if runtime.GOOS == "windows" {
-			t.Skip("cannot make a symbolic link here:", err)
-		}
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(link); err != nil && runtime.GOOS == "windows" {
-		t.Skip("symbolic links made here do not resolve:", err)
-	}
-}
-
-// TestPollerSpeaksInSlashes: watch paths written with the system's
-// separator (backslashes and a drive letter on Windows) are watched, globs
-// and ignores stay /-separated, and changes are reported with "/" on
-// every OS.
-func TestPollerSpeaksInSlashes(t *testing.T) {
-	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "src", "app", "main.go"), "package main")
-	writeFile(t, filepath.Join(root, "src", "app", "gen", "x.go"), "package gen")
-	pp := runPoller(t, WatchOptions{Root: root, Paths: []string{filepath.Join("src", "app"), filepath.Join(root, "src")},
-		Globs: []string{"src/app/**/*.go"}, Ignore: []string{"src/app/gen"}}, nil)
-	pp.firstBatchAfter(t, func() {
-		writeFile(t, filepath.Join(root, "src", "app", "gen", "x.go"), "package gen // ignored")
-		writeFile(t, filepath.Join(root, "src", "app", "main.go"), "package main // changed")
-	}, "src/app/main.go")
 }

@@ -196,7 +196,7 @@ func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 		"public/settings.txt": "../.env", "public/repo": "../.git", "public/k": "../keys/server.key",
 		"public/local.txt": ".env.local", "public/also.txt": "index.txt", "public/up": "..",
 	} {
-		symlinkOrSkip(t, target, filepath.Join(root, link))
+		fakeapp.SymlinkOrSkip(t, target, filepath.Join(root, link))
 	}
 	cfg := testConfig(t, root, nil) // static-only, the whole project: "." with listings
 	addr, _ := start(t, Options{Config: cfg})
@@ -989,21 +989,5 @@ func TestDenyListReadsNamesAsWindowsDoes(t *testing.T) {
 		if strings.Contains(body, "SECRET") || target == "/ok.txt" && status != http.StatusOK {
 			t.Errorf("GET %s: %d %q", target, status, body)
 		}
-	}
-}
-
-// symlinkOrSkip makes a symbolic link, and skips the test where links do
-// not resolve once made (Wine 8's are not followed by its own file calls;
-// Windows without Developer Mode refuses to make them).
-func symlinkOrSkip(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.Symlink(target, link); err != nil {
-		if runtime.GOOS == "windows" {
-			t.Skip("cannot make a symbolic link here:", err)
-		}
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(link); err != nil && runtime.GOOS == "windows" {
-		t.Skip("symbolic links made here do not resolve:", err)
 	}
 }
