@@ -33,7 +33,8 @@ import (
 //     whole group: STOP_SIGNAL, and SIGKILL after STOP_TIMEOUT; then it
 //     kills the descendants that left the group, which it adopted as
 //     subreaper, or, without one, those the process list shows;
-//   - exits once it has no children left.
+//   - exits once the pipe has closed, the tree has been ended and it has no
+//     children left.
 //
 // Pdeathsig alone would not do: it reaches only the direct child, and only
 // while the thread that forked it lives (golang/go#27505).
@@ -87,7 +88,9 @@ func guard(args []string) error {
 	pgid := cmd.Process.Pid
 	fmt.Fprintf(report, "pgid %d\n", pgid)
 
+	ended := make(chan struct{}) // closed once the tree has been ended
 	go func() {
+		defer close(ended)
 		// EOF: devserver is gone, or has stopped the app and closed the
 		// pipe to say that everything must go now.
 		_, _ = io.Copy(io.Discard, parent)
@@ -125,7 +128,11 @@ func guard(args []string) error {
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}
-		if err != nil { // ECHILD: nothing left
+		if err != nil { // ECHILD: no child left
+			// Without a subreaper, the app's orphans are init's, not
+			// ours: the guard stays until devserver closes the pipe or
+			// dies, and ends whatever of the group is left then.
+			<-ended
 			return nil
 		}
 		if pid != pgid {

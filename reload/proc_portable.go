@@ -24,7 +24,8 @@ type proc struct {
 
 // processList asks ps for every process. It returns nil if ps fails.
 func processList() []proc {
-	out, err := exec.Command("ps", "-A", "-o", "pid=,ppid=,pgid=,stat=").Output()
+	ps := exec.Command("ps", "-A", "-o", "pid=,ppid=,pgid=,stat=")
+	out, err := ps.Output()
 	if err != nil {
 		return nil
 	}
@@ -39,6 +40,9 @@ func processList() []proc {
 		pgid, err3 := strconv.Atoi(f[2])
 		if err1 != nil || err2 != nil || err3 != nil {
 			continue
+		}
+		if pid == ps.Process.Pid {
+			continue // ps itself, a child of whoever asks
 		}
 		list = append(list, proc{pid: pid, ppid: ppid, pgid: pgid, zombie: strings.HasPrefix(f[3], "Z")})
 	}
