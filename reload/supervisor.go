@@ -261,9 +261,10 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		case <-exited:
 			// The app ended by itself: say why and wait for a change. No
 			// restart loop.
-			f := &Failure{What: "app exited", Command: s.opts.Run, Status: app.status(), Output: app.output.String()}
+			f := &Failure{What: "app exited", Command: s.opts.Run, Status: app.status()}
 			s.log.Warn("app exited", "status", f.Status)
 			s.stop(app)
+			f.Output = app.output.String() // whole once the tree is released
 			app = nil
 			s.set(state{phase: phaseFailed, failure: f})
 			select {
@@ -327,6 +328,9 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 	}
 	if f := s.waitReady(ctx, app); f != nil {
 		s.stop(app)
+		if f.Output != "" {
+			f.Output = app.output.String() // whole once the tree is released
+		}
 		if ctx.Err() == nil {
 			s.log.Error(f.What, "status", f.Status)
 			s.set(state{phase: phaseFailed, failure: f})
@@ -368,14 +372,18 @@ func (s *Supervisor) build(ctx context.Context) (string, string, error) {
 	if err != nil {
 		return out.String(), err.Error(), err
 	}
-	defer s.kill(p) // stragglers the build left behind
 	select {
 	case <-p.exited:
 	case <-ctx.Done():
+		s.kill(p)
 		return out.String(), "devserver stopped", ctx.Err()
 	case <-s.restart:
+		s.kill(p)
 		return out.String(), "superseded", errSuperseded
 	}
+	// Stragglers the build left behind go; once its tree is released, all
+	// it printed has been read.
+	s.kill(p)
 	if code, ok := p.exitCode(); ok && code == 0 {
 		return out.String(), "ok", nil
 	}
