@@ -22,17 +22,6 @@ import (
 	"github.com/devserver/devserver/internal/procstat"
 )
 
-func TestStartsAppOnPort(t *testing.T) {
-	h := start(t, "serve", nil)
-	addr := h.ready(t)
-	if got := get(t, addr); !strings.HasPrefix(got, "gen=1 pid=") {
-		t.Errorf("app answered %q", got)
-	}
-	if !strings.Contains(h.out.String(), "fake app listening") {
-		t.Errorf("app output not passed through: %q", h.out.String())
-	}
-}
-
 // TestStopLeavesNothing: after stop, no process of the app's tree is alive,
 // whether the app ignores SIGTERM, forks a child, or sits behind
 // `sh -c 'x & exec y'`.
@@ -160,24 +149,6 @@ func TestRestartGivesNewProcessAndPort(t *testing.T) {
 	}
 	if got := get(t, second); !strings.Contains(got, fmt.Sprint(fakeapp.Pids(t, h.pidfile)[1])) {
 		t.Errorf("new address answered by %q", got)
-	}
-}
-
-func TestAppExitIsAFailureWithOutput(t *testing.T) {
-	h := start(t, "exit3", nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, _, err := h.sup.Ready(ctx)
-	var f *Failure
-	if !errors.As(err, &f) {
-		t.Fatalf("Ready = %v, want a *Failure", err)
-	}
-	if f.Status != "exit status 3" || !strings.Contains(f.Output, "boom") {
-		t.Errorf("failure = %+v", f)
-	}
-	// No restart loop: the app ran once.
-	if n := len(fakeapp.Pids(t, h.pidfile)); n != 1 {
-		t.Errorf("app started %d times, want 1", n)
 	}
 }
 
