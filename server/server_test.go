@@ -195,7 +195,9 @@ func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 	for link, target := range map[string]string{
 		"public/settings.txt": "../.env", "public/repo": "../.git", "public/k": "../keys/server.key",
 		"public/local.txt": ".env.local", "public/also.txt": "index.txt", "public/up": "..",
+		"public/sub/index.html": "../../.env",
 	} {
+		os.MkdirAll(filepath.Join(root, "public", "sub"), 0o755)
 		fakeapp.SymlinkOrSkip(t, target, filepath.Join(root, link))
 	}
 	cfg := testConfig(t, root, nil) // static-only, the whole project: "." with listings
@@ -205,6 +207,10 @@ func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 		if status, body := raw(t, addr, get(target)); status != http.StatusNotFound || strings.Contains(body, "SECRET") {
 			t.Errorf("GET %s: %d %q, want 404", target, status, body)
 		}
+	}
+	// A directory whose index.html is such a link is listed, not indexed.
+	if _, body := raw(t, addr, get("/public/sub/")); strings.Contains(body, "SECRET") {
+		t.Errorf("GET /public/sub/ served the index.html that links to .env: %q", body)
 	}
 	if status, body := raw(t, addr, get("/public/also.txt")); status != http.StatusOK || body != "fine" {
 		t.Errorf("GET /public/also.txt: %d %q, want the file it links to", status, body)

@@ -129,7 +129,7 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 		index, err := s.root.Open(path.Join(rel, "index.html"))
 		if err == nil {
 			defer index.Close()
-			if ist, err := index.Stat(); err == nil && ist.Mode().IsRegular() {
+			if ist, err := index.Stat(); err == nil && ist.Mode().IsRegular() && s.allowed(path.Join(rel, "index.html"), ist) {
 				http.ServeContent(w, r, "index.html", ist.ModTime(), index)
 				return true
 			}
