@@ -54,7 +54,6 @@ func start(t *testing.T, mode string, tweak func(*Options)) *harness {
 		ReadyTimeout: 10 * time.Second,
 		StopTimeout:  2 * time.Second,
 		StopSignal:   syscall.SIGTERM,
-		Guard:        []string{self, GuardCommand},
 		Stdout:       h.out,
 		Stderr:       h.out,
 		Logger:       slog.New(slog.NewTextHandler(t.Output(), nil)),

@@ -35,9 +35,6 @@ type Options struct {
 	// after StopTimeout.
 	StopSignal  syscall.Signal
 	StopTimeout time.Duration
-	// Guard is the command that runs the guard process (devserver's own
-	// binary and GuardCommand).
-	Guard []string
 	// Stdout and Stderr receive the output of build and app, untouched. If
 	// nil, it is discarded (but still kept for error pages).
 	Stdout, Stderr io.Writer
@@ -129,9 +126,6 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 	if opts.Run == "" {
 		return nil, errors.New("no app to run")
 	}
-	if len(opts.Guard) == 0 {
-		return nil, errors.New("no guard command")
-	}
 	if opts.ReadyTimeout <= 0 || opts.StopTimeout <= 0 {
 		return nil, errors.New("ready and stop timeouts must be positive")
 	}
@@ -215,7 +209,7 @@ func (s *Supervisor) Ready(ctx context.Context) (string, func(), error) {
 // Reconfigure replaces the options (the app's commands, environment,
 // timeouts) and restarts the app with them, holding requests meanwhile.
 func (s *Supervisor) Reconfigure(opts Options) error {
-	if opts.Run == "" || len(opts.Guard) == 0 || opts.ReadyTimeout <= 0 || opts.StopTimeout <= 0 {
+	if opts.Run == "" || opts.ReadyTimeout <= 0 || opts.StopTimeout <= 0 {
 		return errors.New("reconfigure: incomplete options")
 	}
 	s.mu.Lock()

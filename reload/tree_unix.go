@@ -74,6 +74,12 @@ func (p *procSys) release(d time.Duration) error {
 // output goes to the supervisor's writers and to out. spawn returns once
 // the guard has reported the group.
 func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, error) {
+	// The guard is devserver's own binary (or a test binary that runs
+	// GuardMain for GuardCommand, as main does).
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find devserver's own binary to run the guard: %w", err)
+	}
 	parentR, parentW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -85,8 +91,7 @@ func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, e
 		return nil, err
 	}
 	p := &process{procSys: procSys{parent: parentW}, output: out, exited: make(chan struct{})}
-	args := append(append([]string(nil), s.opts.Guard[1:]...), s.opts.StopTimeout.String(), signals.Name(s.opts.StopSignal), "--", "/bin/sh", "-c", command)
-	g := exec.Command(s.opts.Guard[0], args...)
+	g := exec.Command(self, GuardCommand, s.opts.StopTimeout.String(), signals.Name(s.opts.StopSignal), "--", "/bin/sh", "-c", command)
 	g.Dir, g.Env = s.opts.Dir, env
 	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
 	g.ExtraFiles = []*os.File{parentR, reportW}

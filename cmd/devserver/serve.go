@@ -34,16 +34,11 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	if err != nil {
 		return err
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find devserver's own binary for the guard: %w", err)
-	}
 	noColor, _ := cmd.Flags().GetBool("no-color")
 	qr, _ := cmd.Flags().GetBool("qr")
 	r := &runner{
 		env:    env,
 		opts:   opts,
-		self:   self,
 		color:  !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
 		log:    slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		live:   server.NewLiveReload(),
@@ -60,7 +55,6 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 type runner struct {
 	env   runEnv
 	opts  config.Options
-	self  string
 	color bool
 	qr    bool // draw a QR code in the banner
 	log   *slog.Logger
@@ -389,7 +383,6 @@ func (r *runner) supOptions(cfg *config.Config) reload.Options {
 		ReadyTimeout: cfg.App.ReadyTimeout,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
-		Guard:        []string{r.self, reload.GuardCommand},
 		Stdout:       r.env.Stdout,
 		Stderr:       r.env.Stderr,
 		Logger:       r.log,
