@@ -35,7 +35,7 @@ func newStatic(dir, prefix string, hidden []string, listings bool) (*static, err
 	}
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		root.Close()
+		_ = root.Close()
 		return nil, fmt.Errorf("static.dir %s: %w", dir, err)
 	}
 	if !strings.HasSuffix(prefix, "/") {
