@@ -70,7 +70,7 @@ func (m *yamlMeasure) walk(n *yaml.Node, depth int) (extent, *Error) {
 			return extent{}, m.errAt(n, fmt.Sprintf("alias *%s is used inside the value it names", n.Value))
 		}
 		e, ok := m.measured[n.Alias]
-		if !ok { // an anchor after its alias: yaml.v3 refuses these, but measure it anyway
+		if !ok { // not reached while yaml.v3 refuses aliases before their anchors; walking it is the safe answer
 			var err *Error
 			if e, err = m.walk(n.Alias, depth); err != nil {
 				return extent{}, err

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/devserver/devserver/internal/textfile"
 	goyaml "github.com/goccy/go-yaml"
 	goparser "github.com/goccy/go-yaml/parser"
 	"github.com/pelletier/go-toml/v2"
@@ -19,7 +20,7 @@ import (
 )
 
 // maxFileSize bounds a config file; anything larger is a mistake.
-const maxFileSize = 1 << 20
+const maxFileSize = textfile.MaxConfig
 
 // pos is a 1-based line and column in a config file.
 type pos struct{ line, col int }

@@ -8,10 +8,6 @@ import (
 	"github.com/devserver/devserver/internal/textfile"
 )
 
-// maxConfigRead is what one poll reads of a config file at most; config
-// refuses anything larger.
-const maxConfigRead = 1 << 20
-
 // WatchFiles polls files by content every interval (following symlinks, so
 // a Kubernetes-style link swap counts) and sends on changed when one of them
 // has changed and then stayed the same for one more poll: a save written in
@@ -28,7 +24,7 @@ func WatchFiles(ctx context.Context, files []string, interval time.Duration, cha
 		for i, f := range files {
 			// Bounded: a config swapped for a pipe or a link to /dev/zero
 			// must not hang or fill the watcher; loading it says what is wrong.
-			data, err := textfile.Read(f, maxConfigRead)
+			data, err := textfile.Read(f, textfile.MaxConfig)
 			if err != nil {
 				data = nil // missing, unreadable or not a file: one state
 			}

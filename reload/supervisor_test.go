@@ -22,52 +22,6 @@ import (
 	"github.com/devserver/devserver/internal/procstat"
 )
 
-// TestStopLeavesNothing: after stop, no process of the app's tree is alive,
-// whether the app ignores SIGTERM, forks a child, or sits behind
-// `sh -c 'x & exec y'`.
-func TestStopLeavesNothing(t *testing.T) {
-	self, _ := os.Executable()
-	cases := []struct {
-		name, mode, run string
-		wantPids        int
-	}{
-		{name: "plain", mode: "serve", wantPids: 1},
-		{name: "ignores SIGTERM", mode: "ignore-term", wantPids: 1},
-		{name: "forks a child", mode: "child", wantPids: 2},
-		{name: "a child leaves the group (setsid)", mode: "escapee", wantPids: 2},
-		{name: "background and exec", mode: "serve", wantPids: 2,
-			run: fmt.Sprintf("FAKEAPP=sleeper %q & exec %q", self, self)},
-		// PROC-03: a grandchild in a session of its own that still holds
-		// the app's stdout and stderr cannot keep the stop waiting for EOF.
-		{name: "an escaped grandchild holds stdout", mode: "serve", wantPids: 2,
-			run: fmt.Sprintf("FAKEAPP=sleeper setsid %q & exec %q", self, self)},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := start(t, tc.mode, func(o *Options) {
-				if tc.run != "" {
-					o.Run = tc.run
-				}
-				o.StopTimeout = 500 * time.Millisecond
-			})
-			h.ready(t)
-			fakeapp.WaitFor(t, 5*time.Second, "all pids recorded", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == tc.wantPids })
-			ps := fakeapp.Pids(t, h.pidfile)
-			for _, p := range ps {
-				if !fakeapp.Alive(p) {
-					t.Fatalf("pid %d not running before stop", p)
-				}
-			}
-			h.stop(t)
-			for _, p := range ps {
-				if fakeapp.Alive(p) {
-					t.Errorf("pid %d still alive after stop", p)
-				}
-			}
-		})
-	}
-}
-
 // TestAppExitsLeavingAGrandchildOnStdout (PROC-03): the app exits at once
 // but leaves a grandchild, in a session of its own, holding its output. The
 // failure is reported without waiting for that output to end, the

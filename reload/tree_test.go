@@ -3,6 +3,9 @@ package reload
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,21 +29,54 @@ func TestStartsAppOnPort(t *testing.T) {
 	}
 }
 
-func TestStopEndsTheTree(t *testing.T) {
-	h := start(t, "child", nil)
-	h.ready(t)
-	fakeapp.WaitFor(t, 10*time.Second, "the app and its child", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == 2 })
-	ps := fakeapp.Pids(t, h.pidfile)
-	for _, p := range ps {
-		if !fakeapp.Alive(p) {
-			t.Fatalf("pid %d is not running", p)
-		}
+// TestStopLeavesNothing: after stop, no process of the app's tree is alive,
+// whether the app ignores SIGTERM, forks a child, starts one that leaves its
+// group (setsid; on Windows a console group of its own), or, on Unix, sits
+// behind `sh -c 'x & exec y'`.
+func TestStopLeavesNothing(t *testing.T) {
+	self, _ := os.Executable()
+	type stopCase struct {
+		name, mode, run string
+		wantPids        int
 	}
-	h.stop(t)
-	for _, p := range ps {
-		if fakeapp.Alive(p) {
-			t.Errorf("pid %d outlived the stop", p)
-		}
+	cases := []stopCase{
+		{name: "plain", mode: "serve", wantPids: 1},
+		{name: "ignores SIGTERM", mode: "ignore-term", wantPids: 1},
+		{name: "forks a child", mode: "child", wantPids: 2},
+		{name: "a child leaves the group (setsid)", mode: "escapee", wantPids: 2},
+	}
+	if runtime.GOOS != "windows" { // sh syntax
+		cases = append(cases,
+			stopCase{name: "background and exec", mode: "serve", wantPids: 2,
+				run: fmt.Sprintf("FAKEAPP=sleeper %q & exec %q", self, self)},
+			// PROC-03: a grandchild in a session of its own that still holds
+			// the app's stdout and stderr cannot keep the stop waiting for EOF.
+			stopCase{name: "an escaped grandchild holds stdout", mode: "serve", wantPids: 2,
+				run: fmt.Sprintf("FAKEAPP=sleeper setsid %q & exec %q", self, self)})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := start(t, tc.mode, func(o *Options) {
+				if tc.run != "" {
+					o.Run = tc.run
+				}
+				o.StopTimeout = 500 * time.Millisecond
+			})
+			h.ready(t)
+			fakeapp.WaitFor(t, 5*time.Second, "all pids recorded", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == tc.wantPids })
+			ps := fakeapp.Pids(t, h.pidfile)
+			for _, p := range ps {
+				if !fakeapp.Alive(p) {
+					t.Fatalf("pid %d not running before stop", p)
+				}
+			}
+			h.stop(t)
+			for _, p := range ps {
+				if fakeapp.Alive(p) {
+					t.Errorf("pid %d still alive after stop", p)
+				}
+			}
+		})
 	}
 }
 

@@ -24,7 +24,8 @@ type procSys struct {
 	guard  *exec.Cmd
 	parent *os.File // write end of the guard's fd 3; closing it stops the tree
 	pgid   int      // the command's process group
-	away   []int    // strays seen when the stop began, ended with the group
+	away   []int    // strays noted when the stop began; release ends them
+	noted  bool     // away has been noted
 }
 
 // pid is the tree's id as the log shows it: its process group.
@@ -35,8 +36,8 @@ func (p *procSys) pid() int { return p.pgid }
 // the group) while their parents still say whose they are; release ends
 // them.
 func (p *procSys) signal(sig syscall.Signal) error {
-	if p.away == nil {
-		p.away = append(strays(p.guard.Process.Pid, p.pgid), -1) // -1: looked
+	if !p.noted {
+		p.away, p.noted = strays(p.guard.Process.Pid, p.pgid), true
 	}
 	return syscall.Kill(-p.pgid, sig)
 }
@@ -49,9 +50,7 @@ func (p *procSys) alive() bool { return groupAlive(p.pgid) }
 // to exit, then kills it.
 func (p *procSys) release(d time.Duration) error {
 	for _, k := range p.away {
-		if k > 0 {
-			_ = syscall.Kill(k, syscall.SIGKILL)
-		}
+		_ = syscall.Kill(k, syscall.SIGKILL)
 	}
 	p.parent.Close()
 	done := make(chan error, 1)

@@ -60,10 +60,10 @@ func Listen(ctx context.Context, lc ListenConfig) (net.Listener, error) {
 	}}
 	ln, err := cfg.Listen(ctx, network, hostPort)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, errAddrInUse) {
+		if errors.Is(err, errAddrInUse) {
 			return nil, inUseError(fmt.Sprintf("port %d on %s is already in use%s (choose another with --port, ADDRPORT or port)", lc.Port, addr, holderOf(lc.Port)))
 		}
-		if errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, errAddrNotAvail) {
+		if errors.Is(err, errAddrNotAvail) {
 			return nil, fmt.Errorf("cannot listen on %s: no interface of this machine has that address", hostPort)
 		}
 		return nil, fmt.Errorf("listen on %s: %w", hostPort, err)

@@ -33,8 +33,8 @@ func setBacklog(ln net.Listener, n int) error {
 	return lerr
 }
 
-// The socket errors as this system spells them, where they differ from the
-// syscall package's: on Unix they do not.
+// The socket errors as this system spells them (listen_windows.go has the
+// WSAE spelling).
 var (
 	errAddrInUse    error = syscall.EADDRINUSE
 	errAddrNotAvail error = syscall.EADDRNOTAVAIL

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -178,7 +177,7 @@ func (p *proxy) dial(ctx context.Context, network, addr string) (net.Conn, error
 	defer cancel()
 	for {
 		c, err := p.dialer.DialContext(ctx, network, addr)
-		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, errConnRefused) {
+		if err == nil || !errors.Is(err, errConnRefused) {
 			return c, err
 		}
 		now, release, rerr := p.app.Ready(ctx)

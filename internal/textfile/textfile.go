@@ -25,6 +25,10 @@ type notRegular struct{ kind string }
 func (e notRegular) Error() string        { return e.kind + ", not a regular file" }
 func (e notRegular) Is(target error) bool { return target == ErrNotRegular }
 
+// MaxConfig is the most devserver reads of a config file or overlay: the
+// config loader refuses a larger file, and the config watch reads no more.
+const MaxConfig = 1 << 20
+
 // ErrTooLarge is returned for a file over the limit.
 var ErrTooLarge = errors.New("file too large")
 
