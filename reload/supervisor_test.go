@@ -171,20 +171,6 @@ func TestSettled(t *testing.T) {
 	}
 }
 
-func TestBuildFailureShowsOutput(t *testing.T) {
-	h := start(t, "serve", func(o *Options) { o.Build = "echo compiling; echo 'main.go:3: syntax error' >&2; exit 2" })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, _, err := h.sup.Ready(ctx)
-	var f *Failure
-	if !errors.As(err, &f) || f.What != "build failed" || f.Status != "exit status 2" || !strings.Contains(f.Output, "main.go:3: syntax error") {
-		t.Fatalf("Ready = %v (%+v)", err, f)
-	}
-	if n := len(fakeapp.Pids(t, h.pidfile)); n != 0 {
-		t.Errorf("app started after a failed build")
-	}
-}
-
 func TestNeverListeningTimesOut(t *testing.T) {
 	h := start(t, "no-listen", func(o *Options) { o.ReadyTimeout = 300 * time.Millisecond })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

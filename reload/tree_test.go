@@ -98,16 +98,19 @@ func TestAppExitIsAFailureWithOutput(t *testing.T) {
 	}
 }
 
-func TestBuildFailureStopsTheStart(t *testing.T) {
-	h := start(t, "serve", func(o *Options) { o.Build = "exit 4" })
+// TestBuildFailureShowsOutput: a failed build's status and output are the
+// failure, and the app does not start. The command reads the same in sh and
+// in cmd.exe.
+func TestBuildFailureShowsOutput(t *testing.T) {
+	h := start(t, "serve", func(o *Options) { o.Build = "echo compiling && echo main.go:3: syntax error 1>&2 && exit 2" })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_, _, err := h.sup.Ready(ctx)
 	var f *Failure
-	if !errors.As(err, &f) || f.What != "build failed" || f.Status != "exit status 4" {
-		t.Fatalf("Ready = %v, want the build's exit status 4", err)
+	if !errors.As(err, &f) || f.What != "build failed" || f.Status != "exit status 2" || !strings.Contains(f.Output, "main.go:3: syntax error") {
+		t.Fatalf("Ready = %v (%+v)", err, f)
 	}
-	if len(fakeapp.Pids(t, h.pidfile)) != 0 {
-		t.Error("the app ran although its build failed")
+	if n := len(fakeapp.Pids(t, h.pidfile)); n != 0 {
+		t.Errorf("app started after a failed build")
 	}
 }
