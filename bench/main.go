@@ -38,7 +38,7 @@ import (
 
 	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
-	"github.com/devserver/devserver/reload"
+	"github.com/devserver/devserver/reload/watch"
 )
 
 func main() {
@@ -374,8 +374,8 @@ func (b *bench) pollCost() error {
 		if err != nil {
 			return err
 		}
-		poller := func() (*reload.Poller, error) {
-			return reload.NewPoller(reload.WatchOptions{Root: root, Paths: []string{"."}, Globs: []string{"**/*"},
+		poller := func() (*watch.Poller, error) {
+			return watch.NewPoller(watch.Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*"},
 				Ignore: []string{".git", "node_modules"}, Interval: interval})
 		}
 		p, err := poller()

@@ -82,6 +82,20 @@ func (c *Config) Abs(path string) string {
 	return filepath.Join(c.Root, path)
 }
 
+// ServedDir is the directory devserver serves files from itself, as an
+// absolute path: static.dir, or the project root when there is no app; ""
+// when it serves none. The front server, the banner and the choice between
+// restarting the app and reloading pages all ask it.
+func (c *Config) ServedDir() string {
+	switch {
+	case c.Static.Dir != "":
+		return c.Abs(c.Static.Dir)
+	case c.App.Run == "":
+		return c.Root
+	}
+	return ""
+}
+
 // Get returns the value of the key named name, typed as its Config field, or
 // nil for a name that is not a key.
 func (c *Config) Get(name string) any {

@@ -11,6 +11,16 @@ import (
 type Change struct {
 	Key      string // dotted key path; "profile" for the chosen profile
 	Old, New string // formatted values
+	Effect   Effect // what applying it live takes
+}
+
+// Effects joins the effects of changes.
+func Effects(changes []Change) Effect {
+	var e Effect
+	for _, c := range changes {
+		e |= c.Effect
+	}
+	return e
 }
 
 // String says what changed: `port: 8000 → 9000`.
@@ -25,19 +35,24 @@ func Diff(old, new *Config) []Change {
 	}
 	var out []Change
 	if old.Root != new.Root {
-		out = append(out, Change{Key: "root", Old: formatValue(old.Root), New: formatValue(new.Root)})
+		// Every path is relative to the root.
+		out = append(out, Change{Key: "root", Old: formatValue(old.Root), New: formatValue(new.Root), Effect: EffectRestart | EffectRewatch | EffectReload})
 	}
 	if old.Profile != new.Profile {
-		out = append(out, Change{Key: "profile", Old: formatValue(old.Profile), New: formatValue(new.Profile)})
+		// The app sees it as DEVSERVER_PROFILE.
+		out = append(out, Change{Key: "profile", Old: formatValue(old.Profile), New: formatValue(new.Profile), Effect: EffectRestart})
 	}
 	for _, k := range keys {
 		a, b := old.Get(k.Name), new.Get(k.Name)
 		if k.Kind == KindMap {
-			out = append(out, diffMap(k.Name, a.(map[string]string), b.(map[string]string))...)
+			for _, c := range diffMap(k.Name, a.(map[string]string), b.(map[string]string)) {
+				c.Effect = k.Effect
+				out = append(out, c)
+			}
 			continue
 		}
 		if !equalValue(a, b) {
-			out = append(out, Change{Key: k.Name, Old: formatValue(a), New: formatValue(b)})
+			out = append(out, Change{Key: k.Name, Old: formatValue(a), New: formatValue(b), Effect: k.Effect})
 		}
 	}
 	return out

@@ -67,6 +67,10 @@ type Key struct {
 	Negated bool
 	// FlagAliases are further, hidden names of the flag.
 	FlagAliases []string
+	// Effect is what a running devserver does to apply a change of the key
+	// live. The front server's handler is built anew for every change, so
+	// keys it alone reads (allowed_hosts) need no effect.
+	Effect Effect
 	// check, when set, validates a decoded value and returns what is wrong with
 	// it, or "".
 	check func(v any) string
@@ -89,61 +93,80 @@ const (
 	EnvProfile = "DEVSERVER_PROFILE"
 )
 
-// Signals are the stop signals app.stop_signal accepts.
+// Effect is what applying a changed key to a running devserver takes. A
+// change may need several; Effects joins them.
+type Effect uint8
+
+// The effects of a change, in the order a session applies them.
+const (
+	// EffectRebind opens a new listener (and certificate).
+	EffectRebind Effect = 1 << iota
+	// EffectQueue resizes the open listener's queue.
+	EffectQueue
+	// EffectRestart restarts the app with new settings.
+	EffectRestart
+	// EffectRewatch plans the file watcher anew.
+	EffectRewatch
+	// EffectReload reloads the open pages.
+	EffectReload
+)
+
+// Has reports whether e includes all of x.
+func (e Effect) Has(x Effect) bool { return e&x == x }
 
 // keys is the key table, in the order docs and output list them: top-level
 // keys first (TOML needs them before any table), then each section.
 var keys = []Key{
 	{Name: "addr", Kind: KindString, Default: "127.0.0.1", Flag: "addr",
 		Doc:   "address to listen on; ::1 when ipv6 is true and addr is not set; 0.0.0.0 or :: for every interface",
-		check: checkAddr},
+		check: checkAddr, Effect: EffectRebind},
 	{Name: "port", Kind: KindInt, Default: 8000, Min: 0, Max: 65535, Noun: "a port number", Flag: "port",
-		Doc: "port to listen on; 0 picks any free port and prints it"},
+		Doc: "port to listen on; 0 picks any free port and prints it", Effect: EffectRebind},
 	{Name: "ipv6", Kind: KindBool, Default: false, Flag: "ipv6", Short: "6",
-		Doc: "listen on IPv6 (::1 unless addr says otherwise)"},
+		Doc: "listen on IPv6 (::1 unless addr says otherwise)", Effect: EffectRebind},
 	{Name: "queue_size", Kind: KindInt, Default: 128, Min: 1, Max: 65535, Noun: "a listen queue size", Flag: "queue-size",
-		Doc: "listen(2) backlog: connections the kernel queues before devserver accepts them (128 holds a burst of 100; the system may cap it)"},
+		Doc: "listen(2) backlog: connections the kernel queues before devserver accepts them (128 holds a burst of 100; the system may cap it)", Effect: EffectQueue},
 	{Name: "allowed_hosts", Kind: KindList, Default: []string{},
 		Doc:   `extra Host names to accept (".example.test" matches subdomains, "*" allows all)`,
 		check: checkHosts},
 	{Name: "livereload", Kind: KindBool, Default: false, Flag: "livereload",
-		Doc: "reload open pages after each change, once the app is ready again (a script added to HTML pages; stylesheet-only changes in static.dir swap in place)"},
+		Doc: "reload open pages after each change, once the app is ready again (a script added to HTML pages; stylesheet-only changes in static.dir swap in place)", Effect: EffectReload},
 	{Name: "app.build", Kind: KindString, Default: "", Flag: "build",
-		Doc: "shell command run before each (re)start of the app"},
+		Doc: "shell command run before each (re)start of the app", Effect: EffectRestart},
 	{Name: "app.run", Kind: KindString, Default: "", Flag: "run",
-		Doc: "shell command that runs the app; it must listen on $PORT"},
-	{Name: "app.env", Kind: KindMap, Default: map[string]string{},
+		Doc: "shell command that runs the app; it must listen on $PORT", Effect: EffectRestart},
+	{Name: "app.env", Kind: KindMap, Default: map[string]string{}, Effect: EffectRestart,
 		Doc:   "extra environment for build and run (names keep their case)",
 		check: checkEnvNames},
 	{Name: "app.ready_timeout", Kind: KindDuration, Default: 30 * time.Second,
-		Doc: "how long to wait for the app's port to accept connections", check: checkPositive},
+		Doc: "how long to wait for the app's port to accept connections", check: checkPositive, Effect: EffectRestart},
 	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals.Names(),
-		Doc: "signal sent to the app's process group to stop it (Windows: CTRL_BREAK_EVENT for any but SIGKILL; no SIGUSR1 or SIGUSR2)"},
+		Doc: "signal sent to the app's process group to stop it (Windows: CTRL_BREAK_EVENT for any but SIGKILL; no SIGUSR1 or SIGUSR2)", Effect: EffectRestart},
 	{Name: "app.stop_timeout", Kind: KindDuration, Default: 5 * time.Second,
-		Doc: "how long to wait after stop_signal before SIGKILL to the whole group", check: checkPositive},
+		Doc: "how long to wait after stop_signal before SIGKILL to the whole group", check: checkPositive, Effect: EffectRestart},
 	{Name: "static.dir", Kind: KindString, Default: "", Flag: "static",
-		Doc: `directory served under static.prefix (without app.run: defaults to ".")`},
+		Doc: `directory served under static.prefix (without app.run: defaults to ".")`, Effect: EffectReload},
 	{Name: "static.prefix", Kind: KindString, Default: "/",
-		Doc: "URL path under which static.dir is served", check: checkPrefix},
+		Doc: "URL path under which static.dir is served", check: checkPrefix, Effect: EffectReload},
 	{Name: "watch.enabled", Kind: KindBool, Default: true, Flag: "noreload", Negated: true,
-		Doc: "watch files and restart the app on changes"},
-	{Name: "watch.paths", Kind: KindList, Default: []string{"."},
+		Doc: "watch files and restart the app on changes", Effect: EffectRewatch},
+	{Name: "watch.paths", Kind: KindList, Default: []string{"."}, Effect: EffectRewatch,
 		Doc: "directories to watch, relative to the project root; symlinks inside them are not followed (list a linked directory here to watch it)"},
-	{Name: "watch.globs", Kind: KindList, Default: []string{"**/*"},
+	{Name: "watch.globs", Kind: KindList, Default: []string{"**/*"}, Effect: EffectRewatch,
 		Doc: "files whose changes count (doublestar globs, relative to the project root)", check: checkGlobs},
-	{Name: "watch.ignore", Kind: KindList, Default: []string{".git", "node_modules", ".devserver"},
+	{Name: "watch.ignore", Kind: KindList, Default: []string{".git", "node_modules", ".devserver"}, Effect: EffectRewatch,
 		Doc: "globs of files and directories to ignore; ignored directories are never walked (editors' swap and backup files are always ignored)", check: checkGlobs},
 	{Name: "watch.interval", Kind: KindDuration, Default: 500 * time.Millisecond, Flag: "poll-interval",
-		FlagAliases: []string{"watch-interval"},
-		Doc:         "how often the tree is polled for changes", check: checkInterval},
+		FlagAliases: []string{"watch-interval"}, Effect: EffectRewatch,
+		Doc: "how often the tree is polled for changes", check: checkInterval},
 	{Name: "watch.debounce", Kind: KindDuration, Default: 100 * time.Millisecond,
-		Doc: "quiet time that ends a burst of changes; a burst gives one restart", check: checkNonNegative},
+		Doc: "quiet time that ends a burst of changes; a burst gives one restart", check: checkNonNegative, Effect: EffectRewatch},
 	{Name: "tls.auto", Kind: KindBool, Default: false, Flag: "https",
-		Doc: "serve HTTPS with a certificate devserver makes for localhost, loopback and this machine's addresses, from a local CA kept in .devserver/tls (tls.cert and tls.key win when set); the file may say just `tls: auto`"},
+		Doc: "serve HTTPS with a certificate devserver makes for localhost, loopback and this machine's addresses, from a local CA kept in .devserver/tls (tls.cert and tls.key win when set); the file may say just `tls: auto`", Effect: EffectRebind},
 	{Name: "tls.cert", Kind: KindString, Default: "",
-		Doc: "PEM certificate file; serve HTTPS when set together with tls.key"},
+		Doc: "PEM certificate file; serve HTTPS when set together with tls.key", Effect: EffectRebind},
 	{Name: "tls.key", Kind: KindString, Default: "",
-		Doc: "PEM private key file for tls.cert"},
+		Doc: "PEM private key file for tls.cert", Effect: EffectRebind},
 }
 
 // Keys returns the key table, in the order docs and output list keys.

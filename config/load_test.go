@@ -502,11 +502,11 @@ func TestDiff(t *testing.T) {
 	b.Profile = "lan"
 	got := Diff(a, b)
 	want := []Change{
-		{Key: "profile", Old: `""`, New: "lan"},
-		{Key: "port", Old: "1", New: "9999"},
-		{Key: "app.env.NEW", Old: "(unset)", New: "x"},
-		{Key: "app.env.ONLY_0", Old: "v", New: "(unset)"},
-		{Key: "watch.globs", Old: `["x0.test", "y.test"]`, New: `["**/*.go"]`},
+		{Key: "profile", Old: `""`, New: "lan", Effect: EffectRestart},
+		{Key: "port", Old: "1", New: "9999", Effect: EffectRebind},
+		{Key: "app.env.NEW", Old: "(unset)", New: "x", Effect: EffectRestart},
+		{Key: "app.env.ONLY_0", Old: "v", New: "(unset)", Effect: EffectRestart},
+		{Key: "watch.globs", Old: `["x0.test", "y.test"]`, New: `["**/*.go"]`, Effect: EffectRewatch},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Diff (-want +got):\n%s", diff)

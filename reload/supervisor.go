@@ -1,9 +1,12 @@
-// Package reload runs the user's app and restarts it: the app supervisor
-// (build, start, readiness, stopping the whole process tree, through the
-// per-OS process layer of tree_*.go) and, beside it, the polling watcher.
+// Package reload runs the user's app and restarts it. It owns two file
+// sets: the supervisor (supervisor.go: build, start, readiness, restart, a
+// state machine) and below it the process tree (tree*.go, guard.go,
+// proc_*.go: one type per OS that starts a command as a group and ends all
+// of it).
 //
-// It does not serve HTTP: the server package asks Supervisor.Ready for the
-// app's address and holds requests while it waits.
+// It does not watch files (reload/watch does) and does not serve HTTP: the
+// server package asks Supervisor.Ready for the app's address and holds
+// requests while it waits.
 package reload
 
 import (
@@ -115,9 +118,14 @@ type Supervisor struct {
 	log     *slog.Logger
 	restart chan struct{} // capacity 1: requests coalesce
 
-	mu   sync.Mutex
-	st   state
-	next *Options // set by Reconfigure, taken by the next cycle
+	mu       sync.Mutex
+	st       state
+	next     *Options    // set by Reconfigure, taken by the next cycle
+	nextDone func(error) // next's done
+
+	// Only Run's goroutine touches these.
+	good    Options     // the options the app was last ready with
+	pending func(error) // done of the options on trial, or nil
 }
 
 // NewSupervisor checks the options and returns a Supervisor that has not
@@ -144,6 +152,7 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 	}
 	return &Supervisor{
 		opts:    opts,
+		good:    opts,
 		log:     log.With("component", "app"),
 		restart: make(chan struct{}, 1),
 		st:      state{phase: phaseStarting, changed: make(chan struct{})},
@@ -207,8 +216,16 @@ func (s *Supervisor) Ready(ctx context.Context) (string, func(), error) {
 }
 
 // Reconfigure replaces the options (the app's commands, environment,
-// timeouts) and restarts the app with them, holding requests meanwhile.
-func (s *Supervisor) Reconfigure(opts Options) error {
+// timeouts) and restarts the app with them, holding requests meanwhile. The
+// new options are on trial: if the app fails with them (its build fails, or
+// it exits or never listens before it is ready), the supervisor goes back to
+// the options the app was last ready with — an old app whose replacement
+// failed to build keeps serving; one already stopped is built and started
+// again — and calls done with the *Failure. Once the app is ready with them
+// it calls done(nil). done is called at most once, from Run's goroutine, and
+// not at all if a newer Reconfigure comes first or Run ends; it must not
+// block. It may be nil.
+func (s *Supervisor) Reconfigure(opts Options, done func(error)) error {
 	if opts.Run == "" || opts.ReadyTimeout <= 0 || opts.StopTimeout <= 0 {
 		return errors.New("reconfigure: incomplete options")
 	}
@@ -217,7 +234,7 @@ func (s *Supervisor) Reconfigure(opts Options) error {
 	if opts.StopSignal == 0 {
 		opts.StopSignal = syscall.SIGTERM
 	}
-	s.next = &opts
+	s.next, s.nextDone = &opts, done
 	s.mu.Unlock()
 	s.Restart()
 	return nil
@@ -272,43 +289,111 @@ func (s *Supervisor) Run(ctx context.Context) error {
 
 // cycle builds (while old keeps serving), stops old and starts a new app. It
 // returns the running app, or nil after a failure (published as the state).
+// Options on trial that fail are put back to the good ones (Reconfigure).
 func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 	for {
-		s.mu.Lock()
-		if s.next != nil {
-			s.opts, s.next = *s.next, nil
-		}
-		s.mu.Unlock()
-		if s.opts.Build == "" {
-			break
-		}
-		if old == nil {
-			s.set(state{phase: phaseStarting})
-		}
-		start := time.Now()
-		out, status, err := s.build(ctx)
+		f := s.buildCurrent(ctx, old)
 		if ctx.Err() != nil {
 			return old
 		}
-		if errors.Is(err, errSuperseded) {
-			// A newer change (or config) came while the build ran: its
-			// whole tree is gone; build again with what is current now.
-			s.log.Info("build cancelled for a newer change", "took", time.Since(start).Round(time.Millisecond))
-			continue
-		}
-		if err != nil {
-			s.log.Error("build failed", "status", status, "took", time.Since(start).Round(time.Millisecond))
+		if f != nil {
+			if s.reject(f) && old != nil {
+				return old // still serving, with the options it had
+			}
 			prev := s.current().leases
-			s.set(state{phase: phaseFailed, failure: &Failure{What: "build failed", Command: s.opts.Build, Status: status, Output: out}})
+			s.set(state{phase: phaseFailed, failure: f})
 			if old != nil {
 				s.drain(prev)
 				s.stop(old)
 			}
 			return nil
 		}
-		s.log.Info("build ok", "took", time.Since(start).Round(time.Millisecond))
-		break
+		app, f := s.replace(ctx, old)
+		if f == nil {
+			s.accept()
+			return app
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		s.set(state{phase: phaseFailed, failure: f})
+		if !s.reject(f) {
+			return nil
+		}
+		old = nil // and build and start with the good options again
 	}
+}
+
+// takeNext makes the options of the latest Reconfigure current, on trial.
+func (s *Supervisor) takeNext() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.next != nil {
+		s.opts, s.pending = *s.next, s.nextDone
+		s.next, s.nextDone = nil, nil
+		if s.pending == nil {
+			s.pending = func(error) {}
+		}
+	}
+}
+
+// accept ends a trial: the app is ready with the current options.
+func (s *Supervisor) accept() {
+	s.good = s.opts
+	if done := s.pending; done != nil {
+		s.pending = nil
+		done(nil)
+	}
+}
+
+// reject ends a trial with failure f: the good options come back. It
+// reports whether there was a trial.
+func (s *Supervisor) reject(f *Failure) bool {
+	done := s.pending
+	if done == nil {
+		return false
+	}
+	s.pending = nil
+	s.opts = s.good
+	s.log.Warn("the app failed with its new settings; back to the previous ones", "failure", f.Title())
+	done(f)
+	return true
+}
+
+// buildCurrent runs the build, again each time a newer change supersedes
+// it. It returns the failure of a build that failed, or nil.
+func (s *Supervisor) buildCurrent(ctx context.Context, old *process) *Failure {
+	for {
+		s.takeNext()
+		if s.opts.Build == "" {
+			return nil
+		}
+		if old == nil {
+			s.set(state{phase: phaseStarting})
+		}
+		start := time.Now()
+		out, status, err := s.build(ctx)
+		took := time.Since(start).Round(time.Millisecond)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, errSuperseded):
+			// A newer change (or config) came while the build ran: its
+			// whole tree is gone; build again with what is current now.
+			s.log.Info("build cancelled for a newer change", "took", took)
+			continue
+		case err != nil:
+			s.log.Error("build failed", "status", status, "took", took)
+			return &Failure{What: "build failed", Command: s.opts.Build, Status: status, Output: out}
+		}
+		s.log.Info("build ok", "took", took)
+		return nil
+	}
+}
+
+// replace stops old, once the requests under way to it are answered, and
+// starts the app anew; it returns the app once it is ready, or why not.
+func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Failure) {
 	prev := s.current().leases
 	s.set(state{phase: phaseStarting}) // new requests wait from here on
 	if old != nil {
@@ -317,8 +402,7 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 	}
 	app, err := s.start()
 	if err != nil {
-		s.set(state{phase: phaseFailed, failure: &Failure{What: "app did not start", Command: s.opts.Run, Status: err.Error()}})
-		return nil
+		return nil, &Failure{What: "app did not start", Command: s.opts.Run, Status: err.Error()}
 	}
 	if f := s.waitReady(ctx, app); f != nil {
 		s.stop(app)
@@ -327,13 +411,12 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 		}
 		if ctx.Err() == nil {
 			s.log.Error(f.What, "status", f.Status)
-			s.set(state{phase: phaseFailed, failure: f})
 		}
-		return nil
+		return nil, f
 	}
 	s.log.Info("app ready", "addr", app.addr, "pid", app.pid())
 	s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
-	return app
+	return app, nil
 }
 
 // drain waits until the requests sent to the old app are answered, up to

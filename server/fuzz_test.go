@@ -41,7 +41,7 @@ func FuzzProxyRequest(f *testing.F) {
 	}
 	defer app.Close()
 	go fakeapp.IgnoreBodies(app, 10*time.Millisecond)
-	s, err := New(Options{Config: testConfig(f, f.TempDir(), nil), App: readyAt(app.Addr().String())})
+	s, err := New(Options{App: readyAt(app.Addr().String())})
 	if err != nil {
 		f.Fatal(err)
 	}

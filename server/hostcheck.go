@@ -2,11 +2,11 @@ package server
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"strings"
+
+	"github.com/devserver/devserver/internal/localnet"
 )
 
 // hostCheck refuses requests whose Host is not this server's, against DNS
@@ -18,24 +18,13 @@ type hostCheck struct {
 	suffixes []string        // ".example.test" matches it and its subdomains
 }
 
-// newHostCheck allows localhost, *.localhost, loopback addresses and the bind
-// address; for a wildcard bind also every address of this machine's
-// interfaces and its host name; and the allowed_hosts entries.
+// newHostCheck allows localhost, *.localhost, loopback addresses and the
+// names of this machine a server bound to bindAddr answers as
+// (localnet.Names); and the allowed_hosts entries.
 func newHostCheck(bindAddr string, allowed []string) *hostCheck {
-	h := &hostCheck{names: map[string]bool{"localhost": true}}
-	h.names[normalizeHost(bindAddr)] = true
-	if ip, err := netip.ParseAddr(bindAddr); err == nil && ip.IsUnspecified() {
-		if addrs, err := net.InterfaceAddrs(); err == nil {
-			for _, a := range addrs {
-				if p, err := netip.ParsePrefix(a.String()); err == nil {
-					h.names[p.Addr().WithZone("").String()] = true
-				}
-			}
-		}
-		if name, err := os.Hostname(); err == nil && name != "" {
-			h.names[strings.ToLower(name)] = true
-			h.names[strings.ToLower(name)+".local"] = true
-		}
+	h := &hostCheck{names: map[string]bool{}}
+	for _, n := range localnet.Names(bindAddr) {
+		h.names[normalizeHost(n)] = true
 	}
 	for _, a := range allowed {
 		a = strings.ToLower(strings.TrimSuffix(a, "."))

@@ -67,7 +67,7 @@ func TestPortInUseIsOneClearLine(t *testing.T) {
 // TestSlowHeadersAreCut: a client that trickles its headers is disconnected
 // after ReadHeaderTimeout, and others are served meanwhile.
 func TestSlowHeadersAreCut(t *testing.T) {
-	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil)})
+	s, err := New(Options{StaticDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -95,10 +96,7 @@ func TestLiveReloadInjectsIntoPages(t *testing.T) {
 	defer app.Close()
 	lr := NewLiveReload()
 	defer lr.Close()
-	cfg := testConfig(t, root, nil)
-	cfg.Static.Dir = "public"
-	cfg.Static.Prefix = "/static/"
-	addr, _ := start(t, Options{Config: cfg, App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
+	addr, _ := start(t, Options{StaticDir: filepath.Join(root, "public"), StaticPrefix: "/static/", App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
 	base := "http://" + addr
 
 	injected := func(t *testing.T, res *http.Response, body, want string) {
@@ -191,7 +189,7 @@ func TestLiveReloadOffByDefault(t *testing.T) {
 		io.WriteString(w, "<!doctype html><p>from the app</p>")
 	}))
 	defer app.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String())})
 	if _, body := pageGet(t, "GET", "http://"+addr+"/", "document"); body != "<!doctype html><p>from the app</p>" {
 		t.Errorf("page: %q", body)
 	}
@@ -207,7 +205,7 @@ func TestErrorPagesReloadThemselves(t *testing.T) {
 	lr := NewLiveReload()
 	defer lr.Close()
 	failed := upstream{ready: func(context.Context) (string, error) { return "", testFailure{} }}
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: failed, LiveReload: lr})
+	addr, _ := start(t, Options{App: failed, LiveReload: lr})
 	res, body := pageGet(t, "GET", "http://"+addr+"/", "document")
 	m := scriptTag.FindStringSubmatch(body)
 	if res.StatusCode != http.StatusBadGateway || m == nil || !strings.Contains(body, "build failed") {
@@ -294,7 +292,7 @@ func next(t *testing.T, events <-chan string) string {
 func TestLiveReloadStream(t *testing.T) {
 	lr := NewLiveReload()
 	defer lr.Close()
-	addr, log := start(t, Options{Config: testConfig(t, t.TempDir(), nil), LiveReload: lr})
+	addr, log := start(t, Options{StaticDir: t.TempDir(), LiveReload: lr})
 	res, events := stream(t, addr, "Sec-Fetch-Site", "same-origin")
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("%d %v", res.StatusCode, res.Header)
@@ -324,7 +322,7 @@ func TestLiveReloadStream(t *testing.T) {
 func TestLiveReloadStreamIsSameOriginOnly(t *testing.T) {
 	lr := NewLiveReload()
 	defer lr.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), LiveReload: lr})
+	addr, _ := start(t, Options{StaticDir: t.TempDir(), LiveReload: lr})
 	for _, c := range []struct {
 		name    string
 		headers []string
@@ -367,7 +365,7 @@ func TestReservedPathsStayDevservers(t *testing.T) {
 	defer app.Close()
 	lr := NewLiveReload()
 	defer lr.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
 	for _, method := range []string{"GET", "POST", "PUT", "DELETE"} {
 		for _, path := range []string{"/__devserver/", "/__devserver/restart", "/__devserver/livereload/x", "/__devserver/../__devserver/x"} {
 			status, _ := raw(t, addr, method+" "+path+" HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: cross-site\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -387,7 +385,7 @@ func TestReservedPathsStayDevservers(t *testing.T) {
 func TestLiveReloadSlowPages(t *testing.T) {
 	lr := NewLiveReload()
 	defer lr.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), LiveReload: lr})
+	addr, _ := start(t, Options{StaticDir: t.TempDir(), LiveReload: lr})
 	const readers, stalled, leaving = 20, 20, 20
 	for range stalled {
 		c, err := net.Dial("tcp", addr)
@@ -457,7 +455,7 @@ func TestLiveReloadSlowPages(t *testing.T) {
 func TestShutdownEndsLiveReloadStreams(t *testing.T) {
 	lr := NewLiveReload()
 	defer lr.Close()
-	addr, cancel, served := serveUntil(t, Options{Config: testConfig(t, t.TempDir(), nil), LiveReload: lr})
+	addr, cancel, served := serveUntil(t, Options{StaticDir: t.TempDir(), LiveReload: lr})
 	res, err := http.Get("http://" + addr + "/__devserver/livereload")
 	if err != nil {
 		t.Fatal(err)
@@ -493,7 +491,7 @@ func TestStreamsOutliveTimeouts(t *testing.T) {
 	defer app.Close()
 	lr := NewLiveReload()
 	defer lr.Close()
-	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
+	s, err := New(Options{App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func BenchmarkProxy(b *testing.B) {
 		io.WriteString(w, "ok")
 	}))
 	defer app.Close()
-	s, err := New(Options{Config: testConfig(b, b.TempDir(), nil), App: readyAt(app.Listener.Addr().String()), Log: io.Discard})
+	s, err := New(Options{App: readyAt(app.Listener.Addr().String()), Log: io.Discard})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,23 +14,31 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/devserver/devserver/config"
 )
 
 // Options configure a Server.
 type Options struct {
-	// Config is the effective configuration; Addr, AllowedHosts, Static and
-	// App.ReadyTimeout are used.
-	Config *config.Config
+	// BindAddr is the address the listener is bound to. The Host check
+	// lets in the names a server bound to it answers as (localhost and
+	// loopback always; for a wildcard bind this machine's addresses and
+	// name) and AllowedHosts (".example.test" matches subdomains, "*"
+	// all). If empty, loopback names only.
+	BindAddr     string
+	AllowedHosts []string
+	// StaticDir, if set, is the absolute path of a directory served under
+	// StaticPrefix (if empty, "/").
+	StaticDir, StaticPrefix string
+	// ReadyTimeout bounds how long a request waits for the app to be
+	// ready. If zero, 30s.
+	ReadyTimeout time.Duration
 	// ConfigName names the config file in messages ("devserver.yaml").
 	ConfigName string
 	// Hidden are files never served as static files, whatever name a
 	// request reaches them by: the config file and overlay devserver
 	// loaded, which may be named anything (--config dev.yaml).
 	Hidden []string
-	// App is the app to proxy to. If nil, the server serves static files
-	// only (static.dir, or the project root), with directory listings.
+	// App is the app to proxy to. If nil, the server serves StaticDir
+	// only, with directory listings.
 	App Upstream
 	// Log receives the request log. If nil, requests are not logged.
 	Log io.Writer
@@ -48,19 +56,20 @@ type Server struct {
 	static  *static
 }
 
-// New builds a Server. It fails if static.dir cannot be opened.
+// New builds a Server. It fails if StaticDir cannot be opened.
 func New(opts Options) (*Server, error) {
-	cfg := opts.Config
 	s := &Server{}
 	if opts.ConfigName == "" {
 		opts.ConfigName = "devserver.yaml"
 	}
-	dir := cfg.Static.Dir
-	if dir == "" && opts.App == nil {
-		dir = "."
+	if opts.StaticPrefix == "" {
+		opts.StaticPrefix = "/"
 	}
-	if dir != "" {
-		st, err := newStatic(cfg.Abs(dir), cfg.Static.Prefix, opts.Hidden, opts.App == nil)
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 30 * time.Second
+	}
+	if opts.StaticDir != "" {
+		st, err := newStatic(opts.StaticDir, opts.StaticPrefix, opts.Hidden, opts.App == nil)
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +77,7 @@ func New(opts Options) (*Server, error) {
 	}
 	var p http.Handler
 	if opts.App != nil {
-		p = newProxy(opts.App, cfg.App.ReadyTimeout, opts.LiveReload != nil)
+		p = newProxy(opts.App, opts.ReadyTimeout, opts.LiveReload != nil)
 	}
 	route := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {
@@ -95,7 +104,7 @@ func New(opts Options) (*Server, error) {
 	if opts.LiveReload != nil {
 		route = opts.LiveReload.inject(route)
 	}
-	h := newHostCheck(cfg.Addr, cfg.AllowedHosts).wrap(route, opts.ConfigName)
+	h := newHostCheck(opts.BindAddr, opts.AllowedHosts).wrap(route, opts.ConfigName)
 	if opts.Log != nil {
 		h = (&requestLog{w: opts.Log, color: opts.Color, now: time.Now}).wrap(h)
 	}

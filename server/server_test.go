@@ -54,19 +54,6 @@ func get(target string) string {
 	return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 }
 
-func testConfig(t testing.TB, root string, edit func(*config.Config)) *config.Config {
-	t.Helper()
-	l, err := config.Load(config.Options{Dir: root, Environ: []string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := *l.Config
-	if edit != nil {
-		edit(&c)
-	}
-	return &c
-}
-
 func start(t *testing.T, opts Options) (addr string, log *lockedbuf.Buffer) {
 	t.Helper()
 	log = &lockedbuf.Buffer{}
@@ -129,8 +116,7 @@ func TestStaticNeverLeaksSecrets(t *testing.T) {
 	// Where links do not resolve (Wine 8; Windows without Developer Mode),
 	// the links that should work are not asked for; the rest still is.
 	_, linkErr := os.Stat(filepath.Join(site, "inside"))
-	cfg := testConfig(t, root, func(c *config.Config) { c.Static.Dir = "site" })
-	addr, _ := start(t, Options{Config: cfg})
+	addr, _ := start(t, Options{StaticDir: filepath.Join(root, "site")})
 
 	leaks := []string{
 		"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%252e%252e/secret.txt",
@@ -200,8 +186,7 @@ func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 		os.MkdirAll(filepath.Join(root, "public", "sub"), 0o755)
 		fakeapp.SymlinkOrSkip(t, target, filepath.Join(root, link))
 	}
-	cfg := testConfig(t, root, nil) // static-only, the whole project: "." with listings
-	addr, _ := start(t, Options{Config: cfg})
+	addr, _ := start(t, Options{StaticDir: root}) // static-only, the whole project, with listings
 	for _, target := range []string{"/public/settings.txt", "/public/repo/config", "/public/repo/", "/public/k",
 		"/public/local.txt", "/public/up/.env", "/public/up/public/settings.txt"} {
 		if status, body := raw(t, addr, get(target)); status != http.StatusNotFound || strings.Contains(body, "SECRET") {
@@ -245,9 +230,7 @@ func TestTheLoadedConfigIsNeverServed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := *l.Config
-	c.App.Run = ""
-	addr, _ := start(t, Options{Config: &c, Hidden: l.WatchFiles()})
+	addr, _ := start(t, Options{StaticDir: l.Config.Root, Hidden: l.WatchFiles()})
 	check := func() {
 		t.Helper()
 		for _, target := range []string{"/dev.yaml", "/public/dev.txt", "/./dev.yaml", "/public/../dev.yaml"} {
@@ -280,8 +263,7 @@ func TestHostCheck(t *testing.T) {
 		fmt.Fprint(w, "app")
 	}))
 	defer app.Close()
-	cfg := testConfig(t, t.TempDir(), func(c *config.Config) { c.AllowedHosts = []string{".example.test", "named.test"} })
-	addr, log := start(t, Options{Config: cfg, App: readyAt(app.Listener.Addr().String())})
+	addr, log := start(t, Options{AllowedHosts: []string{".example.test", "named.test"}, App: readyAt(app.Listener.Addr().String())})
 
 	refused := []string{
 		"Host: attacker.example", "Host: attacker.example:8000", "Host: localhost.attacker.example",
@@ -341,7 +323,7 @@ func TestHostCheckWildcardBind(t *testing.T) {
 func TestLogEscapesControlCharacters(t *testing.T) {
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{"a.txt": "a"})
-	addr, log := start(t, Options{Config: testConfig(t, root, nil)})
+	addr, log := start(t, Options{StaticDir: root})
 	target := "/%1b[2J%1b[31mRED%0d%0a[21/Nov/2026%2010:00:00]%20%22GET%20/admin%20HTTP/1.1%22%20200%200"
 	raw(t, addr, get(target))
 	raw(t, addr, get("/"+strings.Repeat("x", 5000)))
@@ -412,7 +394,7 @@ func TestRequestsWaitForTheApp(t *testing.T) {
 			return "", ctx.Err()
 		}
 	}}
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: up})
+	addr, _ := start(t, Options{App: up})
 	type result struct {
 		status int
 		body   string
@@ -444,7 +426,7 @@ func (testFailure) Detail() string { return "$ make\nmain.go:3: <syntax> error\n
 
 func TestErrorPages(t *testing.T) {
 	fail := upstream{ready: func(context.Context) (string, error) { return "", testFailure{} }}
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: fail})
+	addr, _ := start(t, Options{App: fail})
 	req := "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
 	status, body := raw(t, addr, req)
 	if status != http.StatusBadGateway || !strings.Contains(body, "<h1>build failed (exit status 2)</h1>") || !strings.Contains(body, "main.go:3: &lt;syntax&gt; error") {
@@ -456,8 +438,7 @@ func TestErrorPages(t *testing.T) {
 	}
 
 	never := upstream{ready: func(ctx context.Context) (string, error) { <-ctx.Done(); return "", ctx.Err() }}
-	cfg := testConfig(t, t.TempDir(), func(c *config.Config) { c.App.ReadyTimeout = 50 * time.Millisecond })
-	addr, _ = start(t, Options{Config: cfg, App: never})
+	addr, _ = start(t, Options{ReadyTimeout: 50 * time.Millisecond, App: never})
 	res, err := http.Get("http://" + addr + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -487,7 +468,7 @@ func TestAppGoneBeforeTheRequestReachesIt(t *testing.T) {
 		}
 		return "", testFailure{}
 	}}
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: app})
+	addr, _ := start(t, Options{App: app})
 	status, body := raw(t, addr, get("/"))
 	if status != http.StatusBadGateway || !strings.Contains(body, "build failed (exit status 2)") {
 		t.Errorf("%d %q", status, body)
@@ -529,7 +510,7 @@ func TestProxyWebSocketIsFaithful(t *testing.T) {
 	defer app.Close()
 	lr := NewLiveReload()
 	defer lr.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String()), LiveReload: lr})
 	upgrade := func(path string) (net.Conn, *bufio.Reader, *http.Response) {
 		t.Helper()
 		c, err := net.Dial("tcp", addr)
@@ -591,7 +572,7 @@ func TestProxyHeaders(t *testing.T) {
 		w.WriteHeader(http.StatusFound)
 	}))
 	defer app.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String())})
 	req := "GET /a%2Fb/..%2f?x=1;y=2&z=%ZZ HTTP/1.1\r\nHost: localhost:8000\r\nX-Forwarded-For: 6.6.6.6\r\n" +
 		"X-Forwarded-Host: evil.example\r\nForwarded: for=6.6.6.6\r\nProxy-Authorization: x\r\n" +
 		"Connection: close, X-Drop-Me\r\nX-Drop-Me: 1\r\n\r\n"
@@ -638,7 +619,7 @@ func TestProxyStreamsSSE(t *testing.T) {
 		}
 	}))
 	defer app.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String())})
 	res, err := http.Get("http://" + addr + "/events")
 	if err != nil {
 		t.Fatal(err)
@@ -675,7 +656,7 @@ func TestProxyWebSocket(t *testing.T) {
 		rw.Flush()
 	}))
 	defer app.Close()
-	addr, log := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	addr, log := start(t, Options{App: readyAt(app.Listener.Addr().String())})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -707,8 +688,7 @@ func TestStaticBeforeApp(t *testing.T) {
 	writeFiles(t, root, map[string]string{"public/app.css": "css", "public/.env": "SECRET"})
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "app:"+r.URL.Path) }))
 	defer app.Close()
-	cfg := testConfig(t, root, func(c *config.Config) { c.Static.Dir, c.Static.Prefix = "public", "/static/" })
-	addr, _ := start(t, Options{Config: cfg, App: readyAt(app.Listener.Addr().String())})
+	addr, _ := start(t, Options{StaticDir: filepath.Join(root, "public"), StaticPrefix: "/static/", App: readyAt(app.Listener.Addr().String())})
 	for target, want := range map[string]string{"/static/app.css": "css", "/static/missing.css": "app:/static/missing.css", "/": "app:/", "/static/.env": "app:/static/.env"} {
 		if _, body := raw(t, addr, get(target)); body != want {
 			t.Errorf("GET %s = %q, want %q", target, body, want)
@@ -717,8 +697,7 @@ func TestStaticBeforeApp(t *testing.T) {
 }
 
 func TestNewFailsOnMissingStaticDir(t *testing.T) {
-	cfg := testConfig(t, t.TempDir(), func(c *config.Config) { c.Static.Dir = "nope" })
-	if _, err := New(Options{Config: cfg}); err == nil || !strings.Contains(err.Error(), "static.dir") {
+	if _, err := New(Options{StaticDir: filepath.Join(t.TempDir(), "nope")}); err == nil || !strings.Contains(err.Error(), "static.dir") {
 		t.Errorf("New = %v", err)
 	}
 }
@@ -758,7 +737,7 @@ func serveUntil(t *testing.T, opts Options) (addr string, cancel func(), done <-
 }
 
 func TestServeShutsDown(t *testing.T) {
-	_, cancel, done := serveUntil(t, Options{Config: testConfig(t, t.TempDir(), nil)})
+	_, cancel, done := serveUntil(t, Options{StaticDir: t.TempDir()})
 	cancel()
 	select {
 	case err := <-done:
@@ -777,7 +756,7 @@ func TestServeShutsDown(t *testing.T) {
 func TestCrossSiteLoadsOfStaticFilesAreBlocked(t *testing.T) {
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{"app.js": "window.secret = 1"})
-	addr, _ := start(t, Options{Config: testConfig(t, root, nil)})
+	addr, _ := start(t, Options{StaticDir: root})
 	req := func(site, mode string) (int, string) {
 		return raw(t, addr, "GET /app.js HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: "+site+"\r\nSec-Fetch-Mode: "+mode+"\r\nSec-Fetch-Dest: script\r\nConnection: close\r\n\r\n")
 	}
@@ -809,7 +788,7 @@ func TestNotAnOpenProxy(t *testing.T) {
 	defer other.Close()
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "app") }))
 	defer app.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String())})
 	target := other.Listener.Addr().String()
 	for _, req := range []string{
 		"GET http://" + target + "/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
@@ -828,7 +807,7 @@ func TestNotAnOpenProxy(t *testing.T) {
 
 // TestHeaderLimits: oversized headers are refused before any handler (HTTP-02).
 func TestHeaderLimits(t *testing.T) {
-	s, err := New(Options{Config: testConfig(t, t.TempDir(), nil)})
+	s, err := New(Options{StaticDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -843,7 +822,7 @@ func TestHeaderLimits(t *testing.T) {
 func TestStaticHTTPSemantics(t *testing.T) {
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{"a.txt": strings.Repeat("x", 1000)})
-	addr, _ := start(t, Options{Config: testConfig(t, root, nil)})
+	addr, _ := start(t, Options{StaticDir: root})
 	ranges := "bytes=" + strings.TrimSuffix(strings.Repeat("0-,", 500), ",")
 	status, body := raw(t, addr, "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nRange: "+ranges+"\r\nConnection: close\r\n\r\n")
 	if len(body) > 1000 || (status != http.StatusOK && status != http.StatusRequestedRangeNotSatisfiable) {
@@ -889,7 +868,7 @@ func TestProxyIsTransparent(t *testing.T) {
 		}
 	}))
 	defer app.Close()
-	addr, _ := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String())})
 	res, err := http.Get("http://" + addr + "/cookies")
 	if err != nil {
 		t.Fatal(err)
@@ -943,7 +922,7 @@ func TestNoDesyncBetweenProxyAndApp(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer app.Close()
-	addr, log := start(t, Options{Config: testConfig(t, t.TempDir(), nil), App: readyAt(app.Listener.Addr().String())})
+	addr, log := start(t, Options{App: readyAt(app.Listener.Addr().String())})
 	for _, req := range []string{
 		"POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /second HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
 		"POST /b HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\nGET /hidden HTTP/1.1\r\nHost: localhost\r\n\r\n",
@@ -989,7 +968,7 @@ func TestDenyListReadsNamesAsWindowsDoes(t *testing.T) {
 	}
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{".env.": "SECRET=1", ".env ": "SECRET=2", "ok.txt": "fine"})
-	addr, _ := start(t, Options{Config: testConfig(t, root, nil)})
+	addr, _ := start(t, Options{StaticDir: root})
 	for _, target := range []string{"/.env.", "/.env%20", "/ok.txt"} {
 		status, body := raw(t, addr, get(target))
 		if strings.Contains(body, "SECRET") || target == "/ok.txt" && status != http.StatusOK {

@@ -69,9 +69,9 @@ func TestFlagErrorsAreUsage(t *testing.T) {
 }
 
 // TestImportRules keeps the package graph as DESIGN.md draws it: only config
-// imports viper, only cmd/devserver imports cobra and pflag, only reload
-// imports the watcher, and config and profiles never import the packages
-// above them.
+// imports viper, only cmd/devserver imports cobra and pflag, only
+// reload/watch imports the watcher, and no package imports one above it
+// (cmd → session → config, profiles → reload, reload/watch, server).
 func TestImportRules(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -85,13 +85,15 @@ func TestImportRules(t *testing.T) {
 		"github.com/spf13/viper":       mod + "config",
 		"github.com/spf13/cobra":       mod + "cmd/devserver",
 		"github.com/spf13/pflag":       mod + "cmd/devserver",
-		"github.com/radovskyb/watcher": mod + "reload",
+		"github.com/radovskyb/watcher": mod + "reload/watch",
 	}
 	forbidden := map[string][]string{
-		mod + "config":   {mod + "reload", mod + "server", mod + "cmd/devserver"},
-		mod + "profiles": {mod + "config", mod + "reload", mod + "server", mod + "cmd/devserver"},
-		mod + "reload":   {mod + "server", mod + "cmd/devserver"},
-		mod + "server":   {mod + "reload", mod + "cmd/devserver"},
+		mod + "internal/session": {mod + "cmd/devserver"},
+		mod + "config":           {mod + "internal/session", mod + "reload", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
+		mod + "profiles":         {mod + "config", mod + "internal/session", mod + "reload", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
+		mod + "reload":           {mod + "internal/session", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
+		mod + "reload/watch":     {mod + "internal/session", mod + "reload", mod + "server", mod + "cmd/devserver"},
+		mod + "server":           {mod + "internal/session", mod + "config", mod + "reload", mod + "reload/watch", mod + "cmd/devserver"},
 	}
 	dec := json.NewDecoder(bytes.NewReader(out))
 	seen := 0

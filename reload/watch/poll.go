@@ -1,4 +1,4 @@
-package reload
+package watch
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 	"github.com/radovskyb/watcher"
 )
 
-// WatchOptions configure a Poller.
-type WatchOptions struct {
+// Options configure a Poller.
+type Options struct {
 	// Root is the project root; globs and ignores match paths relative to it.
 	Root string
 	// Paths are the directories to watch, relative to Root or absolute.
@@ -58,7 +58,7 @@ type Batch struct {
 // the last one. A stream of changes that never pauses is reported every
 // maxWait.
 type Poller struct {
-	opts          WatchOptions
+	opts          Options
 	log           *slog.Logger
 	globs, ignore patterns
 	root          string               // Root with symlinks resolved
@@ -103,7 +103,7 @@ const maxWait = 5 * time.Second
 
 // NewPoller checks the options and resolves the roots. It does not walk
 // anything yet.
-func NewPoller(opts WatchOptions) (*Poller, error) {
+func NewPoller(opts Options) (*Poller, error) {
 	if opts.Interval <= 0 {
 		return nil, errors.New("watch interval must be positive")
 	}

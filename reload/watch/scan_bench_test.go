@@ -1,4 +1,4 @@
-package reload
+package watch
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ func BenchmarkScan(b *testing.B) {
 	for i := range 2000 {
 		writeFile(b, filepath.Join(root, fmt.Sprintf("d%02d/f%04d.go", i/100, i)), "x")
 	}
-	p, err := NewPoller(WatchOptions{Root: root, Paths: []string{"."}, Globs: []string{"**/*.go"},
+	p, err := NewPoller(Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*.go"},
 		Ignore: []string{".git", "node_modules"}, Interval: tick})
 	if err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-package reload
+package watch
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"github.com/devserver/devserver/internal/textfile"
 )
 
-// WatchFiles polls files by content every interval (following symlinks, so
+// Files polls files by content every interval (following symlinks, so
 // a Kubernetes-style link swap counts) and sends on changed when one of them
 // has changed and then stayed the same for one more poll: a save written in
 // several steps is never reported half-done. A file may be missing, appear
@@ -18,7 +18,7 @@ import (
 // Config files are small (config refuses more than 1 MiB), so comparing
 // their bytes is both cheap and exact: no mtime resolution to outwit. A file
 // that is not a regular file, or is larger than that, counts as missing.
-func WatchFiles(ctx context.Context, files []string, interval time.Duration, changed chan<- struct{}) {
+func Files(ctx context.Context, files []string, interval time.Duration, changed chan<- struct{}) {
 	read := func() [][]byte {
 		out := make([][]byte, len(files))
 		for i, f := range files {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package reload
+package watch
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func TestConfigWatchSurvivesOddFiles(t *testing.T) {
 			save("port: 8000\n")
 			ctx, cancel := context.WithCancel(t.Context())
 			done := make(chan struct{})
-			go func() { defer close(done); WatchFiles(ctx, []string{path}, 10*time.Millisecond, changed) }()
+			go func() { defer close(done); Files(ctx, []string{path}, 10*time.Millisecond, changed) }()
 			defer func() { cancel(); <-done }()
 			// Save until a change is seen: then the watcher has read the file.
 			for i := 1; ; i++ {

@@ -1,4 +1,4 @@
-package reload
+package watch
 
 import (
 	"context"
@@ -102,7 +102,7 @@ type poller struct {
 	done    chan error
 }
 
-func runPoller(t *testing.T, opts WatchOptions, visit func(string)) *poller {
+func runPoller(t *testing.T, opts Options, visit func(string)) *poller {
 	t.Helper()
 	if opts.Interval == 0 {
 		opts.Interval = tick
@@ -220,7 +220,7 @@ func TestLibraryMissesSameMtimeWrite(t *testing.T) {
 func TestPollerSeesSameMtimeWrite(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "a.txt"), "short")
-	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp := runPoller(t, Options{Root: root}, nil)
 	pp.firstBatchAfter(t, func() { sameMtimeRewrite(t, filepath.Join(root, "a.txt")) }, "a.txt")
 }
 
@@ -254,7 +254,7 @@ func TestPollerWatchesARecreatedRoot(t *testing.T) {
 	parent := t.TempDir()
 	root := filepath.Join(parent, "src")
 	writeFile(t, filepath.Join(root, "a.txt"), "a")
-	pp := runPoller(t, WatchOptions{Root: parent, Paths: []string{"src"}}, nil)
+	pp := runPoller(t, Options{Root: parent, Paths: []string{"src"}}, nil)
 	pp.waitCycles(t, 2)
 	os.RemoveAll(root)
 	pp.waitBatch(t, 1) // a.txt removed
@@ -296,7 +296,7 @@ func TestPollerIgnoresFalseRemoves(t *testing.T) {
 		writeFile(t, filepath.Join(root, n), n)
 	}
 	var armed atomic.Bool
-	pp := runPoller(t, WatchOptions{Root: root, Globs: []string{"*.go"}}, func(path string) {
+	pp := runPoller(t, Options{Root: root, Globs: []string{"*.go"}}, func(path string) {
 		if filepath.Base(path) == "a.go" && armed.CompareAndSwap(true, false) {
 			os.Remove(filepath.Join(root, "b.tmp"))
 		}
@@ -330,7 +330,7 @@ func TestPollerFollowsASymlinkedRoot(t *testing.T) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
 	fakeapp.SymlinkOrSkip(t, real, link)
-	pp := runPoller(t, WatchOptions{Root: link}, nil)
+	pp := runPoller(t, Options{Root: link}, nil)
 	pp.firstBatchAfter(t, func() { writeFile(t, filepath.Join(real, "a.txt"), "a") }, "a.txt")
 }
 
@@ -347,7 +347,7 @@ func TestSymlinksInsideAreNotFollowed(t *testing.T) {
 	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 1")
 	fakeapp.SymlinkOrSkip(t, ".", filepath.Join(root, "src", "loop"))
 	fakeapp.SymlinkOrSkip(t, pkg, filepath.Join(root, "linked-pkg"))
-	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp := runPoller(t, Options{Root: root}, nil)
 	if n := pp.p.Count(); n > 4 {
 		t.Errorf("watching %d entries for 2 files and 2 links: the walk followed a link", n)
 	}
@@ -356,7 +356,7 @@ func TestSymlinksInsideAreNotFollowed(t *testing.T) {
 		writeFile(t, filepath.Join(root, "src", "main.go"), "package main // changed")
 	}, "src/main.go")
 
-	listed := runPoller(t, WatchOptions{Root: root, Paths: []string{".", "linked-pkg"}}, nil)
+	listed := runPoller(t, Options{Root: root, Paths: []string{".", "linked-pkg"}}, nil)
 	listed.firstBatchAfter(t, func() { writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 3") }, "linked-pkg/index.js")
 }
 
@@ -387,7 +387,7 @@ func TestLibraryCloseDeadlocks(t *testing.T) {
 // while a burst is being reported and nobody takes the batch.
 func TestPollerStopsWithChangesPending(t *testing.T) {
 	root := t.TempDir()
-	p, err := NewPoller(WatchOptions{Root: root, Paths: []string{"."}, Globs: []string{"**/*"}, Interval: tick})
+	p, err := NewPoller(Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*"}, Interval: tick})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +416,7 @@ func TestBurstGivesOneBatch(t *testing.T) {
 	// The debounce keeps a stall of the writer (the machine is busy with
 	// other tests) from ending the burst; the waits below still make it span
 	// several walks.
-	pp := runPoller(t, WatchOptions{Root: root, Debounce: 300 * time.Millisecond}, nil)
+	pp := runPoller(t, Options{Root: root, Debounce: 300 * time.Millisecond}, nil)
 	pp.waitCycles(t, 2)
 	for i := range 1000 {
 		writeFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%10, i)), "x")
@@ -445,7 +445,7 @@ func TestIgnoredDirectoriesAreNeverEntered(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var visited []string
-	pp := runPoller(t, WatchOptions{Root: root, Ignore: []string{".git", "node_modules"}}, func(path string) {
+	pp := runPoller(t, Options{Root: root, Ignore: []string{".git", "node_modules"}}, func(path string) {
 		mu.Lock()
 		visited = append(visited, path)
 		mu.Unlock()
@@ -468,7 +468,7 @@ func TestDeletedAndRecreatedFileIsWatchedAgain(t *testing.T) {
 	root := t.TempDir()
 	path := filepath.Join(root, "main.go")
 	writeFile(t, path, "v1")
-	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp := runPoller(t, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
 	os.Remove(path)
 	pp.waitBatch(t, 1)
@@ -547,7 +547,7 @@ func TestPollerSkipsUnreadableDirectory(t *testing.T) {
 	for _, f := range []string{"a/x.txt", "b-locked/y.txt", "c/z.txt"} {
 		writeFile(t, filepath.Join(root, f), "x")
 	}
-	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp := runPoller(t, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
 	os.Chmod(filepath.Join(root, "b-locked"), 0)
 	defer os.Chmod(filepath.Join(root, "b-locked"), 0o755)
@@ -594,7 +594,7 @@ func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
 	root := t.TempDir()
 	path := filepath.Join(root, "main.go")
 	writeFile(t, path, "v0")
-	pp := runPoller(t, WatchOptions{Root: root, Debounce: 100 * time.Millisecond}, nil)
+	pp := runPoller(t, Options{Root: root, Debounce: 100 * time.Millisecond}, nil)
 	pp.waitCycles(t, 2)
 	saves := []func(i int){
 		func(i int) { // vim
@@ -640,7 +640,7 @@ func TestMtimeMovingBackwardsIsAChange(t *testing.T) {
 	writeFile(t, path, "one")
 	future := time.Now().Add(time.Hour)
 	os.Chtimes(path, future, future)
-	pp := runPoller(t, WatchOptions{Root: root}, nil)
+	pp := runPoller(t, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
 	writeFile(t, path, "two") // mtime now: an hour back
 	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {

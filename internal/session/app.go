@@ -1,0 +1,63 @@
+package session
+
+import (
+	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/signals"
+	"github.com/devserver/devserver/reload"
+	"github.com/devserver/devserver/server"
+)
+
+// appOptions translates cfg into the supervisor's options.
+func (s *session) appOptions(cfg *config.Config) reload.Options {
+	sig, _ := signals.ByName(cfg.App.StopSignal) // config validated it
+	return reload.Options{
+		Dir:          cfg.Root,
+		Build:        cfg.App.Build,
+		Run:          cfg.App.Run,
+		Env:          appEnv(s.opts.Load.Environ, cfg),
+		ReadyTimeout: cfg.App.ReadyTimeout,
+		StopSignal:   sig,
+		StopTimeout:  cfg.App.StopTimeout,
+		Stdout:       s.opts.Stdout,
+		Stderr:       s.opts.Stderr,
+		Logger:       s.log,
+		Settled:      func(error) { s.live.Reload() },
+	}
+}
+
+// appEnv is the environment of build and run: devserver's own, app.env, and
+// DEVSERVER_PROFILE (PORT is added per start).
+func appEnv(environ []string, cfg *config.Config) []string {
+	out := append([]string(nil), environ...)
+	for name, value := range cfg.App.Env {
+		out = append(out, name+"="+value)
+	}
+	return append(out, "DEVSERVER_PROFILE="+cfg.Profile)
+}
+
+// frontOptions translates l into the front server's options.
+// app, if not nil, is the app to proxy to.
+func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.Options {
+	cfg := l.Config
+	opts := server.Options{
+		BindAddr:     cfg.Addr,
+		AllowedHosts: cfg.AllowedHosts,
+		StaticDir:    cfg.ServedDir(),
+		StaticPrefix: cfg.Static.Prefix,
+		ReadyTimeout: cfg.App.ReadyTimeout,
+		ConfigName:   "devserver.yaml",
+		Hidden:       l.WatchFiles(),
+		Log:          s.opts.Stderr,
+		Color:        s.opts.Color,
+	}
+	if l.File != "" {
+		opts.ConfigName = l.Name(l.File)
+	}
+	if app != nil { // a nil *Supervisor in the interface would not be nil
+		opts.App = app
+	}
+	if cfg.LiveReload {
+		opts.LiveReload = s.live
+	}
+	return opts
+}

@@ -1,0 +1,195 @@
+package session
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/localnet"
+	"github.com/devserver/devserver/server"
+)
+
+// front is the front server: the listener and the handler it serves. Each
+// applied config brings a new handler; requests under way finish on the one
+// they started with, which is closed once the last of them has (drain).
+type front struct {
+	log    *slog.Logger
+	listen func(context.Context, server.ListenConfig) (net.Listener, error)
+
+	ln      net.Listener // nil until the first bind, and while rebinding in place
+	lc      server.ListenConfig
+	certs   tlsFiles // what ln serves HTTPS with
+	serving *task    // serving ln
+
+	cur    atomic.Pointer[handler]
+	drains sync.WaitGroup // retired handlers not closed yet
+}
+
+// handler is one front server's handler and the requests it is answering.
+type handler struct {
+	srv *server.Server
+
+	mu      sync.Mutex
+	n       int  // requests under way
+	retired bool // replaced; close once n is 0
+	idle    chan struct{}
+}
+
+// ServeHTTP answers with the current handler.
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for {
+		h := f.cur.Load()
+		if h.acquire() {
+			defer h.release()
+			h.srv.Handler().ServeHTTP(w, r)
+			return
+		}
+		// h was retired between Load and acquire: its successor is stored.
+	}
+}
+
+func (h *handler) acquire() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.retired {
+		return false
+	}
+	h.n++
+	return true
+}
+
+func (h *handler) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n--; h.n == 0 && h.retired {
+		close(h.idle)
+	}
+}
+
+// swap makes srv the handler and closes the one it replaces once the
+// requests under way on it are answered.
+func (f *front) swap(srv *server.Server) {
+	prev := f.cur.Swap(&handler{srv: srv, idle: make(chan struct{})})
+	if prev == nil {
+		return
+	}
+	prev.mu.Lock()
+	prev.retired = true
+	if prev.n == 0 {
+		close(prev.idle)
+	}
+	prev.mu.Unlock()
+	f.drains.Add(1)
+	go func() {
+		defer f.drains.Done()
+		<-prev.idle
+		_ = prev.srv.Close()
+	}()
+}
+
+// open prepares a listener for lc, serving HTTPS with certs. When the new
+// address needs the port the current listener holds (127.0.0.1:8000 →
+// 0.0.0.0:8000 on Linux), it stops serving on the old address first; if
+// the new one then cannot be had after all (another process took the port
+// in the gap), the old address is bound and served again and the error
+// returned, so the last good config keeps serving.
+func (f *front) open(ctx context.Context, lc server.ListenConfig) (net.Listener, error) {
+	ln, err := f.listen(ctx, lc)
+	if err == nil || !errors.Is(err, syscall.EADDRINUSE) || f.ln == nil || lc.Port == 0 || lc.Port != f.lc.Port {
+		return ln, err
+	}
+	f.serving.stop()
+	old := f.lc
+	f.serving, f.ln = nil, nil
+	if ln, err = f.listen(ctx, lc); err == nil {
+		return ln, nil
+	}
+	back, berr := f.listen(ctx, old)
+	if berr != nil {
+		return nil, fmt.Errorf("%w; the old address is lost too: %w (a config change will try again)", err, berr)
+	}
+	f.serve(back, old, f.certs)
+	return nil, err
+}
+
+// serve answers on ln with the current handler, in place of the listener
+// served so far.
+func (f *front) serve(ln net.Listener, lc server.ListenConfig, certs tlsFiles) {
+	prev := f.serving
+	opts := server.ServeOptions{Logger: f.log, CertFile: certs.cert, KeyFile: certs.key}
+	addr := ln.Addr().String()
+	f.serving = start(context.Background(), f.log, "serving on "+addr, func(ctx context.Context) error {
+		if err := server.Serve(ctx, ln, f, opts); err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	})
+	f.ln, f.lc, f.certs = ln, lc, certs
+	prev.stop()
+}
+
+// close stops serving and closes every handler, waiting a few seconds at
+// most for requests under way (a WebSocket may outlive its app briefly).
+func (f *front) close() {
+	f.serving.stop()
+	f.serving = nil
+	if h := f.cur.Swap(nil); h != nil {
+		f.drains.Add(1)
+		go func() { defer f.drains.Done(); _ = h.srv.Close() }()
+	}
+	done := make(chan struct{})
+	go func() { f.drains.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		f.log.Warn("requests still under way at shutdown")
+	}
+}
+
+// listenConfig is the listener cfg asks for.
+func listenConfig(cfg *config.Config) server.ListenConfig {
+	return server.ListenConfig{Addr: cfg.Addr, Port: cfg.Port, IPv6: cfg.IPv6, QueueSize: cfg.QueueSize}
+}
+
+// tlsFiles are the certificate and key to serve HTTPS with; empty for HTTP.
+type tlsFiles struct{ cert, key string }
+
+// LocalCADir is where tls.auto keeps its CA and certificate, relative to
+// the project root.
+const LocalCADir = ".devserver/tls"
+
+// certificate returns tls.cert and tls.key, checked, or with tls.auto the
+// files of a certificate from devserver's local CA, made or renewed as
+// needed for the names the server answers as.
+func certificate(l *config.Loaded, log *slog.Logger) (tlsFiles, error) {
+	cfg := l.Config
+	if cfg.TLS.Cert != "" {
+		files := tlsFiles{cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)}
+		if _, err := tls.LoadX509KeyPair(files.cert, files.key); err != nil {
+			return tlsFiles{}, fmt.Errorf("tls.cert and tls.key: %w", err)
+		}
+		return files, nil
+	}
+	lc, err := server.EnsureLocalCert(cfg.Abs(LocalCADir), localnet.Names(cfg.Addr), time.Now())
+	if err != nil {
+		return tlsFiles{}, err
+	}
+	ca := l.Name(lc.CA)
+	switch {
+	case lc.NewCA:
+		log.Warn("made a local CA for HTTPS; browsers warn about the certificate until you trust it once (see README, HTTPS)", "ca", ca)
+	case lc.NewCert:
+		log.Info("made an HTTPS certificate", "hosts", strings.Join(lc.Hosts, ", "), "ca", ca)
+	}
+	return tlsFiles{lc.Cert, lc.Key}, nil
+}

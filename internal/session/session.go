@@ -1,0 +1,173 @@
+// Package session is devserver's run loop. It owns start-up, a config
+// change and `rs` as one path: diff the new config against the one in
+// force, take the effects of the changed keys (config.Effect), prepare
+// everything new, switch, stop the old. When the app fails with new
+// settings, the previous config is put back whole and the log says so.
+// The long-running pieces (serving, the app, the watchers) are tasks it
+// starts and stops, each with one goroutine.
+//
+// It does not parse flags or print the banner (cmd does), load or validate
+// configs (config), answer HTTP (server), run processes (reload) or walk
+// trees (reload/watch): it translates the config into each one's options.
+package session
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/reload"
+	"github.com/devserver/devserver/reload/watch"
+	"github.com/devserver/devserver/server"
+)
+
+// Options configure a session.
+type Options struct {
+	// Load is how the config is loaded again, on a save and on rs.
+	Load config.Options
+	// Stdin carries typed commands ("rs"). If nil, none are read.
+	Stdin io.Reader
+	// Stdout and Stderr receive the app's output; Stderr also the request
+	// log.
+	Stdout, Stderr io.Writer
+	// Color colours the request log by status.
+	Color bool
+	// Logger receives what happens. If nil, nothing is logged.
+	Logger *slog.Logger
+	// Listen opens the front server's listener. If nil, server.Listen.
+	Listen func(context.Context, server.ListenConfig) (net.Listener, error)
+	// Started, if set, is called once, when devserver serves: cmd prints
+	// the banner from it.
+	Started func(Started)
+}
+
+// Started is what a session reports once it serves.
+type Started struct {
+	Loaded  *config.Loaded
+	Addr    *net.TCPAddr // the listener's
+	Watched int          // files the poller watches
+}
+
+// session is the run loop's state. Only the goroutine running run touches
+// it, but for what its fields say otherwise.
+type session struct {
+	opts Options
+	log  *slog.Logger
+	live *server.LiveReload // browsers' pages; outlives front servers
+	door *front
+
+	loaded *config.Loaded // in force
+	good   *config.Loaded // the last config the app was ready with
+	trial  int            // the apply whose app settings are on trial; 0 for none
+	trials int            // applies that put app settings on trial
+
+	app      *reload.Supervisor
+	appTask  *task
+	poller   *task
+	watched  int
+	cfgWatch *task
+
+	changes       chan watch.Batch
+	configChanged chan struct{}
+	appResults    chan appResult // from the supervisor's goroutine
+}
+
+// appResult is how the app fared with the settings of apply number trial.
+type appResult struct {
+	trial int
+	err   error
+}
+
+// Run serves l: it binds, starts the app and the watchers, calls Started,
+// and from then on applies file changes, config saves and rs until ctx
+// ends. It returns an error only when start-up fails; it returns after
+// everything it started has stopped.
+func Run(ctx context.Context, l *config.Loaded, opts Options) error {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Listen == nil {
+		opts.Listen = server.Listen
+	}
+	s := &session{
+		opts:          opts,
+		log:           log,
+		live:          server.NewLiveReload(),
+		door:          &front{log: log, listen: opts.Listen},
+		changes:       make(chan watch.Batch),
+		configChanged: make(chan struct{}),
+		appResults:    make(chan appResult, 1),
+	}
+	defer s.stopAll()
+	if l.File == "" {
+		log.Info("no devserver.yaml found: serving the working directory as static files; run `devserver init` to create one", "dir", l.Config.Root)
+	}
+	if err := s.apply(ctx, l, false); err != nil {
+		return err
+	}
+	if opts.Started != nil {
+		opts.Started(Started{Loaded: l, Addr: s.door.ln.Addr().(*net.TCPAddr), Watched: s.watched})
+	}
+	s.watchConfig(ctx)
+	return s.loop(ctx)
+}
+
+func (s *session) loop(ctx context.Context) error {
+	manual := make(chan struct{})
+	go readCommands(s.opts.Stdin, manual)
+	for {
+		select {
+		case <-ctx.Done():
+			s.log.Info("shutting down; Ctrl+C again to quit at once")
+			return nil
+		case b := <-s.changes:
+			s.filesChanged(b)
+		case <-s.configChanged:
+			s.reload(ctx, false)
+		case <-manual:
+			s.log.Info("restarting (rs)")
+			s.reload(ctx, true)
+		case r := <-s.appResults:
+			s.settled(ctx, r)
+		}
+	}
+}
+
+// reload loads the config again and applies it; a config with errors is
+// reported and the last good one keeps running. force restarts the app
+// even if nothing changed (rs).
+func (s *session) reload(ctx context.Context, force bool) {
+	l, err := config.Load(s.opts.Load)
+	if err == nil && s.loaded.File != "" && l.File != s.loaded.File {
+		// The file is gone (deleted, or mid-checkout): discovery would fall
+		// back to the defaults and turn the project into a static site.
+		s.log.Warn("config file is gone; still running with the last good config until it is back", "file", s.loaded.Name(s.loaded.File))
+		return
+	}
+	if err != nil {
+		s.log.Warn("config has errors; still running with the last good one")
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			s.log.Warn("config error: " + line)
+		}
+		return
+	}
+	if err := s.apply(ctx, l, force); err != nil {
+		s.log.Error("config not applied; still running with the last good one", "err", err)
+	}
+}
+
+// stopAll stops watching, serving and the app, each waiting for its
+// goroutines.
+func (s *session) stopAll() {
+	s.cfgWatch.stop()
+	s.poller.stop()
+	s.door.serving.stop()
+	s.appTask.stop()
+	s.door.close()
+	s.live.Close()
+	s.log.Info("stopped")
+}
