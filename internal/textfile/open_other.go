@@ -1,6 +1,8 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package textfile
 
-// openNonblock is not needed where opens do not block on named pipes.
-const openNonblock = 0
+import "os"
+
+// open opens path for reading.
+func open(path string) (*os.File, error) { return os.Open(path) }

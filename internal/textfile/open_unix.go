@@ -2,7 +2,14 @@
 
 package textfile
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
-// openNonblock keeps an open of a named pipe from waiting for a writer.
-const openNonblock = syscall.O_NONBLOCK
+// open opens path for reading without blocking: the file may have been
+// swapped for a named pipe since it was looked at, and an open of a pipe
+// waits for a writer.
+func open(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}

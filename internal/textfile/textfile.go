@@ -45,8 +45,7 @@ func Read(path string, limit int64) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, notRegular{kind(st.Mode())}
 	}
-	// Non-blocking: the file may have been swapped for a pipe since Stat.
-	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	f, err := open(path)
 	if err != nil {
 		return nil, err
 	}
