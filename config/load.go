@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/devserver/devserver/internal/textfile"
@@ -128,49 +129,77 @@ func Load(opts Options) (*Loaded, error) {
 		}
 		dir = wd
 	}
-	env := environMap(opts.Environ)
 	var e errs
-
-	path := findFile(dir, env, opts.Flags, &e)
-	var file, overlay *fileLayer
-	if path != "" {
-		file = readLayer(dir, path, LayerFile, &e)
-		if ov := findOverlay(path, &e); ov != "" {
-			overlay = readLayer(dir, ov, LayerOverlay, &e)
-		}
-	}
-	envVals := envLayer(env, &e)
-	flagVals := flagLayer(opts, &e)
-
-	decls := declaredProfiles(file, overlay, &e)
-	name, from := chooseProfile(opts.Flags, env, file, overlay, decls, &e)
-	var chain []string
-	if name != "" {
-		if c, err := decls.set().Chain(name); err == nil {
-			chain = c
-		}
-	}
+	in := readInputs(dir, opts, &e)
 	if err := e.err(); err != nil {
 		return nil, err
 	}
+	cfg, origins := in.merge(dir)
+	crossCheck(cfg, origins, &e)
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	l := &Loaded{Config: cfg, File: in.path, Origins: origins, ProfileFrom: in.from, dir: dir}
+	if in.overlay != nil {
+		l.Overlay = in.overlay.path
+	}
+	l.Profiles = in.decls.list()
+	return l, nil
+}
 
-	// Lowest precedence first, as DESIGN.md orders the layers.
+// inputs are the layers of one load, read and checked, and the profile
+// they choose.
+type inputs struct {
+	path          string // the config file; "" for none
+	file, overlay *fileLayer
+	env, flags    settings
+	decls         decls
+	profile, from string   // the chosen profile and what chose it
+	chain         []string // its extends chain, base first
+}
+
+// readInputs reads every layer and chooses the profile, adding each
+// problem to e.
+func readInputs(dir string, opts Options, e *errs) inputs {
+	env := environMap(opts.Environ)
+	in := inputs{path: findFile(dir, env, opts.Flags, e)}
+	if in.path != "" {
+		in.file = readLayer(dir, in.path, LayerFile, e)
+		if ov := findOverlay(in.path, e); ov != "" {
+			in.overlay = readLayer(dir, ov, LayerOverlay, e)
+		}
+	}
+	in.env = envLayer(env, e)
+	in.flags = flagLayer(opts, e)
+	in.decls = declaredProfiles(in.file, in.overlay, e)
+	in.profile, in.from = chooseProfile(opts.Flags, env, in.file, in.overlay, in.decls, e)
+	if in.profile != "" {
+		if c, err := in.decls.set().Chain(in.profile); err == nil {
+			in.chain = c
+		}
+	}
+	return in
+}
+
+// merge layers the inputs, lowest precedence first as DESIGN.md orders
+// them, into a Config and the origin of each of its values.
+func (in inputs) merge(dir string) (*Config, map[string]Source) {
 	eff := defaults()
-	for _, l := range []*fileLayer{file, overlay} {
+	for _, l := range []*fileLayer{in.file, in.overlay} {
 		if l == nil {
 			continue
 		}
 		eff.merge(l.base)
-		for _, p := range chain {
+		for _, p := range in.chain {
 			eff.merge(l.sections[p])
 		}
 	}
-	eff.merge(envVals)
-	eff.merge(flagVals)
+	eff.merge(in.env)
+	eff.merge(in.flags)
 
-	cfg := &Config{Root: dir, Profile: name}
-	if path != "" {
-		cfg.Root = filepath.Dir(path)
+	cfg := &Config{Root: dir, Profile: in.profile}
+	if in.path != "" {
+		cfg.Root = filepath.Dir(in.path)
 	}
 	origins := map[string]Source{}
 	for _, k := range keys {
@@ -184,17 +213,56 @@ func Load(opts Options) (*Loaded, error) {
 	if origins["addr"].Layer == LayerDefault && cfg.IPv6 {
 		cfg.Addr = "::1"
 	}
-	crossCheck(cfg, origins, &e)
-	if err := e.err(); err != nil {
-		return nil, err
-	}
+	return cfg, origins
+}
 
-	l := &Loaded{Config: cfg, File: path, Origins: origins, ProfileFrom: from, dir: dir}
-	if overlay != nil {
-		l.Overlay = overlay.path
+// Validate loads the config as Load does and then, unless opts chose a
+// profile by flag, once more with each profile, so that a problem that
+// only one profile shows is found too. It returns what Load returns, the
+// profiles checked, and every problem found, each once, as an ErrorList.
+func Validate(opts Options) (*Loaded, []string, error) {
+	l, err := Load(opts)
+	if err != nil {
+		return nil, nil, err
 	}
-	l.Profiles = decls.list()
-	return l, nil
+	if _, chosen := opts.Flags["profile"]; chosen {
+		if l.Config.Profile == "" {
+			return l, nil, nil
+		}
+		return l, []string{l.Config.Profile}, nil
+	}
+	var checked []string
+	var problems ErrorList
+	for _, p := range l.Profiles {
+		popts := opts
+		popts.Flags = maps.Clone(opts.Flags)
+		if popts.Flags == nil {
+			popts.Flags = map[string]string{}
+		}
+		popts.Flags["profile"] = p.Name
+		_, err := Load(popts)
+		var list ErrorList
+		if errors.As(err, &list) {
+			problems = appendNew(problems, list)
+		} else if err != nil {
+			return nil, nil, err
+		}
+		checked = append(checked, p.Name)
+	}
+	if len(problems) > 0 {
+		return nil, nil, problems
+	}
+	return l, checked, nil
+}
+
+// appendNew adds the problems of list that are not in have yet.
+func appendNew(have, list ErrorList) ErrorList {
+	for _, e := range list {
+		if !slices.ContainsFunc(have, func(h *Error) bool { return h.Error() == e.Error() }) {
+			have = append(have, e)
+		}
+	}
+	return have
 }
 
 func environMap(environ []string) map[string]string {

@@ -3,7 +3,10 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -74,4 +77,70 @@ func literal(v any) (string, error) {
 	}
 	s := strings.TrimSuffix(b.String(), "\n")
 	return strings.ReplaceAll(s, `","`, `", "`), nil
+}
+
+// ErrExists is what Init's error matches when a config file is in the way.
+var ErrExists = errors.New("config file exists")
+
+type existsError struct{ msg string }
+
+func (e existsError) Error() string        { return e.msg }
+func (e existsError) Is(target error) bool { return target == ErrExists }
+
+// Init writes the starter config devserver.FORMAT into dir (over an
+// existing one of that name only with force; a config file of another
+// format is in the way) and adds the personal overlay and devserver's local
+// state to dir's .gitignore. It returns the file's name and the lines it
+// added to .gitignore.
+func Init(dir, format string, force bool) (string, []string, error) {
+	name := "devserver." + format
+	for _, other := range []string{"devserver.yaml", "devserver.yml", "devserver.toml"} {
+		_, err := os.Stat(filepath.Join(dir, other))
+		switch {
+		case err != nil:
+		case other != name:
+			return "", nil, existsError{other + " already exists; remove it first (one config file per directory)"}
+		case !force:
+			return "", nil, existsError{name + " already exists (use --force to overwrite it)"}
+		}
+	}
+	data, err := Starter(format)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		return "", nil, fmt.Errorf("write %s: %w", name, err)
+	}
+	added, err := gitignore(filepath.Join(dir, ".gitignore"), "devserver.local.*", ".devserver/")
+	return name, added, err
+}
+
+// gitignore appends the lines that path does not hold yet and returns them.
+func gitignore(path string, lines ...string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read .gitignore: %w", err)
+	}
+	have := map[string]bool{}
+	for l := range strings.Lines(string(data)) {
+		have[strings.TrimSpace(l)] = true
+	}
+	var added []string
+	for _, l := range lines {
+		if !have[l] && !have["/"+l] {
+			added = append(added, l)
+		}
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	text := string(data)
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	text += "# devserver: personal overlay and local state\n" + strings.Join(added, "\n") + "\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return nil, fmt.Errorf("write .gitignore: %w", err)
+	}
+	return added, nil
 }

@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -59,37 +56,9 @@ func newValidateCmd(env runEnv) *cobra.Command {
 		Short: "Check the config file and every profile; exit 2 on any problem",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts := loadOptions(cmd, env, "")
-			l, err := config.Load(opts)
+			l, checked, err := config.Validate(loadOptions(cmd, env, ""))
 			if err != nil {
 				return err
-			}
-			// The chosen profile loaded; now every other one, so that a
-			// problem that only shows in one profile is found too.
-			checked := []string{}
-			var problems config.ErrorList
-			if _, chosen := opts.Flags["profile"]; !chosen {
-				for _, p := range l.Profiles {
-					popts := opts
-					popts.Flags = map[string]string{"profile": p.Name}
-					for k, v := range opts.Flags {
-						popts.Flags[k] = v
-					}
-					popts.Flags["profile"] = p.Name
-					_, err := config.Load(popts)
-					var list config.ErrorList
-					if errors.As(err, &list) {
-						problems = appendNew(problems, list)
-					} else if err != nil {
-						return err
-					}
-					checked = append(checked, p.Name)
-				}
-			} else if l.Config.Profile != "" {
-				checked = append(checked, l.Config.Profile)
-			}
-			if len(problems) > 0 {
-				return problems
 			}
 			name := "built-in defaults (no config file)"
 			if l.File != "" {
@@ -108,16 +77,6 @@ func newValidateCmd(env runEnv) *cobra.Command {
 	}
 	addOverrideFlags(cmd)
 	return cmd
-}
-
-// appendNew adds the problems of list that are not in have yet.
-func appendNew(have, list config.ErrorList) config.ErrorList {
-	for _, e := range list {
-		if !slices.ContainsFunc(have, func(h *config.Error) bool { return h.Error() == e.Error() }) {
-			have = append(have, e)
-		}
-	}
-	return have
 }
 
 func newProfilesCmd(env runEnv) *cobra.Command {
@@ -183,65 +142,20 @@ func newInitCmd(env runEnv) *cobra.Command {
 	return cmd
 }
 
-// writeStarter writes devserver.FORMAT into dir and adds the overlay and
-// devserver's state directory to .gitignore.
+// writeStarter writes devserver.FORMAT into dir, git-ignores the overlay
+// and devserver's state directory, and says what it did.
 func writeStarter(w io.Writer, dir, format string, force bool) error {
-	name := "devserver." + format
-	for _, other := range []string{"devserver.yaml", "devserver.yml", "devserver.toml"} {
-		_, err := os.Stat(filepath.Join(dir, other))
-		switch {
-		case err != nil:
-		case other != name:
-			return exitError{exitFailure, fmt.Errorf("%s already exists; remove it first (one config file per directory)", other)}
-		case !force:
-			return exitError{exitFailure, fmt.Errorf("%s already exists (use --force to overwrite it)", name)}
-		}
+	name, added, err := config.Init(dir, format, force)
+	if errors.Is(err, config.ErrExists) {
+		return exitError{exitFailure, err}
 	}
-	data, err := config.Starter(format)
 	if err != nil {
 		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
 	}
 	fmt.Fprintf(w, "wrote %s\n", name)
-	added, err := gitignore(filepath.Join(dir, ".gitignore"), "devserver.local.*", ".devserver/")
-	if err != nil {
-		return err
-	}
 	if len(added) > 0 {
 		fmt.Fprintf(w, "added %s to .gitignore\n", strings.Join(added, " and "))
 	}
 	_, err = fmt.Fprintf(w, "next: set app.run in %s, then run devserver\n", name)
 	return err
-}
-
-// gitignore appends the lines that path does not hold yet and returns them.
-func gitignore(path string, lines ...string) ([]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read .gitignore: %w", err)
-	}
-	have := map[string]bool{}
-	for l := range strings.Lines(string(data)) {
-		have[strings.TrimSpace(l)] = true
-	}
-	var added []string
-	for _, l := range lines {
-		if !have[l] && !have["/"+l] {
-			added = append(added, l)
-		}
-	}
-	if len(added) == 0 {
-		return nil, nil
-	}
-	text := string(data)
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		text += "\n"
-	}
-	text += "# devserver: personal overlay and local state\n" + joinLines(added)
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		return nil, fmt.Errorf("write .gitignore: %w", err)
-	}
-	return added, nil
 }

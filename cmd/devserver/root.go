@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"strings"
 
 	"github.com/devserver/devserver/config"
 	"github.com/spf13/cobra"
@@ -124,12 +123,4 @@ func newVersionCmd() *cobra.Command {
 			return err
 		},
 	}
-}
-
-// joinLines ends each line with a newline.
-func joinLines(lines []string) string {
-	if len(lines) == 0 {
-		return ""
-	}
-	return strings.Join(lines, "\n") + "\n"
 }
