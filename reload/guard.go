@@ -61,7 +61,6 @@ func guard(args []string) error {
 	if !ok {
 		return fmt.Errorf("stop signal %q: not one of %s", args[1], strings.Join(signals.Names(), ", "))
 	}
-	args = args[1:]
 	parent := os.NewFile(3, "parent")
 	report := os.NewFile(4, "report")
 	if parent == nil || report == nil {
@@ -78,7 +77,7 @@ func guard(args []string) error {
 	if err := becomeSubreaper(); err != nil {
 		return fmt.Errorf("become subreaper: %w", err)
 	}
-	cmd := exec.Command(args[2], args[3:]...)
+	cmd := exec.Command(args[3], args[4:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -87,40 +86,54 @@ func guard(args []string) error {
 	}
 	pgid := cmd.Process.Pid
 	fmt.Fprintf(report, "pgid %d\n", pgid)
-
 	ended := make(chan struct{}) // closed once the tree has been ended
 	go func() {
 		defer close(ended)
 		// EOF: devserver is gone, or has stopped the app and closed the
 		// pipe to say that everything must go now.
 		_, _ = io.Copy(io.Discard, parent)
-		away := strays(os.Getpid(), pgid)
-		_ = syscall.Kill(-pgid, stopSignal)
-		deadline := time.Now().Add(stopTimeout)
-		for groupAlive(pgid) && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
+		endTree(pgid, stopSignal, stopTimeout)
+	}()
+	reap(pgid, report)
+	// Without a subreaper, the app's orphans are init's, not ours: the
+	// guard stays until devserver closes the pipe or dies, and ends
+	// whatever of the group is left then.
+	<-ended
+	return nil
+}
+
+// endTree ends the group pgid (the stop signal, SIGKILL after stopTimeout)
+// and every descendant that left it.
+func endTree(pgid int, stopSignal syscall.Signal, stopTimeout time.Duration) {
+	away := strays(os.Getpid(), pgid)
+	_ = syscall.Kill(-pgid, stopSignal)
+	deadline := time.Now().Add(stopTimeout)
+	for groupAlive(pgid) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	for _, k := range away {
+		_ = syscall.Kill(k, syscall.SIGKILL)
+	}
+	// Descendants that left the group (setsid, a daemon's double fork) are
+	// this subreaper's children by now (or, without a subreaper, still the
+	// app's): end them too.
+	for range 50 {
+		kids := children(os.Getpid(), pgid)
+		if len(kids) == 0 {
+			return
 		}
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		for _, k := range away {
+		for _, k := range kids {
+			_ = syscall.Kill(-k, syscall.SIGKILL) // its own group, if it leads one
 			_ = syscall.Kill(k, syscall.SIGKILL)
 		}
-		// Descendants that left the group (setsid, a daemon's double fork)
-		// are this subreaper's children by now (or, without a subreaper,
-		// still the app's): end them too.
-		for range 50 {
-			kids := children(os.Getpid(), pgid)
-			if len(kids) == 0 {
-				return
-			}
-			for _, k := range kids {
-				_ = syscall.Kill(-k, syscall.SIGKILL) // its own group, if it leads one
-				_ = syscall.Kill(k, syscall.SIGKILL)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
-	// Reap every child, the app and adopted orphans alike, until none is left.
+// reap waits for every child, the app (whose status goes to report) and
+// adopted orphans alike, until none is left.
+func reap(app int, report io.Writer) {
 	w := bufio.NewWriter(report)
 	for {
 		var ws syscall.WaitStatus
@@ -129,13 +142,9 @@ func guard(args []string) error {
 			continue
 		}
 		if err != nil { // ECHILD: no child left
-			// Without a subreaper, the app's orphans are init's, not
-			// ours: the guard stays until devserver closes the pipe or
-			// dies, and ends whatever of the group is left then.
-			<-ended
-			return nil
+			return
 		}
-		if pid != pgid {
+		if pid != app {
 			continue
 		}
 		code := ws.ExitStatus()

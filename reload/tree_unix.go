@@ -107,25 +107,7 @@ func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, e
 	}
 	p.guard = g
 	pgid := make(chan int, 1)
-	go func() { // owns reportR; ends when the guard exits
-		defer reportR.Close()
-		defer close(p.exited)
-		sc := bufio.NewScanner(reportR)
-		for sc.Scan() {
-			word, rest, _ := strings.Cut(sc.Text(), " ")
-			switch word {
-			case "pgid":
-				n, _ := strconv.Atoi(rest)
-				pgid <- n
-			case "exit":
-				n, _ := strconv.Atoi(rest)
-				p.setCode(n)
-				return
-			case "error":
-				fmt.Fprintln(p.output, rest)
-			}
-		}
-	}()
+	go p.readReport(reportR, pgid) // ends when the guard exits
 	select {
 	case p.pgid = <-pgid:
 	case <-p.exited:
@@ -133,6 +115,29 @@ func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, e
 		return nil, fmt.Errorf("could not run %q: %s", command, strings.TrimSpace(p.output.String()))
 	}
 	return p, nil
+}
+
+// readReport reads what the guard says of the app, until the guard exits
+// (then p.exited closes): its group id, sent on pgid; its exit code; or
+// why it could not start. It closes r.
+func (p *process) readReport(r io.ReadCloser, pgid chan<- int) {
+	defer r.Close()
+	defer close(p.exited)
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		word, rest, _ := strings.Cut(sc.Text(), " ")
+		switch word {
+		case "pgid":
+			n, _ := strconv.Atoi(rest)
+			pgid <- n
+		case "exit":
+			n, _ := strconv.Atoi(rest)
+			p.setCode(n)
+			return
+		case "error":
+			fmt.Fprintln(p.output, rest)
+		}
+	}
 }
 
 // heldByOther names the process listening on port when it is not the app

@@ -62,76 +62,87 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 		ResponseHeaderTimeout: 0, // an app may take its time; the client decides
 	}
 	p.rp = &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			t, _ := pr.In.Context().Value(upstreamKey{}).(*target)
-			pr.SetURL(&url.URL{Scheme: "http", Host: t.addr})
-			// SetURL drops the whole query when any part of it does not
-			// parse (";" for one); the app gets it exactly as sent.
-			pr.Out.URL.RawQuery = pr.In.URL.RawQuery
-			pr.Out.Host = pr.In.Host // the app builds its URLs for the public host
-			pr.SetXForwarded()
-			// One client's bytes must never become another client's
-			// answer: an app may leave a body unread (many do on GET,
-			// HEAD or DELETE, and on any request they answer early), and
-			// then reads it as a request of its own, whose answer would
-			// wait on the connection for the next request from anyone.
-			// So a connection that carried a body is used for nothing
-			// after it; nor is one after HEAD, whose answer an app may
-			// wrongly give a body.
-			if carriesBody(pr.In) || pr.In.Method == http.MethodHead {
-				pr.Out.Close = true
-			}
-			if decode && pageLoad(pr.In) {
-				pr.Out.Header.Del("Accept-Encoding")
-			}
-		},
-		Transport:     transport,
-		BufferPool:    &bufferPool{},
-		FlushInterval: -1, // stream: SSE and chunked responses pass at once
-		ModifyResponse: func(res *http.Response) error {
-			t, _ := res.Request.Context().Value(upstreamKey{}).(*target)
-			if t == nil {
-				return nil
-			}
-			// An app that switches to another protocol than the client
-			// asked for gets 502 from ReverseProxy, which then leaves the
-			// app's connection open for good (go1.26 handleUpgradeResponse
-			// never closes it); refused here, the body is closed.
-			if res.StatusCode == http.StatusSwitchingProtocols {
-				asked, got := upgradeType(res.Request.Header), upgradeType(res.Header)
-				if !strings.EqualFold(asked, got) {
-					return fmt.Errorf("the app switched to protocol %q when the client asked for %q", got, asked)
-				}
-			}
-			// A stream or an upgrade may last for hours: a restart need
-			// not wait for it (browsers reconnect).
-			if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
-				t.release()
-			}
-			// A redirect the app built from its internal address points the
-			// browser back at devserver.
-			if loc := res.Header.Get("Location"); loc != "" {
-				if u, err := url.Parse(loc); err == nil && u.Host == t.addr {
-					u.Scheme, u.Host = "", ""
-					res.Header.Set("Location", u.String())
-				}
-			}
-			return nil
-		},
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			var f failure
-			if r.Context().Err() != nil {
-				return // the client went away
-			}
-			if errors.As(err, &f) {
-				p.unavailable(w, r, f) // the app exited while the request waited for it
-				return
-			}
-			writePage(w, r, page{Status: http.StatusBadGateway, Title: "The app did not answer",
-				Hint: "devserver could not get an answer from the app: " + err.Error()})
-		},
+		Rewrite:        func(pr *httputil.ProxyRequest) { rewrite(pr, decode) },
+		Transport:      transport,
+		BufferPool:     &bufferPool{},
+		FlushInterval:  -1, // stream: SSE and chunked responses pass at once
+		ModifyResponse: modifyResponse,
+		ErrorHandler:   p.proxyError,
 	}
 	return p
+}
+
+// rewrite addresses the request to the app that Ready named. With decode,
+// page loads ask for gzip at most.
+func rewrite(pr *httputil.ProxyRequest, decode bool) {
+	t, _ := pr.In.Context().Value(upstreamKey{}).(*target)
+	pr.SetURL(&url.URL{Scheme: "http", Host: t.addr})
+	// SetURL drops the whole query when any part of it does not parse (";"
+	// for one); the app gets it exactly as sent.
+	pr.Out.URL.RawQuery = pr.In.URL.RawQuery
+	pr.Out.Host = pr.In.Host // the app builds its URLs for the public host
+	pr.SetXForwarded()
+	// One client's bytes must never become another client's answer: an app
+	// may leave a body unread (many do on GET, HEAD or DELETE, and on any
+	// request they answer early), and then reads it as a request of its
+	// own, whose answer would wait on the connection for the next request
+	// from anyone. So a connection that carried a body is used for nothing
+	// after it; nor is one after HEAD, whose answer an app may wrongly give
+	// a body.
+	if carriesBody(pr.In) || pr.In.Method == http.MethodHead {
+		pr.Out.Close = true
+	}
+	if decode && pageLoad(pr.In) {
+		pr.Out.Header.Del("Accept-Encoding")
+	}
+}
+
+// modifyResponse refuses a protocol the client did not ask for, lets a
+// restart go ahead of streams and upgrades, and points redirects to the
+// app's own address back at devserver.
+func modifyResponse(res *http.Response) error {
+	t, _ := res.Request.Context().Value(upstreamKey{}).(*target)
+	if t == nil {
+		return nil
+	}
+	// An app that switches to another protocol than the client asked for
+	// gets 502 from ReverseProxy, which then leaves the app's connection
+	// open for good (go1.26 handleUpgradeResponse never closes it); refused
+	// here, the body is closed.
+	if res.StatusCode == http.StatusSwitchingProtocols {
+		asked, got := upgradeType(res.Request.Header), upgradeType(res.Header)
+		if !strings.EqualFold(asked, got) {
+			return fmt.Errorf("the app switched to protocol %q when the client asked for %q", got, asked)
+		}
+	}
+	// A stream or an upgrade may last for hours: a restart need not wait
+	// for it (browsers reconnect).
+	if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.release()
+	}
+	// A redirect the app built from its internal address points the browser
+	// back at devserver.
+	if loc := res.Header.Get("Location"); loc != "" {
+		if u, err := url.Parse(loc); err == nil && u.Host == t.addr {
+			u.Scheme, u.Host = "", ""
+			res.Header.Set("Location", u.String())
+		}
+	}
+	return nil
+}
+
+// proxyError answers a request the proxy could not get an answer for.
+func (p *proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	var f failure
+	if r.Context().Err() != nil {
+		return // the client went away
+	}
+	if errors.As(err, &f) {
+		p.unavailable(w, r, f) // the app exited while the request waited for it
+		return
+	}
+	writePage(w, r, page{Status: http.StatusBadGateway, Title: "The app did not answer",
+		Hint: "devserver could not get an answer from the app: " + err.Error()})
 }
 
 // bufferPool lends the proxy its copy buffers: without one, ReverseProxy

@@ -394,69 +394,25 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 			return false, err
 		}
 	}
-	startErr := make(chan error, 1)
-	go func() { startErr <- w.Start(p.opts.Interval) }()
-	rootGone := false
-	var recheck <-chan time.Time
+	r := &round{p: p, w: w, startErr: make(chan error, 1)}
+	go func() { r.startErr <- w.Start(p.opts.Interval) }()
+	defer r.stop()
 	p.mu.Lock()
-	degraded := len(p.flat) > 0
+	r.degraded = len(p.flat) > 0
 	p.mu.Unlock()
-	if degraded {
-		recheck = time.After(p.opts.Interval)
+	if r.degraded {
+		r.recheck = time.After(p.opts.Interval)
 	}
 	var out chan<- Batch
 	var batch Batch
-	closing := false
-	stop := func() {
-		if !closing {
-			closing = true
-			go w.Close() // Close waits for the poll loop; keep draining meanwhile
-		}
-	}
-	defer func() {
-		if !closing {
-			stop()
-		}
-	}()
 	for {
 		select {
 		case ev := <-w.Event:
 			p.event(ev)
 		case e := <-w.Error:
-			if errors.Is(e, watcher.ErrWatchedFileDeleted) {
-				rootGone = true
-				p.rootsVanished()
-				p.log.Warn("a watched directory was removed; watching for it to come back")
-				recheck = time.After(p.opts.Interval)
-			} else if dir, ok := unreadableDir(e); ok {
-				p.mu.Lock()
-				known := p.unreadable[dir]
-				p.unreadable[dir] = true
-				p.mu.Unlock()
-				if !known {
-					p.log.Warn("cannot read directory; watching around it until it can be read", "dir", p.rel(dir))
-					stop()
-					rebuild = true
-				}
-			} else if msg := e.Error(); time.Since(p.errSaid[msg]) > time.Minute {
-				// The same error every poll (out of file descriptors, a
-				// flaky share) is said once a minute, not at every poll.
-				p.errSaid[msg] = time.Now()
-				p.log.Warn("watch error", "err", e)
-			}
-		case <-recheck:
-			// Without a walk of the roots (one vanished, or the plan lists
-			// some flat) no walk marks the polls: count them here.
-			p.mu.Lock()
-			p.newCycle()
-			p.mu.Unlock()
-			switch {
-			case rootGone && p.rootsExist(), degraded && (p.readableAgain() || p.takeReplan()):
-				stop()
-				rebuild = true
-			default:
-				recheck = time.After(p.opts.Interval)
-			}
+			r.onError(e)
+		case <-r.recheck:
+			r.onRecheck()
 		case <-p.kick:
 			p.mu.Lock()
 			batch.Paths = mergeSorted(batch.Paths, p.ready)
@@ -466,28 +422,104 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 		case out <- batch:
 			batch, out = Batch{}, nil
 		case <-w.Closed:
-			<-startErr
-			return p.ended(ctx, batch, rootGone || rebuild), nil
-		case err := <-startErr:
+			<-r.startErr
+			return p.ended(ctx, batch, r.rootGone || r.rebuild), nil
+		case err := <-r.startErr:
 			if err != nil {
 				return false, fmt.Errorf("start watcher: %w", err)
 			}
 			// Start returns nil once the watcher is closed, as Closed is
 			// closed: the same end, whichever select saw first.
 			<-w.Closed
-			return p.ended(ctx, batch, rootGone || rebuild), nil
+			return p.ended(ctx, batch, r.rootGone || r.rebuild), nil
 		case <-ctx.Done():
-			stop()
-			for { // drain until the library's loop has ended
-				select {
-				case <-w.Event:
-				case <-w.Error:
-				case <-w.Closed:
-					<-startErr
-					return false, nil
-				}
-			}
+			r.drain()
+			return false, nil
 		}
+	}
+}
+
+// round is what one library watcher's run keeps between its events.
+type round struct {
+	p        *Poller
+	w        *watcher.Watcher
+	startErr chan error
+	closing  bool // Close was called
+	rootGone bool // a watched root vanished
+	rebuild  bool // a fresh watcher is needed
+	degraded bool // the plan lists some directories flat
+	recheck  <-chan time.Time
+}
+
+// stop closes the library watcher once. Close waits for the poll loop, so
+// it runs in its own goroutine while the caller keeps draining.
+func (r *round) stop() {
+	if !r.closing {
+		r.closing = true
+		go r.w.Close()
+	}
+}
+
+// drain stops the watcher and takes what it still sends until its loop
+// has ended.
+func (r *round) drain() {
+	r.stop()
+	for {
+		select {
+		case <-r.w.Event:
+		case <-r.w.Error:
+		case <-r.w.Closed:
+			<-r.startErr
+			return
+		}
+	}
+}
+
+// onError handles an error of the library: a vanished root, a directory
+// it cannot read, or anything else (said once a minute at most).
+func (r *round) onError(e error) {
+	p := r.p
+	if errors.Is(e, watcher.ErrWatchedFileDeleted) {
+		r.rootGone = true
+		p.rootsVanished()
+		p.log.Warn("a watched directory was removed; watching for it to come back")
+		r.recheck = time.After(p.opts.Interval)
+		return
+	}
+	if dir, ok := unreadableDir(e); ok {
+		p.mu.Lock()
+		known := p.unreadable[dir]
+		p.unreadable[dir] = true
+		p.mu.Unlock()
+		if !known {
+			p.log.Warn("cannot read directory; watching around it until it can be read", "dir", p.rel(dir))
+			r.stop()
+			r.rebuild = true
+		}
+		return
+	}
+	if msg := e.Error(); time.Since(p.errSaid[msg]) > time.Minute {
+		// The same error every poll (out of file descriptors, a flaky
+		// share) is said once a minute, not at every poll.
+		p.errSaid[msg] = time.Now()
+		p.log.Warn("watch error", "err", e)
+	}
+}
+
+// onRecheck counts a poll where no walk of the roots marks it (one
+// vanished, or the plan lists some flat), and rebuilds when the roots are
+// back or the plan changed.
+func (r *round) onRecheck() {
+	p := r.p
+	p.mu.Lock()
+	p.newCycle()
+	p.mu.Unlock()
+	switch {
+	case r.rootGone && p.rootsExist(), r.degraded && (p.readableAgain() || p.takeReplan()):
+		r.stop()
+		r.rebuild = true
+	default:
+		r.recheck = time.After(p.opts.Interval)
 	}
 }
 
