@@ -37,7 +37,7 @@ import (
 	"github.com/radovskyb/watcher"
 
 	"github.com/devserver/devserver/internal/fakeapp"
-	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/internal/testkit"
 	"github.com/devserver/devserver/reload/watch"
 )
 
@@ -453,8 +453,8 @@ func (b *bench) runDevserverIdle(root string, interval, window time.Duration, wi
 	if err != nil {
 		return 0, 0, "", err
 	}
-	defer d.stop()
-	share, err := idleCPU(d.cmd.Process.Pid, 2*interval, window, windows)
+	defer d.Stop()
+	share, err := idleCPU(d.Cmd.Process.Pid, 2*interval, window, windows)
 	if err != nil {
 		return 0, 0, "", err
 	}
@@ -464,10 +464,10 @@ func (b *bench) runDevserverIdle(root string, interval, window time.Duration, wi
 	if n := countFiles(root); n > 0 {
 		traceWindow += time.Duration(n) * 150 * time.Microsecond
 	}
-	if s, err := syscallsPerScan(d.cmd.Process.Pid, root, traceWindow); err == nil {
+	if s, err := syscallsPerScan(d.Cmd.Process.Pid, root, traceWindow); err == nil {
 		stats = fmt.Sprintf("%.0f", s)
 	}
-	return share, peakRSS(d.cmd.Process.Pid), stats, nil
+	return share, peakRSS(d.Cmd.Process.Pid), stats, nil
 }
 
 func (b *bench) runBareIdle(root, nm string, interval, window time.Duration, windows int) (float64, int64, error) {
@@ -486,72 +486,29 @@ func (b *bench) runBareIdle(root, nm string, interval, window time.Duration, win
 
 // ---- running devserver
 
-type devserver struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *lockedbuf.Buffer
-	done   chan struct{}
-}
-
-var urlRE = regexp.MustCompile(`Starting development server at (http://\S+/)`)
-
-func (b *bench) start(dir string, env []string) (*devserver, error) {
-	d := &devserver{stderr: &lockedbuf.Buffer{}, done: make(chan struct{})}
-	stdout := &lockedbuf.Buffer{}
-	d.cmd = exec.Command(b.devserver)
-	d.cmd.Dir = dir
-	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}, env...)
-	d.cmd.Stdout, d.cmd.Stderr = stdout, d.stderr
-	if err := d.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { _ = d.cmd.Wait(); close(d.done) }()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {
-			d.url = m[1]
-			return d, nil
-		}
-		select {
-		case <-d.done:
-			return nil, fmt.Errorf("devserver exited: %s", d.stderr)
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			d.stop()
-			return nil, errors.New("devserver did not start")
-		}
-	}
-}
-
-func (d *devserver) stop() {
-	_ = d.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-d.done:
-	case <-time.After(20 * time.Second):
-		_ = d.cmd.Process.Kill()
-		<-d.done
-	}
+// start runs devserver in dir and waits for its banner.
+func (b *bench) start(dir string, env []string) (*testkit.Devserver, error) {
+	return testkit.Start(testkit.Run{Binary: b.devserver, Dir: dir, Env: env, Wait: 2 * time.Minute})
 }
 
 // startWithApp starts devserver in an app project and waits until its first
 // app answers, so that no measurement counts the first start.
-func (b *bench) startWithApp(dir, pidfile string) (*devserver, error) {
+func (b *bench) startWithApp(dir, pidfile string) (*testkit.Devserver, error) {
 	d, err := b.start(dir, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := waitUntil(time.Minute, 5*time.Millisecond, func() bool {
-		return pidCount(pidfile) == 1 && answeredBy(d.url, lastPid(pidfile))
+	if err := testkit.WaitUntil(time.Minute, 5*time.Millisecond, func() bool {
+		return pidCount(pidfile) == 1 && answeredBy(d.URL, lastPid(pidfile))
 	}); err != nil {
-		d.stop()
-		return nil, fmt.Errorf("the first app never answered: %s", d.stderr)
+		d.Stop()
+		return nil, fmt.Errorf("the first app never answered: %s", d.Stderr)
 	}
 	return d, nil
 }
 
 // runApp makes an app project and starts devserver on it.
-func (b *bench) runApp(name string, interval time.Duration, files int) (d *devserver, dir, pidfile string, err error) {
+func (b *bench) runApp(name string, interval time.Duration, files int) (d *testkit.Devserver, dir, pidfile string, err error) {
 	if dir, pidfile, err = b.appProject(name, interval, files); err != nil {
 		return nil, "", "", err
 	}
@@ -571,28 +528,19 @@ func (b *bench) appProject(name string, interval time.Duration, files int) (dir,
 	return dir, pidfile, os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(cfg), 0o644)
 }
 
+// pidCount is how many apps have started.
 func pidCount(pidfile string) int {
-	data, _ := os.ReadFile(pidfile)
-	return len(strings.Fields(string(data)))
+	pids, _ := testkit.ReadPids(pidfile)
+	return len(pids)
 }
 
+// lastPid is the pid of the app started last, or "".
 func lastPid(pidfile string) string {
-	f := strings.Fields(func() string { data, _ := os.ReadFile(pidfile); return string(data) }())
-	if len(f) == 0 {
+	pids, _ := testkit.ReadPids(pidfile)
+	if len(pids) == 0 {
 		return ""
 	}
-	return f[len(f)-1]
-}
-
-func waitUntil(d time.Duration, step time.Duration, cond func() bool) error {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return errors.New("timed out")
-		}
-		time.Sleep(step)
-	}
-	return nil
+	return strconv.Itoa(pids[len(pids)-1])
 }
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}, Timeout: 60 * time.Second}
@@ -630,19 +578,19 @@ func (b *bench) latency() error {
 			if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
 				return err
 			}
-			if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
-				d.stop()
-				return fmt.Errorf("latency: no restart: %s", d.stderr)
+			if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+				d.Stop()
+				return fmt.Errorf("latency: no restart: %s", d.Stderr)
 			}
 			toProc = append(toProc, time.Since(t0))
 			pid := lastPid(pidfile)
-			if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.url, pid) }); err != nil {
-				d.stop()
+			if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.URL, pid) }); err != nil {
+				d.Stop()
 				return fmt.Errorf("latency: new app never answered")
 			}
 			toAnswer = append(toAnswer, time.Since(t0))
 		}
-		d.stop()
+		d.Stop()
 		p95 := percentile(toAnswer, 0.95)
 		fmt.Fprintf(&b.out, "| %s | %s | %s | %s | %s | %.2f× | %s |\n", interval,
 			ms(percentile(toProc, 0.5)), ms(percentile(toProc, 0.95)), ms(percentile(toAnswer, 0.5)), ms(p95),
@@ -663,7 +611,7 @@ func (b *bench) bursts() error {
 	if err != nil {
 		return err
 	}
-	defer d.stop()
+	defer d.Stop()
 	var restarts []int
 	var times []time.Duration
 	for i := range n {
@@ -675,7 +623,7 @@ func (b *bench) bursts() error {
 				return err
 			}
 		}
-		if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
 			return fmt.Errorf("burst %d: no restart", i)
 		}
 		times = append(times, time.Since(t0))
@@ -758,10 +706,10 @@ func (b *bench) proxy() error {
 	if err != nil {
 		return err
 	}
-	defer d.stop()
+	defer d.Stop()
 	var direct string
-	if err := waitUntil(30*time.Second, 10*time.Millisecond, func() bool {
-		m := readyRE.FindStringSubmatch(d.stderr.String())
+	if err := testkit.WaitUntil(30*time.Second, 10*time.Millisecond, func() bool {
+		m := readyRE.FindStringSubmatch(d.Stderr.String())
 		if m != nil {
 			direct = "http://" + m[1] + "/"
 		}
@@ -776,7 +724,7 @@ func (b *bench) proxy() error {
 		var dir, prox []loadResult
 		for range runs {
 			dir = append(dir, load(direct, conns, dur))
-			prox = append(prox, load(d.url, conns, dur))
+			prox = append(prox, load(d.URL, conns, dur))
 		}
 		md, mp := medianLoad(dir), medianLoad(prox)
 		if md.failed+mp.failed > 0 {
@@ -804,7 +752,7 @@ func (b *bench) restartsUnderLoad() error {
 	if err != nil {
 		return err
 	}
-	defer d.stop()
+	defer d.Stop()
 	var stop atomic.Bool
 	var ok, failed atomic.Int64
 	var longest atomic.Int64
@@ -821,7 +769,7 @@ func (b *bench) restartsUnderLoad() error {
 			first := true
 			for !stop.Load() {
 				t0 := time.Now()
-				res, err := c.Get(d.url)
+				res, err := c.Get(d.URL)
 				if err == nil {
 					_, _ = io.Copy(io.Discard, res.Body)
 					res.Body.Close()
@@ -852,11 +800,11 @@ func (b *bench) restartsUnderLoad() error {
 		if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
 			return err
 		}
-		if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
 			return fmt.Errorf("restart %d under load did not happen", i)
 		}
 		pid := lastPid(pidfile)
-		if err := waitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.url, pid) }); err != nil {
+		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.URL, pid) }); err != nil {
 			return fmt.Errorf("restart %d: new app never answered", i)
 		}
 	}

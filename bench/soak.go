@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/internal/procstat"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // soak is `go run ./bench soak [-write] [-for 10m] [-change 10s] [-config 1m]
@@ -95,8 +96,8 @@ func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, err
 	if err != nil {
 		return "", err
 	}
-	defer d.stop()
-	pid := d.cmd.Process.Pid
+	defer d.Stop()
+	pid := d.Cmd.Process.Pid
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	orig, err := os.ReadFile(cfgPath)
 	if err != nil {
@@ -117,7 +118,7 @@ func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, err
 			}
 			wg.Go(func() {
 				sent.Add(1)
-				res, err := client.Get(d.url)
+				res, err := client.Get(d.URL)
 				if err != nil {
 					failed.Add(1)
 					return
@@ -156,8 +157,8 @@ func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, err
 			}
 		}
 		// Exactly one restart: the next app answers, and no other follows.
-		if err := waitUntil(time.Minute, 10*time.Millisecond, func() bool {
-			return pidCount(pidfile) == before+1 && answeredBy(d.url, lastPid(pidfile))
+		if err := testkit.WaitUntil(time.Minute, 10*time.Millisecond, func() bool {
+			return pidCount(pidfile) == before+1 && answeredBy(d.URL, lastPid(pidfile))
 		}); err != nil || pidCount(pidfile) != before+1 {
 			missed++
 		}

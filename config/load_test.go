@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devserver/devserver/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -18,15 +19,7 @@ import (
 func write(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.WriteTree(t, dir, files)
 	return dir
 }
 

@@ -2,9 +2,7 @@ package reload
 
 import (
 	"context"
-	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -99,15 +97,4 @@ func (h *harness) ready(t *testing.T) string {
 	}
 	release()
 	return addr
-}
-
-func get(t *testing.T, addr string) string {
-	t.Helper()
-	res, err := http.Get("http://" + addr + "/")
-	if err != nil {
-		t.Fatalf("GET %s: %v", addr, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
 }

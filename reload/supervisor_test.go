@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/procstat"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // TestAppExitsLeavingAGrandchildOnStdout (PROC-03): the app exits at once
@@ -42,8 +42,8 @@ func TestAppExitsLeavingAGrandchildOnStdout(t *testing.T) {
 	if !errors.As(err, &f) || !strings.Contains(f.Output, "leaving") {
 		t.Fatalf("Ready = %v, want the app's exit with its output", err)
 	}
-	sleeper := fakeapp.Pids(t, h.pidfile)[0] // the app waited for it
-	fakeapp.WaitFor(t, 10*time.Second, "the grandchild stopped", func() bool { return !fakeapp.Alive(sleeper) })
+	sleeper := testkit.Pids(t, h.pidfile)[0] // the app waited for it
+	testkit.WaitFor(t, 10*time.Second, "the grandchild stopped", func() bool { return !testkit.Alive(sleeper) })
 }
 
 // TestAppPortTakenByAStranger (PROC-08): between devserver choosing the
@@ -57,7 +57,7 @@ func TestAppPortTakenByAStranger(t *testing.T) {
 		o.Run = fmt.Sprintf(`echo $PORT > %q; while [ ! -e %q ]; do sleep 0.01; done; exec %q`, portFile, goFile, self)
 	})
 	var port string
-	fakeapp.WaitFor(t, 10*time.Second, "the app's port", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "the app's port", func() bool {
 		b, err := os.ReadFile(portFile)
 		port = strings.TrimSpace(string(b))
 		return err == nil && strings.HasSuffix(string(b), "\n")
@@ -91,17 +91,17 @@ func TestAppPortTakenByAStranger(t *testing.T) {
 func TestRestartGivesNewProcessAndPort(t *testing.T) {
 	h := start(t, "serve", nil)
 	first := h.ready(t)
-	firstPid := fakeapp.Pids(t, h.pidfile)[0]
+	firstPid := testkit.Pids(t, h.pidfile)[0]
 	h.sup.Restart()
-	fakeapp.WaitFor(t, 10*time.Second, "a second app", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == 2 })
+	testkit.WaitFor(t, 10*time.Second, "a second app", func() bool { return len(testkit.Pids(t, h.pidfile)) == 2 })
 	second := h.ready(t)
 	if second == first {
 		t.Errorf("restart reused address %s", first)
 	}
-	if fakeapp.Alive(firstPid) {
+	if testkit.Alive(firstPid) {
 		t.Errorf("old app %d alive after restart", firstPid)
 	}
-	if got := get(t, second); !strings.Contains(got, fmt.Sprint(fakeapp.Pids(t, h.pidfile)[1])) {
+	if _, got := testkit.Get(t, "http://"+second+"/"); !strings.Contains(got, fmt.Sprint(testkit.Pids(t, h.pidfile)[1])) {
 		t.Errorf("new address answered by %q", got)
 	}
 }
@@ -180,8 +180,8 @@ func TestNeverListeningTimesOut(t *testing.T) {
 	if !errors.As(err, &f) || !strings.Contains(f.Status, "$PORT") {
 		t.Fatalf("Ready = %v", err)
 	}
-	fakeapp.WaitFor(t, 5*time.Second, "pid recorded", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == 1 })
-	fakeapp.WaitFor(t, 5*time.Second, "app killed", func() bool { return !fakeapp.Alive(fakeapp.Pids(t, h.pidfile)[0]) })
+	testkit.WaitFor(t, 5*time.Second, "pid recorded", func() bool { return len(testkit.Pids(t, h.pidfile)) == 1 })
+	testkit.WaitFor(t, 5*time.Second, "app killed", func() bool { return !testkit.Alive(testkit.Pids(t, h.pidfile)[0]) })
 }
 
 // TestGuardStopsAppWhenParentDies runs the guard directly and closes the
@@ -203,10 +203,10 @@ func TestGuardStopsAppWhenParentDies(t *testing.T) {
 	parentR.Close()
 	reportW.Close()
 	defer reportR.Close()
-	fakeapp.WaitFor(t, 10*time.Second, "app and child running", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
-	ps := fakeapp.Pids(t, pidfile)
+	testkit.WaitFor(t, 10*time.Second, "app and child running", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	ps := testkit.Pids(t, pidfile)
 	parentW.Close() // devserver is gone
-	fakeapp.WaitFor(t, 10*time.Second, "app tree gone", func() bool { return !fakeapp.Alive(ps[0]) && !fakeapp.Alive(ps[1]) })
+	testkit.WaitFor(t, 10*time.Second, "app tree gone", func() bool { return !testkit.Alive(ps[0]) && !testkit.Alive(ps[1]) })
 	if err := g.Wait(); err != nil {
 		t.Errorf("guard: %v", err)
 	}
@@ -256,12 +256,12 @@ func main() {
 		o.ReadyTimeout = 60 * time.Second
 	})
 	h.ready(t)
-	ps := fakeapp.Pids(t, h.pidfile)
-	if len(ps) != 1 || !fakeapp.Alive(ps[0]) {
+	ps := testkit.Pids(t, h.pidfile)
+	if len(ps) != 1 || !testkit.Alive(ps[0]) {
 		t.Fatalf("app pids %v", ps)
 	}
 	h.stop(t)
-	if fakeapp.Alive(ps[0]) {
+	if testkit.Alive(ps[0]) {
 		t.Errorf("the binary go run started (pid %d) outlived the stop", ps[0])
 	}
 }
@@ -275,7 +275,7 @@ func TestRestartsLeakNothing(t *testing.T) {
 	fds := func() int { e, _ := os.ReadDir("/proc/self/fd"); return len(e) }
 	restart := func(n int) {
 		h.sup.Restart()
-		fakeapp.WaitFor(t, 20*time.Second, fmt.Sprintf("restart %d", n), func() bool {
+		testkit.WaitFor(t, 20*time.Second, fmt.Sprintf("restart %d", n), func() bool {
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
 			a, release, err := h.sup.Ready(ctx)
@@ -337,7 +337,7 @@ func TestAppCannotSpeakForTheGuard(t *testing.T) {
 		o.Run = fmt.Sprintf(`echo 'exit 0' >&4 2>/dev/null; echo 'pgid 1' >&4 2>/dev/null; exec %q`, self)
 	})
 	addr := h.ready(t)
-	if got := get(t, addr); !strings.HasPrefix(got, "gen=1 pid=") {
+	if _, got := testkit.Get(t, "http://"+addr+"/"); !strings.HasPrefix(got, "gen=1 pid=") {
 		t.Errorf("app answered %q", got)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)

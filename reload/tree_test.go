@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // The process layer's promises, on every OS (Linux natively and under the
@@ -21,7 +21,7 @@ import (
 func TestStartsAppOnPort(t *testing.T) {
 	h := start(t, "serve", nil)
 	addr := h.ready(t)
-	if got := get(t, addr); !strings.HasPrefix(got, "gen=1 pid=") {
+	if _, got := testkit.Get(t, "http://"+addr+"/"); !strings.HasPrefix(got, "gen=1 pid=") {
 		t.Errorf("app answered %q", got)
 	}
 	if !strings.Contains(h.out.String(), "fake app listening") {
@@ -63,16 +63,16 @@ func TestStopLeavesNothing(t *testing.T) {
 				o.StopTimeout = 500 * time.Millisecond
 			})
 			h.ready(t)
-			fakeapp.WaitFor(t, 5*time.Second, "all pids recorded", func() bool { return len(fakeapp.Pids(t, h.pidfile)) == tc.wantPids })
-			ps := fakeapp.Pids(t, h.pidfile)
+			testkit.WaitFor(t, 5*time.Second, "all pids recorded", func() bool { return len(testkit.Pids(t, h.pidfile)) == tc.wantPids })
+			ps := testkit.Pids(t, h.pidfile)
 			for _, p := range ps {
-				if !fakeapp.Alive(p) {
+				if !testkit.Alive(p) {
 					t.Fatalf("pid %d not running before stop", p)
 				}
 			}
 			h.stop(t)
 			for _, p := range ps {
-				if fakeapp.Alive(p) {
+				if testkit.Alive(p) {
 					t.Errorf("pid %d still alive after stop", p)
 				}
 			}
@@ -93,7 +93,7 @@ func TestAppExitIsAFailureWithOutput(t *testing.T) {
 		t.Errorf("failure = %+v", f)
 	}
 	// No restart loop: the app ran once.
-	if n := len(fakeapp.Pids(t, h.pidfile)); n != 1 {
+	if n := len(testkit.Pids(t, h.pidfile)); n != 1 {
 		t.Errorf("app started %d times, want 1", n)
 	}
 }
@@ -110,7 +110,7 @@ func TestBuildFailureShowsOutput(t *testing.T) {
 	if !errors.As(err, &f) || f.What != "build failed" || f.Status != "exit status 2" || !strings.Contains(f.Output, "main.go:3: syntax error") {
 		t.Fatalf("Ready = %v (%+v)", err, f)
 	}
-	if n := len(fakeapp.Pids(t, h.pidfile)); n != 0 {
+	if n := len(testkit.Pids(t, h.pidfile)); n != 0 {
 		t.Errorf("app started after a failed build")
 	}
 }

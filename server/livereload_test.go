@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // pageGet loads target as a browser loads a page (or, with dest "empty", as
@@ -54,7 +54,7 @@ var scriptTag = regexp.MustCompile(`(?s)\n<script nonce="([^"]+)">.*EventSource\
 func TestLiveReloadInjectsIntoPages(t *testing.T) {
 	root := t.TempDir()
 	const page = "<!doctype html><title>t</title><p>static page</p>"
-	writeFiles(t, root, map[string]string{"public/index.html": page, "public/data.json": `{"a":1}`})
+	testkit.WriteTree(t, root, map[string]string{"public/index.html": page, "public/data.json": `{"a":1}`})
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		html := "<!doctype html><p>app page " + r.URL.Path + "</p>"
 		switch r.URL.Path {
@@ -406,7 +406,7 @@ func TestLiveReloadSlowPages(t *testing.T) {
 		next(t, events) // hello
 		streams = append(streams, events)
 	}
-	fakeapp.WaitFor(t, 10*time.Second, "every page connected", func() bool { return lr.Clients() == readers+stalled+leaving })
+	testkit.WaitFor(t, 10*time.Second, "every page connected", func() bool { return lr.Clients() == readers+stalled+leaving })
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // raw sends a request exactly as written and returns the status code and
@@ -68,25 +68,12 @@ func start(t *testing.T, opts Options) (addr string, log *lockedbuf.Buffer) {
 	return ts.Listener.Addr().String(), log
 }
 
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestStaticNeverLeaksSecrets sends the traversal and dotfile matrix of the
 // reliability plan (SEC-07, SEC-08, SEC-09) at a static-only server.
 func TestStaticNeverLeaksSecrets(t *testing.T) {
 	root := t.TempDir()
 	site := filepath.Join(root, "site")
-	writeFiles(t, root, map[string]string{
+	testkit.WriteTree(t, root, map[string]string{
 		"secret.txt":                "SECRET outside",
 		"site-private/x.txt":        "SECRET sibling",
 		"site/ok.txt":               "fine",
@@ -103,7 +90,7 @@ func TestStaticNeverLeaksSecrets(t *testing.T) {
 		"site/devserver.local.yaml": "SECRET overlay",
 	})
 	if runtime.GOOS != "windows" { // a name Windows cannot hold
-		writeFiles(t, root, map[string]string{"site/<img src=x onerror=alert(1)>.txt": "xss name"})
+		testkit.WriteTree(t, root, map[string]string{"site/<img src=x onerror=alert(1)>.txt": "xss name"})
 	}
 	for link, target := range map[string]string{
 		"abs": filepath.Join(root, "secret.txt"), "rel": "../secret.txt", "dir": "/",
@@ -171,7 +158,7 @@ func TestStaticNeverLeaksSecrets(t *testing.T) {
 // out of listings; a link to an ordinary file still works.
 func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	testkit.WriteTree(t, root, map[string]string{
 		".env":              "SECRET env",
 		".git/config":       "SECRET git",
 		"keys/server.key":   "SECRET key",
@@ -184,7 +171,7 @@ func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 		"public/sub/index.html": "../../.env",
 	} {
 		os.MkdirAll(filepath.Join(root, "public", "sub"), 0o755)
-		fakeapp.SymlinkOrSkip(t, target, filepath.Join(root, link))
+		testkit.SymlinkOrSkip(t, target, filepath.Join(root, link))
 	}
 	addr, _ := start(t, Options{StaticDir: root}) // static-only, the whole project, with listings
 	for _, target := range []string{"/public/settings.txt", "/public/repo/config", "/public/repo/", "/public/k",
@@ -218,7 +205,7 @@ func TestLinksToDeniedFilesAreDenied(t *testing.T) {
 // it as a new file.
 func TestTheLoadedConfigIsNeverServed(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	testkit.WriteTree(t, root, map[string]string{
 		"dev.yaml":        "app:\n  env:\n    TOKEN: SECRET\n",
 		"public/ok.txt":   "fine",
 		"other/notes.txt": "fine too",
@@ -322,7 +309,7 @@ func TestHostCheckWildcardBind(t *testing.T) {
 // terminal escapes (SEC-11).
 func TestLogEscapesControlCharacters(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{"a.txt": "a"})
+	testkit.WriteTree(t, root, map[string]string{"a.txt": "a"})
 	addr, log := start(t, Options{StaticDir: root})
 	target := "/%1b[2J%1b[31mRED%0d%0a[21/Nov/2026%2010:00:00]%20%22GET%20/admin%20HTTP/1.1%22%20200%200"
 	raw(t, addr, get(target))
@@ -544,7 +531,7 @@ func TestProxyWebSocketIsFaithful(t *testing.T) {
 		t.Errorf("app switched to another protocol: %d, want 502", res.StatusCode)
 	}
 
-	fakeapp.WaitFor(t, 10*time.Second, "the app's side of closed sockets closed", func() bool { return open.Load() == 0 })
+	testkit.WaitFor(t, 10*time.Second, "the app's side of closed sockets closed", func() bool { return open.Load() == 0 })
 	before := runtime.NumGoroutine()
 	for range 100 {
 		c, br, res := upgrade("/ws")
@@ -555,8 +542,8 @@ func TestProxyWebSocketIsFaithful(t *testing.T) {
 		br.ReadString('\n')
 		c.Close() // abruptly, mid-conversation
 	}
-	fakeapp.WaitFor(t, 10*time.Second, "every app-side socket closed", func() bool { return open.Load() == 0 })
-	fakeapp.WaitFor(t, 10*time.Second, "goroutines back to where they were", func() bool { return runtime.NumGoroutine() <= before+5 })
+	testkit.WaitFor(t, 10*time.Second, "every app-side socket closed", func() bool { return open.Load() == 0 })
+	testkit.WaitFor(t, 10*time.Second, "goroutines back to where they were", func() bool { return runtime.NumGoroutine() <= before+5 })
 }
 
 // TestProxyHeaders: X-Forwarded-* are set fresh (a spoofed X-Forwarded-For
@@ -644,48 +631,25 @@ func TestProxyWebSocket(t *testing.T) {
 			http.Error(w, "no upgrade", 400)
 			return
 		}
-		c, rw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		fmt.Fprint(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-		rw.Flush()
-		line, _ := rw.ReadString('\n')
-		fmt.Fprint(rw, "echo:"+line)
-		rw.Flush()
+		testkit.EchoUpgrade(w, r)
 	}))
 	defer app.Close()
 	addr, log := start(t, Options{App: readyAt(app.Listener.Addr().String())})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, br := testkit.Upgrade(t, addr, "/ws")
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	fmt.Fprint(c, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n")
-	br := bufio.NewReader(c)
-	res, err := http.ReadResponse(br, nil)
-	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade: %v %v", res, err)
-	}
 	fmt.Fprint(c, "ping\n")
 	if line, err := br.ReadString('\n'); err != nil || line != "echo:ping\n" {
 		t.Errorf("echo: %q %v", line, err)
 	}
 	c.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(log.String(), `"GET /ws HTTP/1.1" 101`) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no 101 log line:\n%s", log.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 5*time.Second, "a 101 line in the request log", func() bool {
+		return strings.Contains(log.String(), `"GET /ws HTTP/1.1" 101`)
+	})
 }
 
 func TestStaticBeforeApp(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{"public/app.css": "css", "public/.env": "SECRET"})
+	testkit.WriteTree(t, root, map[string]string{"public/app.css": "css", "public/.env": "SECRET"})
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "app:"+r.URL.Path) }))
 	defer app.Close()
 	addr, _ := start(t, Options{StaticDir: filepath.Join(root, "public"), StaticPrefix: "/static/", App: readyAt(app.Listener.Addr().String())})
@@ -755,7 +719,7 @@ func TestServeShutsDown(t *testing.T) {
 // send no Sec-Fetch-* headers.
 func TestCrossSiteLoadsOfStaticFilesAreBlocked(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{"app.js": "window.secret = 1"})
+	testkit.WriteTree(t, root, map[string]string{"app.js": "window.secret = 1"})
 	addr, _ := start(t, Options{StaticDir: root})
 	req := func(site, mode string) (int, string) {
 		return raw(t, addr, "GET /app.js HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: "+site+"\r\nSec-Fetch-Mode: "+mode+"\r\nSec-Fetch-Dest: script\r\nConnection: close\r\n\r\n")
@@ -821,7 +785,7 @@ func TestHeaderLimits(t *testing.T) {
 // requests give 304, HEAD answers GET's headers (HTTP-08).
 func TestStaticHTTPSemantics(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{"a.txt": strings.Repeat("x", 1000)})
+	testkit.WriteTree(t, root, map[string]string{"a.txt": strings.Repeat("x", 1000)})
 	addr, _ := start(t, Options{StaticDir: root})
 	ranges := "bytes=" + strings.TrimSuffix(strings.Repeat("0-,", 500), ",")
 	status, body := raw(t, addr, "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nRange: "+ranges+"\r\nConnection: close\r\n\r\n")
@@ -967,7 +931,7 @@ func TestDenyListReadsNamesAsWindowsDoes(t *testing.T) {
 		}
 	}
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{".env.": "SECRET=1", ".env ": "SECRET=2", "ok.txt": "fine"})
+	testkit.WriteTree(t, root, map[string]string{".env.": "SECRET=1", ".env ": "SECRET=2", "ok.txt": "fine"})
 	addr, _ := start(t, Options{StaticDir: root})
 	for _, target := range []string{"/.env.", "/.env%20", "/ok.txt"} {
 		status, body := raw(t, addr, get(target))

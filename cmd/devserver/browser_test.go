@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/internal/browser"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // openBrowser starts headless Chromium for the test, or skips it saying
@@ -49,7 +50,7 @@ func waitPage(t *testing.T, d *devserver, p *browser.Page, what, expr, want stri
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %s is %s, want %s\ndevserver stderr:\n%s", what, expr, got, want, d.stderr)
+			t.Fatalf("%s: %s is %s, want %s\ndevserver stderr:\n%s", what, expr, got, want, d.Stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -80,7 +81,7 @@ func TestLiveReloadInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	write := func(name, content string) { writeFileT(t, filepath.Join(dir, name), content) }
+	write := func(name, content string) { testkit.WriteFile(t, filepath.Join(dir, name), content) }
 	page := func(version string) string {
 		return `<!doctype html><html><head><title>app</title><link rel="stylesheet" href="/static/site.css"></head>` +
 			`<body><h1 id="v">` + version + `</h1></body></html>`
@@ -104,12 +105,12 @@ watch:
   debounce: 50ms
 `, strconv.Quote(self)))
 	d := startDevserver(t, dir, nil)
-	if !strings.Contains(d.stdout.String(), "Live reload: ") {
-		t.Errorf("the banner does not say live reload is on:\n%s", d.stdout)
+	if !strings.Contains(d.Stdout.String(), "Live reload: ") {
+		t.Errorf("the banner does not say live reload is on:\n%s", d.Stdout)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p, err := b.Open(ctx, d.url+"page")
+	p, err := b.Open(ctx, d.URL+"page")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ watch:
 	})
 	t.Run("app that exits shows its page, and the next edit the app", func(t *testing.T) {
 		waitPage(t, d, p, "script", `window.__devserverLiveReload === true`, "true")
-		httpGet(t, d.url+"exit") // the app exits while answering: a 502 page
+		testkit.Get(t, d.URL+"exit") // the app exits while answering: a 502 page
 		waitPage(t, d, p, "after the app exited", `document.title.startsWith("app exited")`, "true")
 		write("page.html", page("version 3"))
 		waitPage(t, d, p, "after the next edit", heading, `"version 3"`)
@@ -166,12 +167,12 @@ func TestLiveReloadOverHTTPS(t *testing.T) {
 	b := openBrowser(t, "--ignore-certificate-errors")
 	dir := t.TempDir()
 	page := func(v string) string { return "<!doctype html><title>tls</title><h1 id=v>" + v + "</h1>" }
-	writeFileT(t, filepath.Join(dir, "index.html"), page("over tls 1"))
-	writeFileT(t, filepath.Join(dir, "devserver.yaml"), "port: 0\ntls: auto\nlivereload: true\nwatch:\n  interval: 100ms\n")
+	testkit.WriteFile(t, filepath.Join(dir, "index.html"), page("over tls 1"))
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), "port: 0\ntls: auto\nlivereload: true\nwatch:\n  interval: 100ms\n")
 	d := startDevserver(t, dir, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p, err := b.Open(ctx, d.url)
+	p, err := b.Open(ctx, d.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +180,6 @@ func TestLiveReloadOverHTTPS(t *testing.T) {
 	waitPage(t, d, p, "first load", heading, `"over tls 1"`)
 	waitPage(t, d, p, "over HTTP/2", `performance.getEntriesByType("navigation")[0].nextHopProtocol`, `"h2"`)
 	waitPage(t, d, p, "live-reload script", `window.__devserverLiveReload === true`, "true")
-	writeFileT(t, filepath.Join(dir, "index.html"), page("over tls 2"))
+	testkit.WriteFile(t, filepath.Join(dir, "index.html"), page("over tls 2"))
 	waitPage(t, d, p, "after the edit", heading, `"over tls 2"`)
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // copyDir copies an example into a temporary directory, so that running it
@@ -117,14 +117,14 @@ func TestExamplesRun(t *testing.T) {
 				env = tc.setup(t, dir)
 			}
 			d := startDevserver(t, dir, env, args...)
-			status, body := httpGet(t, d.url)
+			status, body := testkit.Get(t, d.URL)
 			if status != http.StatusOK || !strings.Contains(body, tc.want) {
 				t.Errorf("GET /: %d %q, want %q", status, body, tc.want)
 			}
 			if tc.edit != nil {
 				want := tc.edit(t, dir)
-				fakeapp.WaitFor(t, 60*time.Second, "the change to show: "+want, func() bool {
-					_, body := httpGet(t, d.url)
+				testkit.WaitFor(t, 60*time.Second, "the change to show: "+want, func() bool {
+					_, body := testkit.Get(t, d.URL)
 					return strings.Contains(body, want)
 				})
 			}
@@ -135,7 +135,7 @@ func TestExamplesRun(t *testing.T) {
 				if err != nil {
 					continue
 				}
-				if _, body := httpGet(t, d.url+cfg); strings.Contains(body, strings.SplitN(string(content), "\n", 2)[0]) {
+				if _, body := testkit.Get(t, d.URL+cfg); strings.Contains(body, strings.SplitN(string(content), "\n", 2)[0]) {
 					t.Errorf("GET /%s served the config", cfg)
 				}
 			}

@@ -19,48 +19,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // watched is the watch section the reload tests use: a short poll, the
 // project's src directory.
 const watched = "watch:\n  paths: [src]\n  interval: 50ms\n  debounce: 20ms\n"
 
-// atomicSave replaces a file as editors do: write a temporary file, rename
-// it over the original.
-func atomicSave(t *testing.T, path, content string) {
-	t.Helper()
-	tmp := path + ".tmp~"
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func reloadProject(t *testing.T, mode string) (dir, pidfile string) {
 	t.Helper()
 	dir, pidfile = project(t, mode, watched)
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
 	return dir, pidfile
-}
-
-func writeFileT(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // pidServing is the pid in the app's answer.
 func pidServing(t *testing.T, url string) string {
 	t.Helper()
-	_, body := httpGet(t, url)
+	_, body := testkit.Get(t, url)
 	_, pid, _ := strings.Cut(body, "pid=")
 	return pid
 }
@@ -68,20 +45,20 @@ func pidServing(t *testing.T, url string) string {
 func TestAChangeRestartsTheApp(t *testing.T) {
 	dir, pidfile := reloadProject(t, "serve")
 	d := startDevserver(t, dir, nil)
-	if !strings.Contains(d.stdout.String(), "Watching 1 files in src every 50ms (polling)") {
-		t.Errorf("banner does not say what is watched:\n%s", d.stdout)
+	if !strings.Contains(d.Stdout.String(), "Watching 1 files in src every 50ms (polling)") {
+		t.Errorf("banner does not say what is watched:\n%s", d.Stdout)
 	}
-	first := pidServing(t, d.url)
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
-	fakeapp.WaitFor(t, 20*time.Second, "a second app", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
-	if second := pidServing(t, d.url); second == first || second != fmt.Sprint(fakeapp.Pids(t, pidfile)[1]) {
-		t.Errorf("after the change, pid %s answers (first %s, started %v)", second, first, fakeapp.Pids(t, pidfile))
+	first := pidServing(t, d.URL)
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
+	testkit.WaitFor(t, 20*time.Second, "a second app", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	if second := pidServing(t, d.URL); second == first || second != fmt.Sprint(testkit.Pids(t, pidfile)[1]) {
+		t.Errorf("after the change, pid %s answers (first %s, started %v)", second, first, testkit.Pids(t, pidfile))
 	}
-	if fakeapp.Alive(fakeapp.Pids(t, pidfile)[0]) {
+	if testkit.Alive(testkit.Pids(t, pidfile)[0]) {
 		t.Error("the old app is still alive")
 	}
-	if !strings.Contains(d.stderr.String(), `msg="files changed" files=src/main.go`) {
-		t.Errorf("the log does not say what changed:\n%s", d.stderr)
+	if !strings.Contains(d.Stderr.String(), `msg="files changed" files=src/main.go`) {
+		t.Errorf("the log does not say what changed:\n%s", d.Stderr)
 	}
 }
 
@@ -93,23 +70,23 @@ func TestABurstRestartsOnce(t *testing.T) {
 	// keeps a stall of the writer (a GC pause under -race) from looking
 	// like the end of the burst.
 	dir, pidfile := project(t, "serve", strings.Replace(watched, "debounce: 20ms", "debounce: 300ms", 1))
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
 	d := startDevserver(t, dir, nil)
 	for i := range 1000 {
-		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("pkg%d", i%20), fmt.Sprintf("f%04d.go", i)), "package x\n")
+		testkit.WriteFile(t, filepath.Join(dir, "src", fmt.Sprintf("pkg%d", i%20), fmt.Sprintf("f%04d.go", i)), "package x\n")
 	}
-	fakeapp.WaitFor(t, 30*time.Second, "the restart", func() bool { return len(fakeapp.Pids(t, pidfile)) >= 2 })
-	pidServing(t, d.url) // the new app is up
-	writeFileT(t, filepath.Join(dir, "src", "marker.go"), "package main\n")
-	fakeapp.WaitFor(t, 30*time.Second, "the marker's batch", func() bool {
-		return strings.Contains(d.stderr.String(), "src/marker.go")
+	testkit.WaitFor(t, 30*time.Second, "the restart", func() bool { return len(testkit.Pids(t, pidfile)) >= 2 })
+	pidServing(t, d.URL) // the new app is up
+	testkit.WriteFile(t, filepath.Join(dir, "src", "marker.go"), "package main\n")
+	testkit.WaitFor(t, 30*time.Second, "the marker's batch", func() bool {
+		return strings.Contains(d.Stderr.String(), "src/marker.go")
 	})
-	lines := regexp.MustCompile(`msg="files changed" files="?([^"\n]*)`).FindAllStringSubmatch(d.stderr.String(), -1)
+	lines := regexp.MustCompile(`msg="files changed" files="?([^"\n]*)`).FindAllStringSubmatch(d.Stderr.String(), -1)
 	if len(lines) != 2 || !strings.Contains(lines[0][1], "and 997 more") || lines[1][1] != "src/marker.go" {
 		t.Errorf("batches %q, want one of 1,000 files and then the marker alone", lines)
 	}
-	fakeapp.WaitFor(t, 30*time.Second, "the marker's restart", func() bool { return len(fakeapp.Pids(t, pidfile)) >= 3 })
-	if n := len(fakeapp.Pids(t, pidfile)); n != 3 {
+	testkit.WaitFor(t, 30*time.Second, "the marker's restart", func() bool { return len(testkit.Pids(t, pidfile)) >= 3 })
+	if n := len(testkit.Pids(t, pidfile)); n != 3 {
 		t.Errorf("%d app starts, want 3 (first, burst, marker)", n)
 	}
 }
@@ -134,9 +111,9 @@ func TestNoRequestFailsAcrossRestarts(t *testing.T) {
 				var res *http.Response
 				var err error
 				if i%2 == 0 {
-					res, err = client.Post(d.url+"echo", "text/plain", strings.NewReader(body))
+					res, err = client.Post(d.URL+"echo", "text/plain", strings.NewReader(body))
 				} else {
-					res, err = client.Get(d.url)
+					res, err = client.Get(d.URL)
 					body = "gen=1 pid="
 				}
 				if err == nil {
@@ -159,10 +136,10 @@ func TestNoRequestFailsAcrossRestarts(t *testing.T) {
 		})
 	}
 	for i := range 10 {
-		writeFileT(t, filepath.Join(dir, "src", "main.go"), fmt.Sprintf("package main // %d\n", i))
-		fakeapp.WaitFor(t, 30*time.Second, fmt.Sprintf("restart %d", i+1), func() bool { return len(fakeapp.Pids(t, pidfile)) >= i+2 })
-		fakeapp.WaitFor(t, 30*time.Second, "the new app to answer", func() bool {
-			return pidServing(t, d.url) == fmt.Sprint(fakeapp.Pids(t, pidfile)[i+1])
+		testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), fmt.Sprintf("package main // %d\n", i))
+		testkit.WaitFor(t, 30*time.Second, fmt.Sprintf("restart %d", i+1), func() bool { return len(testkit.Pids(t, pidfile)) >= i+2 })
+		testkit.WaitFor(t, 30*time.Second, "the new app to answer", func() bool {
+			return pidServing(t, d.URL) == fmt.Sprint(testkit.Pids(t, pidfile)[i+1])
 		})
 	}
 	stop.Store(true)
@@ -202,44 +179,44 @@ func TestConfigAppliesLive(t *testing.T) {
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	orig, _ := os.ReadFile(cfgPath)
 	d := startDevserver(t, dir, nil)
-	pids := func() int { return len(fakeapp.Pids(t, pidfile)) }
+	pids := func() int { return len(testkit.Pids(t, pidfile)) }
 
-	atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "2"`, 1))
-	fakeapp.WaitFor(t, 20*time.Second, "gen 2", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=2 ") })
-	if !strings.Contains(d.stderr.String(), `app.env.GEN: 1 → 2`) {
-		t.Errorf("the log does not say what changed:\n%s", d.stderr)
+	testkit.SaveAtomic(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "2"`, 1))
+	testkit.WaitFor(t, 20*time.Second, "gen 2", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=2 ") })
+	if !strings.Contains(d.Stderr.String(), `app.env.GEN: 1 → 2`) {
+		t.Errorf("the log does not say what changed:\n%s", d.Stderr)
 	}
 	started := pids()
 
 	bad := strings.Replace(string(orig), "port: 0", "port: eighty", 1)
-	atomicSave(t, cfgPath, bad)
-	fakeapp.WaitFor(t, 20*time.Second, "the error", func() bool {
-		return strings.Contains(d.stderr.String(), `config error: devserver.yaml:1:7: port: \"eighty\" is not a port number`)
+	testkit.SaveAtomic(t, cfgPath, bad)
+	testkit.WaitFor(t, 20*time.Second, "the error", func() bool {
+		return strings.Contains(d.Stderr.String(), `config error: devserver.yaml:1:7: port: \"eighty\" is not a port number`)
 	})
-	if _, b := httpGet(t, d.url); !strings.HasPrefix(b, "gen=2 ") || pids() != started {
+	if _, b := testkit.Get(t, d.URL); !strings.HasPrefix(b, "gen=2 ") || pids() != started {
 		t.Errorf("after a bad save: %q, %d starts (want the last good app, %d)", b, pids(), started)
 	}
 
 	for i := 3; i <= 12; i++ { // saves in a row, faster than the poll
-		atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, fmt.Sprintf(`GEN: "%d"`, i), 1))
+		testkit.SaveAtomic(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, fmt.Sprintf(`GEN: "%d"`, i), 1))
 	}
-	fakeapp.WaitFor(t, 20*time.Second, "gen 12", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=12 ") })
+	testkit.WaitFor(t, 20*time.Second, "gen 12", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=12 ") })
 
 	moved := strings.Replace(strings.Replace(string(orig), `GEN: "1"`, `GEN: "12"`, 1), "port: 0", "port: 0\naddr: \"::1\"\nipv6: true", 1)
-	atomicSave(t, cfgPath, moved)
+	testkit.SaveAtomic(t, cfgPath, moved)
 	var newURL string
-	fakeapp.WaitFor(t, 20*time.Second, "the rebind", func() bool {
-		m := regexp.MustCompile(`listening on a new address" addr=(\[::1\]:\d+)`).FindStringSubmatch(d.stderr.String())
+	testkit.WaitFor(t, 20*time.Second, "the rebind", func() bool {
+		m := regexp.MustCompile(`listening on a new address" addr=(\[::1\]:\d+)`).FindStringSubmatch(d.Stderr.String())
 		if m != nil {
 			newURL = "http://" + m[1] + "/"
 		}
 		return m != nil
 	})
-	if _, b := httpGet(t, newURL); !strings.HasPrefix(b, "gen=12 ") {
+	if _, b := testkit.Get(t, newURL); !strings.HasPrefix(b, "gen=12 ") {
 		t.Errorf("new address answers %q", b)
 	}
-	if _, err := http.Get(d.url); err == nil {
-		t.Errorf("the old address %s still answers", d.url)
+	if _, err := http.Get(d.URL); err == nil {
+		t.Errorf("the old address %s still answers", d.URL)
 	}
 }
 
@@ -259,9 +236,9 @@ func TestRSRestartsByHand(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGINT)
 		cmd.Wait()
 	}()
-	fakeapp.WaitFor(t, 20*time.Second, "the app", func() bool { return len(fakeapp.Pids(t, pidfile)) == 1 })
+	testkit.WaitFor(t, 20*time.Second, "the app", func() bool { return len(testkit.Pids(t, pidfile)) == 1 })
 	io.WriteString(stdin, "rs\n")
-	fakeapp.WaitFor(t, 20*time.Second, "a restart by hand", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
+	testkit.WaitFor(t, 20*time.Second, "a restart by hand", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
 	if !bytes.Contains([]byte(errb.String()), []byte("restarting (rs)")) {
 		t.Errorf("log:\n%s", errb)
 	}
@@ -270,8 +247,8 @@ func TestRSRestartsByHand(t *testing.T) {
 func TestNoreloadTurnsWatchingOff(t *testing.T) {
 	dir, _ := reloadProject(t, "serve")
 	d := startDevserver(t, dir, nil, "--noreload")
-	if !strings.Contains(d.stdout.String(), "Not watching files") {
-		t.Errorf("banner:\n%s", d.stdout)
+	if !strings.Contains(d.Stdout.String(), "Not watching files") {
+		t.Errorf("banner:\n%s", d.Stdout)
 	}
 }
 
@@ -283,8 +260,8 @@ func gatedBuild(t *testing.T, dir string) (pids func() []int) {
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	cfg, _ := os.ReadFile(cfgPath)
 	build := "  build: \"echo $$ >> buildpids; while [ ! -e gate ]; do sleep 0.02; done; rm -f gate\"\n"
-	writeFileT(t, cfgPath, strings.Replace(string(cfg), "app:\n", "app:\n"+build, 1))
-	return func() []int { return fakeapp.Pids(t, filepath.Join(dir, "buildpids")) }
+	testkit.WriteFile(t, cfgPath, strings.Replace(string(cfg), "app:\n", "app:\n"+build, 1))
+	return func() []int { return testkit.Pids(t, filepath.Join(dir, "buildpids")) }
 }
 
 // TestAChangeDuringABuildStartsItOver: a change saved while a build runs
@@ -293,29 +270,29 @@ func gatedBuild(t *testing.T, dir string) (pids func() []int) {
 func TestAChangeDuringABuildStartsItOver(t *testing.T) {
 	dir, pidfile := reloadProject(t, "serve")
 	builds := gatedBuild(t, dir)
-	open := func() { writeFileT(t, filepath.Join(dir, "gate"), "") }
+	open := func() { testkit.WriteFile(t, filepath.Join(dir, "gate"), "") }
 	open()
 	d := startDevserver(t, dir, nil)
-	pidServing(t, d.url)
+	pidServing(t, d.URL)
 
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main // 1\n")
-	fakeapp.WaitFor(t, 20*time.Second, "build 2 to start", func() bool { return len(builds()) == 2 })
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main // 1\n")
+	testkit.WaitFor(t, 20*time.Second, "build 2 to start", func() bool { return len(builds()) == 2 })
 	for i := range 3 { // each change while a build waits at its gate
 		before := len(builds())
-		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("during%d.go", i)), "package main\n")
-		fakeapp.WaitFor(t, 20*time.Second, "the build to start over", func() bool { return len(builds()) > before })
+		testkit.WriteFile(t, filepath.Join(dir, "src", fmt.Sprintf("during%d.go", i)), "package main\n")
+		testkit.WaitFor(t, 20*time.Second, "the build to start over", func() bool { return len(builds()) > before })
 		ps := builds()
 		for _, p := range ps[:len(ps)-1] {
-			fakeapp.WaitFor(t, 10*time.Second, fmt.Sprintf("superseded build %d to be gone", p), func() bool { return !fakeapp.Alive(p) })
+			testkit.WaitFor(t, 10*time.Second, fmt.Sprintf("superseded build %d to be gone", p), func() bool { return !testkit.Alive(p) })
 		}
 	}
-	if n := len(fakeapp.Pids(t, pidfile)); n != 1 {
+	if n := len(testkit.Pids(t, pidfile)); n != 1 {
 		t.Fatalf("%d apps started while builds ran, want only the first", n)
 	}
 	open()
-	fakeapp.WaitFor(t, 20*time.Second, "the app of the last build", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
-	if !strings.Contains(d.stderr.String(), "build cancelled for a newer change") {
-		t.Errorf("the log does not say a build was cancelled:\n%s", d.stderr)
+	testkit.WaitFor(t, 20*time.Second, "the app of the last build", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	if !strings.Contains(d.Stderr.String(), "build cancelled for a newer change") {
+		t.Errorf("the log does not say a build was cancelled:\n%s", d.Stderr)
 	}
 }
 
@@ -327,10 +304,10 @@ func TestAConfigFixUnblocksAHungBuild(t *testing.T) {
 	builds := gatedBuild(t, dir) // no gate: it hangs
 	hung, _ := os.ReadFile(cfgPath)
 	startDevserver(t, dir, nil)
-	fakeapp.WaitFor(t, 20*time.Second, "the hung build", func() bool { return len(builds()) == 1 })
-	atomicSave(t, cfgPath, strings.Replace(string(hung), "while [ ! -e gate ]", "while false", 1))
-	fakeapp.WaitFor(t, 20*time.Second, "the app of the fixed build", func() bool { return len(fakeapp.Pids(t, pidfile)) == 1 })
-	if p := builds()[0]; fakeapp.Alive(p) {
+	testkit.WaitFor(t, 20*time.Second, "the hung build", func() bool { return len(builds()) == 1 })
+	testkit.SaveAtomic(t, cfgPath, strings.Replace(string(hung), "while [ ! -e gate ]", "while false", 1))
+	testkit.WaitFor(t, 20*time.Second, "the app of the fixed build", func() bool { return len(testkit.Pids(t, pidfile)) == 1 })
+	if p := builds()[0]; testkit.Alive(p) {
 		t.Errorf("the hung build (pid %d) still runs", p)
 	}
 }
@@ -342,20 +319,20 @@ func TestWatchAndOverlayApplyLive(t *testing.T) {
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	cfg, _ := os.ReadFile(cfgPath)
 	d := startDevserver(t, dir, nil)
-	pidServing(t, d.url)
+	pidServing(t, d.URL)
 
-	writeFileT(t, filepath.Join(dir, "lib", "util.go"), "package lib\n")
-	atomicSave(t, cfgPath, strings.Replace(string(cfg), "paths: [src]", "paths: [src, lib]", 1))
-	fakeapp.WaitFor(t, 20*time.Second, "the watch change applied", func() bool {
-		return strings.Contains(d.stderr.String(), `watch.paths: [\"src\"] → [\"src\", \"lib\"]`) &&
-			strings.Contains(d.stderr.String(), `msg=watching files=2 paths="src, lib"`)
+	testkit.WriteFile(t, filepath.Join(dir, "lib", "util.go"), "package lib\n")
+	testkit.SaveAtomic(t, cfgPath, strings.Replace(string(cfg), "paths: [src]", "paths: [src, lib]", 1))
+	testkit.WaitFor(t, 20*time.Second, "the watch change applied", func() bool {
+		return strings.Contains(d.Stderr.String(), `watch.paths: [\"src\"] → [\"src\", \"lib\"]`) &&
+			strings.Contains(d.Stderr.String(), `msg=watching files=2 paths="src, lib"`)
 	})
-	before := len(fakeapp.Pids(t, pidfile))
-	writeFileT(t, filepath.Join(dir, "lib", "util.go"), "package lib // changed\n")
-	fakeapp.WaitFor(t, 20*time.Second, "a restart for lib/", func() bool { return len(fakeapp.Pids(t, pidfile)) > before })
+	before := len(testkit.Pids(t, pidfile))
+	testkit.WriteFile(t, filepath.Join(dir, "lib", "util.go"), "package lib // changed\n")
+	testkit.WaitFor(t, 20*time.Second, "a restart for lib/", func() bool { return len(testkit.Pids(t, pidfile)) > before })
 
-	writeFileT(t, filepath.Join(dir, "devserver.local.yaml"), "app:\n  env:\n    GEN: mine\n")
-	fakeapp.WaitFor(t, 20*time.Second, "the overlay", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=mine ") })
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.local.yaml"), "app:\n  env:\n    GEN: mine\n")
+	testkit.WaitFor(t, 20*time.Second, "the overlay", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=mine ") })
 }
 
 // TestDeletedConfigKeepsTheLastGood: deleting devserver.yaml (a checkout of
@@ -366,16 +343,16 @@ func TestDeletedConfigKeepsTheLastGood(t *testing.T) {
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	orig, _ := os.ReadFile(cfgPath)
 	d := startDevserver(t, dir, nil)
-	pid := pidServing(t, d.url)
+	pid := pidServing(t, d.URL)
 	os.Remove(cfgPath)
-	fakeapp.WaitFor(t, 20*time.Second, "the warning", func() bool {
-		return strings.Contains(d.stderr.String(), "config file is gone; still running with the last good config")
+	testkit.WaitFor(t, 20*time.Second, "the warning", func() bool {
+		return strings.Contains(d.Stderr.String(), "config file is gone; still running with the last good config")
 	})
-	if got := pidServing(t, d.url); got != pid || len(fakeapp.Pids(t, pidfile)) != 1 {
-		t.Errorf("after the delete, pid %s answers (was %s), %d starts", got, pid, len(fakeapp.Pids(t, pidfile)))
+	if got := pidServing(t, d.URL); got != pid || len(testkit.Pids(t, pidfile)) != 1 {
+		t.Errorf("after the delete, pid %s answers (was %s), %d starts", got, pid, len(testkit.Pids(t, pidfile)))
 	}
-	atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "5"`, 1))
-	fakeapp.WaitFor(t, 20*time.Second, "gen 5", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=5 ") })
+	testkit.SaveAtomic(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "5"`, 1))
+	testkit.WaitFor(t, 20*time.Second, "gen 5", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=5 ") })
 }
 
 // configProject runs devserver on a fake-app project with the given watch
@@ -384,11 +361,11 @@ func TestDeletedConfigKeepsTheLastGood(t *testing.T) {
 func configProject(t *testing.T, watch string) (d *devserver, pidfile, cfgPath string, orig []byte) {
 	t.Helper()
 	dir, pidfile := project(t, "serve", watch)
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
 	cfgPath = filepath.Join(dir, "devserver.yaml")
 	orig, _ = os.ReadFile(cfgPath)
 	d = startDevserver(t, dir, nil)
-	pidServing(t, d.url)
+	pidServing(t, d.URL)
 	return d, pidfile, cfgPath, orig
 }
 
@@ -410,9 +387,9 @@ func TestHalfWrittenConfigIsNeverApplied(t *testing.T) {
 	f.Seek(0, io.SeekStart)
 	io.WriteString(f, final)
 	f.Close()
-	fakeapp.WaitFor(t, 20*time.Second, "the whole save", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=complete ") })
-	if strings.Contains(d.stderr.String(), "comp\"") || strings.Contains(d.stderr.String(), "→ comp\n") || strings.Contains(d.stderr.String(), "GEN: 1 → comp ") {
-		t.Errorf("the half-written config was applied:\n%s", d.stderr)
+	testkit.WaitFor(t, 20*time.Second, "the whole save", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=complete ") })
+	if strings.Contains(d.Stderr.String(), "comp\"") || strings.Contains(d.Stderr.String(), "→ comp\n") || strings.Contains(d.Stderr.String(), "GEN: 1 → comp ") {
+		t.Errorf("the half-written config was applied:\n%s", d.Stderr)
 	}
 }
 
@@ -429,9 +406,9 @@ func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
 	if !strings.Contains(string(orig), "run: "+quoted) {
 		t.Fatalf("unexpected project config:\n%s", orig)
 	}
-	atomicSave(t, cfgPath, strings.Replace(string(orig), "run: "+quoted, "run: "+strconv.Quote("GEN=9 exec "+strconv.Quote(self)), 1))
-	fakeapp.WaitFor(t, 20*time.Second, "the new command's app", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=9 ") })
-	log := d.stderr.String()
+	testkit.SaveAtomic(t, cfgPath, strings.Replace(string(orig), "run: "+quoted, "run: "+strconv.Quote("GEN=9 exec "+strconv.Quote(self)), 1))
+	testkit.WaitFor(t, 20*time.Second, "the new command's app", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=9 ") })
+	log := d.Stderr.String()
 	announced := strings.Index(log, "app.run: ")
 	if announced < 0 || !strings.Contains(log[announced:], "→") {
 		t.Fatalf("the change of app.run is not logged:\n%s", log)
@@ -449,26 +426,26 @@ func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
 func TestConfigStorm(t *testing.T) {
 	d, pidfile, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 500ms\n  debounce: 50ms\n")
 	dir := filepath.Dir(cfgPath)
-	starts := len(fakeapp.Pids(t, pidfile))
+	starts := len(testkit.Pids(t, pidfile))
 	for i := range 1000 {
-		writeFileT(t, filepath.Join(dir, "src", fmt.Sprintf("gen%04d.go", i)), "package main\n")
+		testkit.WriteFile(t, filepath.Join(dir, "src", fmt.Sprintf("gen%04d.go", i)), "package main\n")
 	}
 	for i := 1; i <= 20; i++ {
 		content := strings.Replace(string(orig), `GEN: "1"`, fmt.Sprintf(`GEN: "storm%d"`, i), 1)
 		if i%2 == 1 {
 			content = strings.Replace(content, "port: 0", "port: eighty", 1)
 		}
-		atomicSave(t, cfgPath, content)
+		testkit.SaveAtomic(t, cfgPath, content)
 	}
-	fakeapp.WaitFor(t, 30*time.Second, "the last save", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=storm20 ") })
-	log := d.stderr.String()
+	testkit.WaitFor(t, 30*time.Second, "the last save", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=storm20 ") })
+	log := d.Stderr.String()
 	if n := strings.Count(log, "config applied"); n > 2 {
 		t.Errorf("%d configs applied, want at most 2:\n%s", n, log)
 	}
 	if strings.Contains(log, "config has errors") {
 		t.Errorf("a broken state that never stood still was reported:\n%s", log)
 	}
-	if n := len(fakeapp.Pids(t, pidfile)) - starts; n > 2 {
+	if n := len(testkit.Pids(t, pidfile)) - starts; n > 2 {
 		t.Errorf("%d restarts, want at most 2", n)
 	}
 }
@@ -479,19 +456,19 @@ func TestConfigStorm(t *testing.T) {
 // file applies it.
 func TestAHostileConfigSavedWhileRunning(t *testing.T) {
 	d, _, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 50ms\n")
-	before := pidServing(t, d.url)
+	before := pidServing(t, d.URL)
 	var bomb strings.Builder
 	bomb.WriteString("b0: &b0 {x: 1, y: 2}\n")
 	for i := 1; i < 30; i++ {
 		fmt.Fprintf(&bomb, "b%d: &b%d {p: *b%d, q: *b%d}\n", i, i, i-1, i-1)
 	}
-	atomicSave(t, cfgPath, bomb.String())
-	fakeapp.WaitFor(t, 20*time.Second, "the refusal", func() bool {
-		return strings.Contains(d.stderr.String(), "devserver.yaml:11:15: alias *b9: the file expands to more than 10000")
+	testkit.SaveAtomic(t, cfgPath, bomb.String())
+	testkit.WaitFor(t, 20*time.Second, "the refusal", func() bool {
+		return strings.Contains(d.Stderr.String(), "devserver.yaml:11:15: alias *b9: the file expands to more than 10000")
 	})
-	if now := pidServing(t, d.url); now != before {
+	if now := pidServing(t, d.URL); now != before {
 		t.Errorf("the app changed from pid %s to %s", before, now)
 	}
-	atomicSave(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "fixed"`, 1))
-	fakeapp.WaitFor(t, 20*time.Second, "the fixed config", func() bool { _, b := httpGet(t, d.url); return strings.HasPrefix(b, "gen=fixed ") })
+	testkit.SaveAtomic(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "fixed"`, 1))
+	testkit.WaitFor(t, 20*time.Second, "the fixed config", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=fixed ") })
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,21 +18,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
-	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // These tests run the devserver binary built in TestMain, as a user would,
 // with the test binary itself as the app (see internal/fakeapp).
 
-type devserver struct {
-	cmd            *exec.Cmd
-	stdout, stderr *lockedbuf.Buffer
-	url            string // from the banner
-	done           chan struct{}
-}
-
-var urlRE = regexp.MustCompile(`Starting development server at (https?://\S+/)`)
+type devserver = testkit.Devserver
 
 func needBinary(t *testing.T) {
 	t.Helper()
@@ -53,78 +44,30 @@ func startDevserver(t *testing.T, dir string, env []string, args ...string) *dev
 func startCommand(t *testing.T, dir string, env, prefix []string, args ...string) *devserver {
 	t.Helper()
 	needBinary(t)
-	d := &devserver{stdout: &lockedbuf.Buffer{}, stderr: &lockedbuf.Buffer{}, done: make(chan struct{})}
-	line := append(append(slices.Clone(prefix), binary), args...)
-	d.cmd = exec.Command(line[0], line[1:]...)
-	d.cmd.Dir = dir
 	// HOME is a temporary directory, never dir: tools the app runs (go
 	// build writes its telemetry under HOME) must not write into the tree.
-	// GORACE: the app is often this test binary, whose race runtime would
-	// sleep a second at every exit.
-	d.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "NO_COLOR=1", "GORACE=atexit_sleep_ms=0"}, env...)
-	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
-	if err := d.cmd.Start(); err != nil {
+	d, err := testkit.Start(testkit.Run{Binary: binary, Dir: dir, Env: append([]string{"HOME=" + t.TempDir()}, env...),
+		Prefix: prefix, Args: args})
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = d.cmd.Wait(); close(d.done) }()
 	t.Cleanup(func() {
-		_ = d.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-d.done:
-		case <-time.After(15 * time.Second):
-			_ = d.cmd.Process.Kill()
-			<-d.done
-		}
+		d.Stop()
 		if t.Failed() {
-			t.Logf("devserver stdout:\n%s\nstderr:\n%s", d.stdout, d.stderr)
+			t.Logf("devserver stdout:\n%s\nstderr:\n%s", d.Stdout, d.Stderr)
 		}
 	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if m := urlRE.FindStringSubmatch(d.stdout.String()); m != nil {
-			d.url = m[1]
-			return d
-		}
-		select {
-		case <-d.done:
-			t.Fatalf("devserver exited before its banner: %v\nstdout:\n%s\nstderr:\n%s", d.cmd.ProcessState, d.stdout, d.stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no banner after 60s\nstdout:\n%s\nstderr:\n%s", d.stdout, d.stderr)
-		}
-	}
+	return d
 }
 
 // interrupt sends Ctrl+C and returns the exit code.
-func (d *devserver) interrupt(t *testing.T) int {
+func interrupt(t *testing.T, d *devserver) int {
 	t.Helper()
-	_ = d.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-d.done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("devserver did not exit after Ctrl+C")
-	}
-	return d.cmd.ProcessState.ExitCode()
-}
-
-func httpGet(t *testing.T, url string, header ...string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		if header[i] == "Host" {
-			req.Host = header[i+1]
-			continue
-		}
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
+	code, err := d.Interrupt(20 * time.Second)
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return code
 }
 
 // project writes a devserver.yaml whose app is this test binary in mode.
@@ -160,14 +103,14 @@ func TestServesTheExampleApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := startDevserver(t, root, []string{"GOFLAGS=-buildvcs=false", "GOCACHE=" + goEnv(t, "GOCACHE"), "GOPATH=" + goEnv(t, "GOPATH")}, "--profile", "ci")
-	status, body := httpGet(t, d.url)
+	status, body := testkit.Get(t, d.URL)
 	if status != http.StatusOK || !strings.Contains(body, "<h1>Hello from devserver</h1>") {
 		t.Errorf("GET /: %d %q", status, body)
 	}
-	if status, body := httpGet(t, d.url+"static/site.css"); status != http.StatusOK || !strings.Contains(body, "font-family") {
+	if status, body := testkit.Get(t, d.URL+"static/site.css"); status != http.StatusOK || !strings.Contains(body, "font-family") {
 		t.Errorf("GET /static/site.css: %d %q", status, body)
 	}
-	if code := d.interrupt(t); code != 0 {
+	if code := interrupt(t, d); code != 0 {
 		t.Errorf("exit code %d after Ctrl+C", code)
 	}
 }
@@ -186,22 +129,22 @@ func goEnv(t *testing.T, name string) string {
 func TestCtrlCStopsTheWholeApp(t *testing.T) {
 	dir, pidfile := project(t, "child", "")
 	d := startDevserver(t, dir, nil)
-	status, body := httpGet(t, d.url)
+	status, body := testkit.Get(t, d.URL)
 	if status != http.StatusOK || !strings.HasPrefix(body, "gen=1 pid=") {
 		t.Fatalf("GET: %d %q", status, body)
 	}
-	fakeapp.WaitFor(t, 10*time.Second, "app and child pids", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
-	pids := fakeapp.Pids(t, pidfile)
-	if code := d.interrupt(t); code != 0 {
+	testkit.WaitFor(t, 10*time.Second, "app and child pids", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	pids := testkit.Pids(t, pidfile)
+	if code := interrupt(t, d); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
 	for _, p := range pids {
-		if fakeapp.Alive(p) {
+		if testkit.Alive(p) {
 			t.Errorf("pid %d outlived devserver", p)
 		}
 	}
-	if !strings.Contains(d.stderr.String(), `"GET / HTTP/1.1" 200 `) {
-		t.Errorf("no request log line:\n%s", d.stderr)
+	if !strings.Contains(d.Stderr.String(), `"GET / HTTP/1.1" 200 `) {
+		t.Errorf("no request log line:\n%s", d.Stderr)
 	}
 }
 
@@ -210,14 +153,14 @@ func TestCtrlCStopsTheWholeApp(t *testing.T) {
 func TestSIGKILLTakesTheAppDown(t *testing.T) {
 	dir, pidfile := project(t, "child,ignore-term", "")
 	d := startDevserver(t, dir, nil)
-	httpGet(t, d.url)
-	fakeapp.WaitFor(t, 10*time.Second, "app and child pids", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
-	pids := fakeapp.Pids(t, pidfile)
-	_ = d.cmd.Process.Kill()
-	<-d.done
-	fakeapp.WaitFor(t, 15*time.Second, "the app tree to die", func() bool {
+	testkit.Get(t, d.URL)
+	testkit.WaitFor(t, 10*time.Second, "app and child pids", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	pids := testkit.Pids(t, pidfile)
+	_ = d.Cmd.Process.Kill()
+	<-d.Done
+	testkit.WaitFor(t, 15*time.Second, "the app tree to die", func() bool {
 		for _, p := range pids {
-			if fakeapp.Alive(p) {
+			if testkit.Alive(p) {
 				return false
 			}
 		}
@@ -234,15 +177,15 @@ func TestSIGKILLTakesTheBuildDown(t *testing.T) {
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	cfg, _ := os.ReadFile(cfgPath)
 	build := fmt.Sprintf("echo $$ >> buildpids; FAKEAPP=sleeper PIDFILE=buildpids %q & wait", self)
-	writeFileT(t, cfgPath, strings.Replace(string(cfg), "app:\n", "app:\n  build: "+strconv.Quote(build)+"\n", 1))
+	testkit.WriteFile(t, cfgPath, strings.Replace(string(cfg), "app:\n", "app:\n  build: "+strconv.Quote(build)+"\n", 1))
 	d := startDevserver(t, dir, nil)
 	pidfile := filepath.Join(dir, "buildpids")
-	fakeapp.WaitFor(t, 20*time.Second, "the build's shell and child", func() bool { return len(fakeapp.Pids(t, pidfile)) == 2 })
-	pids := fakeapp.Pids(t, pidfile)
-	_ = d.cmd.Process.Kill()
-	<-d.done
-	fakeapp.WaitFor(t, 15*time.Second, "the build tree to die", func() bool {
-		return !slices.ContainsFunc(pids, fakeapp.Alive)
+	testkit.WaitFor(t, 20*time.Second, "the build's shell and child", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	pids := testkit.Pids(t, pidfile)
+	_ = d.Cmd.Process.Kill()
+	<-d.Done
+	testkit.WaitFor(t, 15*time.Second, "the build tree to die", func() bool {
+		return !slices.ContainsFunc(pids, testkit.Alive)
 	})
 }
 
@@ -251,7 +194,7 @@ func TestSIGKILLTakesTheBuildDown(t *testing.T) {
 func TestRequestsWaitForASlowApp(t *testing.T) {
 	dir, _ := project(t, "slow", "")
 	d := startDevserver(t, dir, []string{"DELAY=1s"})
-	status, body := httpGet(t, d.url)
+	status, body := testkit.Get(t, d.URL)
 	if status != http.StatusOK || !strings.HasPrefix(body, "gen=1") {
 		t.Errorf("held request: %d %q", status, body)
 	}
@@ -263,11 +206,11 @@ func TestBuildErrorPage(t *testing.T) {
 	cfg = []byte(strings.Replace(string(cfg), "app:\n", "app:\n  build: \"echo 'main.go:7: undefined: x' >&2; exit 1\"\n", 1))
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), cfg, 0o644)
 	d := startDevserver(t, dir, nil)
-	status, body := httpGet(t, d.url, "Accept", "text/html")
+	status, body := testkit.Get(t, d.URL, "Accept", "text/html")
 	if status != http.StatusBadGateway || !strings.Contains(body, "build failed (exit status 1)") || !strings.Contains(body, "main.go:7: undefined: x") {
 		t.Errorf("build error page: %d\n%s", status, body)
 	}
-	if len(fakeapp.Pids(t, pidfile)) != 0 {
+	if len(testkit.Pids(t, pidfile)) != 0 {
 		t.Error("the app ran although its build failed")
 	}
 }
@@ -275,11 +218,11 @@ func TestBuildErrorPage(t *testing.T) {
 func TestAppExitPage(t *testing.T) {
 	dir, pidfile := project(t, "exit3", "")
 	d := startDevserver(t, dir, nil)
-	status, body := httpGet(t, d.url)
+	status, body := testkit.Get(t, d.URL)
 	if status != http.StatusBadGateway || !strings.Contains(body, "exit status 3") || !strings.Contains(body, "boom") || strings.Contains(body, "<html") {
 		t.Errorf("app exit page (text): %d\n%s", status, body)
 	}
-	if n := len(fakeapp.Pids(t, pidfile)); n != 1 {
+	if n := len(testkit.Pids(t, pidfile)); n != 1 {
 		t.Errorf("the app started %d times; no restart loop wanted", n)
 	}
 }
@@ -288,18 +231,18 @@ func TestADDRPORTAndIPv6(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("static index"), 0o644)
 	d := startDevserver(t, dir, nil, "[::1]:0")
-	if !strings.HasPrefix(d.url, "http://[::1]:") {
-		t.Fatalf("banner URL %q, want [::1]", d.url)
+	if !strings.HasPrefix(d.URL, "http://[::1]:") {
+		t.Fatalf("banner URL %q, want [::1]", d.URL)
 	}
-	if status, body := httpGet(t, d.url); status != http.StatusOK || body != "static index" {
+	if status, body := testkit.Get(t, d.URL); status != http.StatusOK || body != "static index" {
 		t.Errorf("GET over IPv6: %d %q", status, body)
 	}
-	if !strings.Contains(d.stderr.String(), "devserver init") {
-		t.Errorf("no hint to run devserver init without a config file:\n%s", d.stderr)
+	if !strings.Contains(d.Stderr.String(), "devserver init") {
+		t.Errorf("no hint to run devserver init without a config file:\n%s", d.Stderr)
 	}
 	d2 := startDevserver(t, dir, nil, "127.0.0.1:0")
-	if !strings.HasPrefix(d2.url, "http://127.0.0.1:") || strings.HasSuffix(d2.url, ":0/") {
-		t.Errorf("banner URL %q, want 127.0.0.1 and the port chosen", d2.url)
+	if !strings.HasPrefix(d2.URL, "http://127.0.0.1:") || strings.HasSuffix(d2.URL, ":0/") {
+		t.Errorf("banner URL %q, want 127.0.0.1 and the port chosen", d2.URL)
 	}
 }
 
@@ -332,15 +275,15 @@ func TestProxyThroughTheBinary(t *testing.T) {
 	dir, _ := project(t, "serve", "profiles:\n  dev:\n    app:\n      env:\n        GEN: \"2\"\n")
 	d := startDevserver(t, dir, nil, "--profile", "dev")
 	for name, want := range map[string]string{"GEN": "2", "DEVSERVER_PROFILE": "dev", "FAKEAPP": "serve"} {
-		if _, got := httpGet(t, d.url+"env?name="+name); got != want {
+		if _, got := testkit.Get(t, d.URL+"env?name="+name); got != want {
 			t.Errorf("app sees %s=%q, want %q", name, got, want)
 		}
 	}
-	if _, port := httpGet(t, d.url+"env?name=PORT"); port == "" || strings.HasSuffix(d.url, ":"+port+"/") {
+	if _, port := testkit.Get(t, d.URL+"env?name=PORT"); port == "" || strings.HasSuffix(d.URL, ":"+port+"/") {
 		t.Errorf("app PORT %q: want an internal port, not devserver's", port)
 	}
 
-	res, err := http.Get(d.url + "sse")
+	res, err := http.Get(d.URL + "sse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,13 +293,13 @@ func TestProxyThroughTheBinary(t *testing.T) {
 	if err != nil || string(buf[:n]) != "data: 0\n\n" {
 		t.Fatalf("first event: %q %v", buf[:n], err)
 	}
-	httpGet(t, d.url+"next") // the app sends the second event only now
+	testkit.Get(t, d.URL+"next") // the app sends the second event only now
 	n, err = io.ReadAtLeast(res.Body, buf, len("data: 1\n\n"))
 	if err != nil || string(buf[:n]) != "data: 1\n\n" {
 		t.Errorf("second event: %q %v", buf[:n], err)
 	}
 
-	c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/"))
+	c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(d.URL, "http://"), "/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +330,7 @@ func TestSecurityThroughTheBinary(t *testing.T) {
 	}
 	os.Symlink("../secret.txt", filepath.Join(dir, "link"))
 	d := startDevserver(t, dir, nil, "0")
-	c := strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/")
+	c := strings.TrimSuffix(strings.TrimPrefix(d.URL, "http://"), "/")
 	for _, target := range []string{"/.env", "/.git/config", "/link", "/../secret.txt", "/%2e%2e/secret.txt"} {
 		conn, err := net.Dial("tcp", c)
 		if err != nil {
@@ -400,16 +343,16 @@ func TestSecurityThroughTheBinary(t *testing.T) {
 			t.Errorf("GET %s: %q", target, got)
 		}
 	}
-	status, body := httpGet(t, d.url+"ok.txt", "Host", "attacker.example")
+	status, body := testkit.Get(t, d.URL+"ok.txt", "Host", "attacker.example")
 	if status != http.StatusBadRequest || !strings.Contains(body, "allowed_hosts") {
 		t.Errorf("foreign Host: %d %q", status, body)
 	}
-	httpGet(t, d.url+"%1b[31mred%0d%0afake")
-	fakeapp.WaitFor(t, 5*time.Second, "the log line", func() bool {
-		return strings.Contains(d.stderr.String(), `\x1b[31mred`) || strings.Contains(d.stderr.String(), "%1b[31mred")
+	testkit.Get(t, d.URL+"%1b[31mred%0d%0afake")
+	testkit.WaitFor(t, 5*time.Second, "the log line", func() bool {
+		return strings.Contains(d.Stderr.String(), `\x1b[31mred`) || strings.Contains(d.Stderr.String(), "%1b[31mred")
 	})
-	if strings.ContainsAny(d.stderr.String(), "\x1b\r") {
-		t.Errorf("raw control characters in devserver's log:\n%q", d.stderr)
+	if strings.ContainsAny(d.Stderr.String(), "\x1b\r") {
+		t.Errorf("raw control characters in devserver's log:\n%q", d.Stderr)
 	}
 }
 
@@ -423,13 +366,13 @@ func TestAConfigUnderAnotherNameIsNotServed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFileT(t, filepath.Join(dir, "dev.yaml"), "port: 0\napp:\n  env:\n    API_TOKEN: SECRET\n")
-			writeFileT(t, filepath.Join(dir, "index.txt"), "ok")
+			testkit.WriteFile(t, filepath.Join(dir, "dev.yaml"), "port: 0\napp:\n  env:\n    API_TOKEN: SECRET\n")
+			testkit.WriteFile(t, filepath.Join(dir, "index.txt"), "ok")
 			d := startDevserver(t, dir, how.env, how.args...)
-			if status, body := httpGet(t, d.url+"dev.yaml"); status != http.StatusNotFound || strings.Contains(body, "SECRET") {
+			if status, body := testkit.Get(t, d.URL+"dev.yaml"); status != http.StatusNotFound || strings.Contains(body, "SECRET") {
 				t.Errorf("GET /dev.yaml: %d %q", status, body)
 			}
-			if status, body := httpGet(t, d.url+"index.txt"); status != http.StatusOK || body != "ok" {
+			if status, body := testkit.Get(t, d.URL+"index.txt"); status != http.StatusOK || body != "ok" {
 				t.Errorf("GET /index.txt: %d %q", status, body)
 			}
 		})
@@ -443,24 +386,24 @@ func TestSecondCtrlCEndsAtOnce(t *testing.T) {
 	cfg, _ := os.ReadFile(filepath.Join(dir, "devserver.yaml"))
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(strings.Replace(string(cfg), "stop_timeout: 1s", "stop_timeout: 10m", 1)), 0o644)
 	d := startDevserver(t, dir, nil)
-	httpGet(t, d.url)
-	pids := fakeapp.Pids(t, pidfile)
+	testkit.Get(t, d.URL)
+	pids := testkit.Pids(t, pidfile)
 	t.Cleanup(func() {
 		for _, p := range pids {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
 	})
-	_ = d.cmd.Process.Signal(syscall.SIGINT)
-	fakeapp.WaitFor(t, 10*time.Second, "devserver to start stopping the app", func() bool { return strings.Contains(d.stderr.String(), "shutting down") })
-	_ = d.cmd.Process.Signal(syscall.SIGINT)
+	_ = d.Cmd.Process.Signal(syscall.SIGINT)
+	testkit.WaitFor(t, 10*time.Second, "devserver to start stopping the app", func() bool { return strings.Contains(d.Stderr.String(), "shutting down") })
+	_ = d.Cmd.Process.Signal(syscall.SIGINT)
 	select {
-	case <-d.done:
+	case <-d.Done:
 	case <-time.After(20 * time.Second):
 		t.Fatal("a second Ctrl+C did not end devserver")
 	}
-	ws, _ := d.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	ws, _ := d.Cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ws.Signaled() || ws.Signal() != syscall.SIGINT {
-		t.Errorf("devserver ended with %v, want killed by SIGINT", d.cmd.ProcessState)
+		t.Errorf("devserver ended with %v, want killed by SIGINT", d.Cmd.ProcessState)
 	}
 }
 
@@ -471,8 +414,8 @@ func TestSecondCtrlCEndsAtOnce(t *testing.T) {
 func TestOutOfFileDescriptors(t *testing.T) {
 	dir, pidfile := reloadProject(t, "serve")
 	d := startCommand(t, dir, []string{"DEVSERVER_QUEUE_SIZE=128"}, []string{"/bin/sh", "-c", `ulimit -n 64 && exec "$0" "$@"`})
-	first := pidServing(t, d.url)
-	host := strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/")
+	first := pidServing(t, d.URL)
+	host := strings.TrimSuffix(strings.TrimPrefix(d.URL, "http://"), "/")
 	var idle []net.Conn
 	defer func() {
 		for _, c := range idle {
@@ -482,20 +425,20 @@ func TestOutOfFileDescriptors(t *testing.T) {
 	// Dial until devserver runs out. A dial that times out (the listen
 	// queue is full while devserver catches up) is simply tried again.
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(d.stderr.String(), "out of file descriptors") && time.Now().Before(deadline) {
+	for !strings.Contains(d.Stderr.String(), "out of file descriptors") && time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", host, time.Second); err == nil {
 			idle = append(idle, c)
 		}
 	}
-	fakeapp.WaitFor(t, 20*time.Second, "the warning", func() bool {
-		return strings.Contains(d.stderr.String(), "out of file descriptors")
+	testkit.WaitFor(t, 20*time.Second, "the warning", func() bool {
+		return strings.Contains(d.Stderr.String(), "out of file descriptors")
 	})
 	// The watcher, which opens directories, runs out too: that is said
 	// once as well, not at each of the 20 polls of the next second.
-	fakeapp.WaitFor(t, 20*time.Second, "the watcher's error", func() bool { return strings.Contains(d.stderr.String(), "watch error") })
+	testkit.WaitFor(t, 20*time.Second, "the watcher's error", func() bool { return strings.Contains(d.Stderr.String(), "watch error") })
 	time.Sleep(time.Second) // not a wait for a condition: how long the scenario lasts
 	for _, what := range []string{"out of file descriptors", "watch error"} {
-		if n := strings.Count(d.stderr.String(), what); n > 1 {
+		if n := strings.Count(d.Stderr.String(), what); n > 1 {
 			t.Errorf("%q said %d times, want once at most", what, n)
 		}
 	}
@@ -503,22 +446,22 @@ func TestOutOfFileDescriptors(t *testing.T) {
 		c.Close()
 	}
 	idle = nil
-	fakeapp.WaitFor(t, 20*time.Second, "an answer again", func() bool {
+	testkit.WaitFor(t, 20*time.Second, "an answer again", func() bool {
 		c := http.Client{Timeout: 2 * time.Second}
-		res, err := c.Get(d.url)
+		res, err := c.Get(d.URL)
 		if err != nil {
 			return false
 		}
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	})
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
-	fakeapp.WaitFor(t, 20*time.Second, "a restarted app", func() bool { return pidServing(t, d.url) != first })
-	if n := len(fakeapp.Pids(t, pidfile)); n != 2 {
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
+	testkit.WaitFor(t, 20*time.Second, "a restarted app", func() bool { return pidServing(t, d.URL) != first })
+	if n := len(testkit.Pids(t, pidfile)); n != 2 {
 		t.Errorf("%d app starts, want 2", n)
 	}
 	select {
-	case <-d.done:
+	case <-d.Done:
 		t.Fatal("devserver exited")
 	default:
 	}
@@ -532,7 +475,7 @@ func TestOutOfFileDescriptors(t *testing.T) {
 func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
 	dir, _ := project(t, "ignores-bodies", "watch: {enabled: false}\n")
 	d := startDevserver(t, dir, nil)
-	host := strings.TrimSuffix(strings.TrimPrefix(d.url, "http://"), "/")
+	host := strings.TrimSuffix(strings.TrimPrefix(d.URL, "http://"), "/")
 	smuggled := "GET /smuggled HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
 	carriers := map[string]string{
 		"GET with a length":    "GET /a HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled,
@@ -563,7 +506,7 @@ func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
 					t.Fatalf("round %d: the sender got %s %v %q", i, res.Status, res.Header, body)
 				}
 				// The next client, at once, on the connection devserver keeps.
-				if _, got := httpGet(t, d.url+"b"); got != "path=/b" {
+				if _, got := testkit.Get(t, d.URL+"b"); got != "path=/b" {
 					t.Fatalf("round %d: another client got %q, the answer to a request it never made", i, got)
 				}
 			}
@@ -577,7 +520,7 @@ func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
 // (Before full duplex, about one such answer in thirty came cut short.)
 func TestBodiesSurviveRestarts(t *testing.T) {
 	dir, pidfile := project(t, "ignores-bodies", "watch:\n  paths: [src]\n  interval: 30ms\n  debounce: 10ms\n")
-	writeFileT(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
 	d := startDevserver(t, dir, nil)
 	stop := make(chan struct{})
 	saved := make(chan struct{})
@@ -594,7 +537,7 @@ func TestBodiesSurviveRestarts(t *testing.T) {
 	}()
 	defer func() { close(stop); <-saved }()
 	for i := range 60 {
-		res, err := http.Post(d.url+"a", "text/plain", strings.NewReader("a body the app never reads"))
+		res, err := http.Post(d.URL+"a", "text/plain", strings.NewReader("a body the app never reads"))
 		if err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
@@ -604,7 +547,7 @@ func TestBodiesSurviveRestarts(t *testing.T) {
 			t.Fatalf("request %d: %d %q (%v), want the whole answer", i, res.StatusCode, body, err)
 		}
 	}
-	if n := len(fakeapp.Pids(t, pidfile)); n < 10 {
+	if n := len(testkit.Pids(t, pidfile)); n < 10 {
 		t.Errorf("only %d app starts: the requests did not meet restarts", n)
 	}
 }

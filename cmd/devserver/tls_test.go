@@ -87,11 +87,11 @@ func TestHTTPS(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("over tls"), 0o644)
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls:\n  cert: cert.pem\n  key: key.pem\n"), 0o644)
 	d := startDevserver(t, dir, nil)
-	if !strings.HasPrefix(d.url, "https://127.0.0.1:") {
-		t.Fatalf("banner URL %q", d.url)
+	if !strings.HasPrefix(d.URL, "https://127.0.0.1:") {
+		t.Fatalf("banner URL %q", d.URL)
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
-	res, err := client.Get(d.url)
+	res, err := client.Get(d.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestHTTPS(t *testing.T) {
 	if res.StatusCode != http.StatusOK || string(body) != "over tls" || res.ProtoMajor != 2 {
 		t.Errorf("GET over TLS: %d %q %s", res.StatusCode, body, res.Proto)
 	}
-	httpsGuards(t, client, d.url, "key.pem", "cert.pem")
+	httpsGuards(t, client, d.URL, "key.pem", "cert.pem")
 }
 
 func TestBadCertificateIsOneClearLine(t *testing.T) {
@@ -128,8 +128,8 @@ func TestHTTPSAuto(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("auto tls"), 0o644)
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls: auto\n"), 0o644)
 	d := startDevserver(t, dir, nil)
-	if !strings.HasPrefix(d.url, "https://127.0.0.1:") || !strings.Contains(d.stderr.String(), "made a local CA for HTTPS") {
-		t.Fatalf("banner URL %q; stderr:\n%s", d.url, d.stderr)
+	if !strings.HasPrefix(d.URL, "https://127.0.0.1:") || !strings.Contains(d.Stderr.String(), "made a local CA for HTTPS") {
+		t.Fatalf("banner URL %q; stderr:\n%s", d.URL, d.Stderr)
 	}
 	caFile := filepath.Join(dir, ".devserver", "tls", "ca.pem")
 	caPEM, err := os.ReadFile(caFile)
@@ -141,8 +141,8 @@ func TestHTTPSAuto(t *testing.T) {
 		t.Fatal("ca.pem holds no certificate")
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
-	port := strings.TrimSuffix(strings.TrimPrefix(d.url, "https://127.0.0.1:"), "/")
-	for _, u := range []string{d.url, "https://localhost:" + port + "/"} {
+	port := strings.TrimSuffix(strings.TrimPrefix(d.URL, "https://127.0.0.1:"), "/")
+	for _, u := range []string{d.URL, "https://localhost:" + port + "/"} {
 		res, err := client.Get(u)
 		if err != nil {
 			t.Fatalf("GET %s: %v", u, err)
@@ -153,16 +153,16 @@ func TestHTTPSAuto(t *testing.T) {
 			t.Errorf("GET %s: %d %q %s", u, res.StatusCode, body, res.Proto)
 		}
 	}
-	httpsGuards(t, client, d.url, ".devserver/tls/ca.pem", ".devserver/tls/ca-key.pem", ".devserver/tls/key.pem")
-	if code := d.interrupt(t); code != 0 {
+	httpsGuards(t, client, d.URL, ".devserver/tls/ca.pem", ".devserver/tls/ca-key.pem", ".devserver/tls/key.pem")
+	if code := interrupt(t, d); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
 
 	d = startDevserver(t, dir, nil)
-	if again, _ := os.ReadFile(caFile); string(again) != string(caPEM) || strings.Contains(d.stderr.String(), "made a") {
-		t.Errorf("second run made a new CA or certificate:\n%s", d.stderr)
+	if again, _ := os.ReadFile(caFile); string(again) != string(caPEM) || strings.Contains(d.Stderr.String(), "made a") {
+		t.Errorf("second run made a new CA or certificate:\n%s", d.Stderr)
 	}
-	if res, err := client.Get(d.url); err != nil {
+	if res, err := client.Get(d.URL); err != nil {
 		t.Errorf("second run: %v", err)
 	} else {
 		res.Body.Close()

@@ -11,12 +11,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // TestWindowsBuildUnderWine runs the Windows devserver.exe, under Wine, on
@@ -38,34 +37,27 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	writeFileT(t, filepath.Join(dir, "devserver.yaml"), "port: 0\napp:\n  run: "+filepath.Join(bin, "hello.exe")+
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), "port: 0\napp:\n  run: "+filepath.Join(bin, "hello.exe")+
 		"\n  env:\n    GREETING: from wine\n  stop_timeout: 2s\nwatch:\n  paths: [src]\n  interval: 100ms\n")
-	writeFileT(t, filepath.Join(dir, "src", "a.txt"), "a")
+	testkit.WriteFile(t, filepath.Join(dir, "src", "a.txt"), "a")
 
 	pidRE := regexp.MustCompile(`<p>pid (\d+)</p>`)
 	portRE := regexp.MustCompile(`app started.*port=(\d+)`)
-	run := func() (cmd *exec.Cmd, url string, stderr *lockedbuf.Buffer, done chan struct{}) {
+	run := func() *testkit.Devserver {
 		t.Helper()
-		stdout := &lockedbuf.Buffer{}
-		stderr = &lockedbuf.Buffer{}
-		cmd = exec.Command(wine, filepath.Join(bin, "devserver.exe"))
-		cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdout, stderr
-		cmd.Env = append(os.Environ(), "WINEDEBUG=-all")
-		cmd.WaitDelay = 5 * time.Second // an app left behind may hold the output
-		if err := cmd.Start(); err != nil {
+		d, err := testkit.Start(testkit.Run{Prefix: []string{wine}, Binary: filepath.Join(bin, "devserver.exe"), Dir: dir,
+			Env: append(os.Environ(), "WINEDEBUG=-all")})
+		if err != nil {
 			t.Fatal(err)
 		}
-		done = make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			<-done
+			_ = d.Cmd.Process.Kill()
+			<-d.Done
 			if t.Failed() {
-				t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+				t.Logf("stdout:\n%s\nstderr:\n%s", d.Stdout, d.Stderr)
 			}
 		})
-		fakeapp.WaitFor(t, 60*time.Second, "the banner", func() bool { return urlRE.MatchString(stdout.String()) })
-		return cmd, urlRE.FindStringSubmatch(stdout.String())[1], stderr, done
+		return d
 	}
 	appPid := func(url string) string {
 		res, err := http.Get(url)
@@ -98,28 +90,22 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 	}
 
 	// Serve, restart on a change, stop the tree on Ctrl+C.
-	cmd, url, stderr, done := run()
+	d := run()
 	var first string
-	fakeapp.WaitFor(t, 30*time.Second, "the app's page", func() bool { first = appPid(url); return first != "" })
-	writeFileT(t, filepath.Join(dir, "src", "a.txt"), "changed")
-	fakeapp.WaitFor(t, 30*time.Second, "a new app after the change", func() bool { p := appPid(url); return p != "" && p != first })
-	gone := appGone(stderr)
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("devserver did not exit after Ctrl+C")
+	testkit.WaitFor(t, 30*time.Second, "the app's page", func() bool { first = appPid(d.URL); return first != "" })
+	testkit.WriteFile(t, filepath.Join(dir, "src", "a.txt"), "changed")
+	testkit.WaitFor(t, 30*time.Second, "a new app after the change", func() bool { p := appPid(d.URL); return p != "" && p != first })
+	gone := appGone(d.Stderr)
+	if code, err := d.Interrupt(30 * time.Second); err != nil || code != 0 {
+		t.Errorf("after Ctrl+C: exit code %d, %v; want 0", code, err)
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 0 {
-		t.Errorf("exit code %d after Ctrl+C, want 0", code)
-	}
-	fakeapp.WaitFor(t, 30*time.Second, "the app gone after Ctrl+C", gone)
+	testkit.WaitFor(t, 30*time.Second, "the app gone after Ctrl+C", gone)
 
 	// Killed outright: Windows ends the job, and the app with it.
-	cmd, url, stderr, done = run()
-	fakeapp.WaitFor(t, 30*time.Second, "the app's page", func() bool { return appPid(url) != "" })
-	gone = appGone(stderr)
-	_ = cmd.Process.Kill()
-	<-done
-	fakeapp.WaitFor(t, 30*time.Second, "the app gone after devserver was killed", gone)
+	d = run()
+	testkit.WaitFor(t, 30*time.Second, "the app's page", func() bool { return appPid(d.URL) != "" })
+	gone = appGone(d.Stderr)
+	_ = d.Cmd.Process.Kill()
+	<-d.Done
+	testkit.WaitFor(t, 30*time.Second, "the app gone after devserver was killed", gone)
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // Env is the variable that turns a test binary into the fake app; its value
@@ -142,19 +144,7 @@ func Main(mode string) int {
 			http.Error(w, "no stream is waiting", http.StatusConflict)
 		}
 	})
-	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
-		// Enough of an upgrade to prove bytes flow both ways once switched.
-		c, rw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		fmt.Fprint(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-		_ = rw.Flush()
-		line, _ := rw.ReadString('\n')
-		fmt.Fprint(rw, "echo:"+line)
-		_ = rw.Flush()
-	})
+	mux.HandleFunc("/ws", testkit.EchoUpgrade)
 	_ = http.Serve(ln, mux)
 	return 0
 }

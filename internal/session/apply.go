@@ -138,7 +138,7 @@ func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 		if !first {
 			w := n.loaded.Config.Watch
 			s.log.Info("watching", "files", s.watched, "paths", strings.Join(w.Paths, ", "), "every", w.Interval)
-			s.watchConfig(ctx) // the config is polled at the watch interval too
+			s.watchConfig(ctx, n.loaded) // the config is polled at the watch interval too
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/devserver/devserver/internal/testkit"
 	"github.com/devserver/devserver/server"
 )
 
@@ -33,10 +34,7 @@ func wildcardOnLoopback(ctx context.Context, lc server.ListenConfig) (net.Listen
 func staticOnOwnPort(t *testing.T, listen listenFunc) (r *running, save func(addr, comment string), url string) {
 	t.Helper()
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	port := ln.Addr().(*net.TCPAddr).Port
 	var handed atomic.Bool
 	first := func(ctx context.Context, lc server.ListenConfig) (net.Listener, error) {
@@ -56,7 +54,7 @@ func staticOnOwnPort(t *testing.T, listen listenFunc) (r *running, save func(add
 
 func mustServe(t *testing.T, url string) {
 	t.Helper()
-	if status, body := get(t, url, ""); status != http.StatusOK || body != "still serving" {
+	if status, body := testkit.Get(t, url); status != http.StatusOK || body != "still serving" {
 		t.Fatalf("GET %s: %d %q", url, status, body)
 	}
 }

@@ -106,13 +106,15 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 	if l.File == "" {
 		log.Info("no devserver.yaml found: serving the working directory as static files; run `devserver init` to create one", "dir", l.Config.Root)
 	}
+	// Watched from the start: a save while devserver starts is applied
+	// once it serves.
+	s.watchConfig(ctx, l)
 	if err := s.apply(ctx, l, false); err != nil {
 		return err
 	}
 	if opts.Started != nil {
 		opts.Started(Started{Loaded: l, Addr: s.door.ln.Addr().(*net.TCPAddr), Watched: s.watched})
 	}
-	s.watchConfig(ctx)
 	return s.loop(ctx)
 }
 

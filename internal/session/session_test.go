@@ -18,6 +18,7 @@ import (
 	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
 	"github.com/devserver/devserver/internal/session"
+	"github.com/devserver/devserver/internal/testkit"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
 )
@@ -81,13 +82,7 @@ func run(t *testing.T, dir string, listen listenFunc) *running {
 // save replaces devserver.yaml as editors do: a new file renamed over it.
 func (r *running) save(t *testing.T, content string) {
 	t.Helper()
-	tmp := filepath.Join(r.dir, ".devserver.yaml.tmp")
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, filepath.Join(r.dir, "devserver.yaml")); err != nil {
-		t.Fatal(err)
-	}
+	testkit.SaveAtomic(t, filepath.Join(r.dir, "devserver.yaml"), content)
 }
 
 // countLog counts want in the log.
@@ -96,27 +91,9 @@ func (r *running) countLog(want string) int { return strings.Count(r.log.String(
 // waitLog waits until the log holds want n times.
 func (r *running) waitLog(t *testing.T, want string, n int) {
 	t.Helper()
-	fakeapp.WaitFor(t, 20*time.Second, fmt.Sprintf("%d× %q in the log", n, want), func() bool {
+	testkit.WaitFor(t, 20*time.Second, fmt.Sprintf("%d× %q in the log", n, want), func() bool {
 		return r.countLog(want) >= n
 	})
-}
-
-func get(t *testing.T, url, host string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if host != "" {
-		req.Host = host
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
 }
 
 // appConfig is a project whose app is this test binary in mode, answering
@@ -156,7 +133,7 @@ func TestAFailedAppPutsTheLastGoodConfigBack(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(appConfig(t, "", "1", "", "")), 0o644)
 			r := run(t, dir, nil)
 			url := fmt.Sprintf("http://127.0.0.1:%d/", r.addr.Port)
-			_, before := get(t, url, "")
+			_, before := testkit.Get(t, url)
 			if !strings.HasPrefix(before, "gen=1 ") {
 				t.Fatalf("before: %q", before)
 			}
@@ -164,17 +141,17 @@ func TestAFailedAppPutsTheLastGoodConfigBack(t *testing.T) {
 			r.save(t, appConfig(t, c.mode, "2", c.build, "allowed_hosts: [named.test]\n"))
 			r.waitLog(t, "config not applied: the app failed with it; back to the last good config", 1)
 
-			status, body := get(t, url, "")
+			status, body := testkit.Get(t, url)
 			if !strings.HasPrefix(body, "gen=1 ") || (body == before) != c.sameApp {
 				t.Errorf("after: %d %q, before: %q; want gen=1 from the same app: %v", status, body, before, c.sameApp)
 			}
-			if status, _ := get(t, url, "named.test"); status != http.StatusBadRequest {
+			if status, _ := testkit.Get(t, url, "Host", "named.test"); status != http.StatusBadRequest {
 				t.Errorf("Host named.test: %d, want 400: allowed_hosts of the failed config is in force", status)
 			}
 
 			r.save(t, appConfig(t, "", "3", "", "allowed_hosts: [named.test]\n"))
-			fakeapp.WaitFor(t, 20*time.Second, "the fixed config serving", func() bool {
-				_, body := get(t, url, "named.test")
+			testkit.WaitFor(t, 20*time.Second, "the fixed config serving", func() bool {
+				_, body := testkit.Get(t, url, "Host", "named.test")
 				return strings.HasPrefix(body, "gen=3 ")
 			})
 		})

@@ -43,11 +43,12 @@ func (s *session) runPoller(ctx context.Context, p *watch.Poller) {
 	s.poller = start(ctx, s.log, "watching", func(ctx context.Context) error { return p.Run(ctx, s.changes) })
 }
 
-// watchConfig polls the config file and the overlay names beside it, at the
-// watch interval, in place of the previous config watcher.
-func (s *session) watchConfig(ctx context.Context) {
+// watchConfig polls the files of l (the config file and the overlay names
+// beside it) at its watch interval, in place of the previous config
+// watcher.
+func (s *session) watchConfig(ctx context.Context, l *config.Loaded) {
 	s.cfgWatch.stop()
-	files, every := s.loaded.WatchFiles(), s.loaded.Config.Watch.Interval
+	files, every := l.WatchFiles(), l.Config.Watch.Interval
 	s.cfgWatch = start(ctx, s.log, "config watch", func(ctx context.Context) error {
 		watch.Files(ctx, files, every, s.configChanged)
 		return nil

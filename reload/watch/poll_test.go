@@ -14,25 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devserver/devserver/internal/testkit"
 	"github.com/radovskyb/watcher"
-
-	"github.com/devserver/devserver/internal/fakeapp"
 )
 
 // Each failure mode of radovskyb/watcher v1.0.7 is first reproduced with the
 // library alone (TestLibrary...), then shown handled by the Poller.
 
 const tick = 20 * time.Millisecond
-
-func writeFile(t testing.TB, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // bare runs the library as a naive user would and collects what it reports.
 type bare struct {
@@ -84,7 +73,7 @@ func runBare(t *testing.T, root string, hook watcher.FilterFileHookFunc) *bare {
 func (b *bare) polls(t *testing.T, n int) {
 	t.Helper()
 	want := b.cycles.Load() + int32(n)
-	fakeapp.WaitFor(t, 10*time.Second, "library polls", func() bool { return b.cycles.Load() >= want })
+	testkit.WaitFor(t, 10*time.Second, "library polls", func() bool { return b.cycles.Load() >= want })
 }
 
 func (b *bare) got() []string {
@@ -167,7 +156,7 @@ func (pp *poller) waitCycles(t *testing.T, n int) {
 	pp.p.mu.Lock()
 	want := pp.p.cycle + n
 	pp.p.mu.Unlock()
-	fakeapp.WaitFor(t, 10*time.Second, "poller walks", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "poller walks", func() bool {
 		pp.p.mu.Lock()
 		defer pp.p.mu.Unlock()
 		return pp.p.cycle >= want
@@ -176,7 +165,7 @@ func (pp *poller) waitCycles(t *testing.T, n int) {
 
 func (pp *poller) waitBatch(t *testing.T, n int) []Batch {
 	t.Helper()
-	fakeapp.WaitFor(t, 10*time.Second, fmt.Sprintf("%d batches", n), func() bool { return len(pp.got()) >= n })
+	testkit.WaitFor(t, 10*time.Second, fmt.Sprintf("%d batches", n), func() bool { return len(pp.got()) >= n })
 	return pp.got()
 }
 
@@ -199,7 +188,7 @@ func sameMtimeRewrite(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path, "a longer content than before")
+	testkit.WriteFile(t, path, "a longer content than before")
 	if err := os.Chtimes(path, st.ModTime(), st.ModTime()); err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +196,7 @@ func sameMtimeRewrite(t *testing.T, path string) {
 
 func TestLibraryMissesSameMtimeWrite(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "a.txt"), "short")
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "short")
 	b := runBare(t, root, nil)
 	b.polls(t, 2)
 	sameMtimeRewrite(t, filepath.Join(root, "a.txt"))
@@ -219,7 +208,7 @@ func TestLibraryMissesSameMtimeWrite(t *testing.T) {
 
 func TestPollerSeesSameMtimeWrite(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "a.txt"), "short")
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "short")
 	pp := runPoller(t, Options{Root: root}, nil)
 	pp.firstBatchAfter(t, func() { sameMtimeRewrite(t, filepath.Join(root, "a.txt")) }, "a.txt")
 }
@@ -230,18 +219,18 @@ func TestLibraryDropsADeletedRootForGood(t *testing.T) {
 	}
 	parent := t.TempDir()
 	root := filepath.Join(parent, "src")
-	writeFile(t, filepath.Join(root, "a.txt"), "a")
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "a")
 	b := runBare(t, root, nil)
 	b.polls(t, 2)
 	os.RemoveAll(root)
-	fakeapp.WaitFor(t, 10*time.Second, "the library's deleted error", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "the library's deleted error", func() bool {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		return len(b.errs) > 0
 	})
-	writeFile(t, filepath.Join(root, "a.txt"), "back")
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "back")
 	time.Sleep(10 * tick) // nothing to poll for: the library no longer walks
-	writeFile(t, filepath.Join(root, "b.txt"), "new")
+	testkit.WriteFile(t, filepath.Join(root, "b.txt"), "new")
 	time.Sleep(10 * tick)
 	for _, e := range b.got() {
 		if strings.HasPrefix(e, "CREATE") || strings.HasPrefix(e, "WRITE") {
@@ -253,14 +242,14 @@ func TestLibraryDropsADeletedRootForGood(t *testing.T) {
 func TestPollerWatchesARecreatedRoot(t *testing.T) {
 	parent := t.TempDir()
 	root := filepath.Join(parent, "src")
-	writeFile(t, filepath.Join(root, "a.txt"), "a")
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "a")
 	pp := runPoller(t, Options{Root: parent, Paths: []string{"src"}}, nil)
 	pp.waitCycles(t, 2)
 	os.RemoveAll(root)
 	pp.waitBatch(t, 1) // a.txt removed
-	writeFile(t, filepath.Join(root, "a.txt"), "back")
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "back")
 	got := pp.waitBatch(t, 2)
-	writeFile(t, filepath.Join(root, "b.txt"), "new")
+	testkit.WriteFile(t, filepath.Join(root, "b.txt"), "new")
 	got = pp.waitBatch(t, len(got)+1)
 	if last := got[len(got)-1]; !slices.Contains(last.Paths, "src/b.txt") {
 		t.Errorf("batches after the root came back: %v", got)
@@ -273,7 +262,7 @@ func TestPollerWatchesARecreatedRoot(t *testing.T) {
 func TestLibraryFalseRemovesWhenAFileVanishesMidScan(t *testing.T) {
 	root := t.TempDir()
 	for _, n := range []string{"a.go", "b.tmp", "c.go", "d.go"} {
-		writeFile(t, filepath.Join(root, n), n)
+		testkit.WriteFile(t, filepath.Join(root, n), n)
 	}
 	var armed atomic.Bool
 	b := runBare(t, root, func(_ os.FileInfo, path string) error {
@@ -293,7 +282,7 @@ func TestLibraryFalseRemovesWhenAFileVanishesMidScan(t *testing.T) {
 func TestPollerIgnoresFalseRemoves(t *testing.T) {
 	root := t.TempDir()
 	for _, n := range []string{"a.go", "b.tmp", "c.go", "d.go"} {
-		writeFile(t, filepath.Join(root, n), n)
+		testkit.WriteFile(t, filepath.Join(root, n), n)
 	}
 	var armed atomic.Bool
 	pp := runPoller(t, Options{Root: root, Globs: []string{"*.go"}}, func(path string) {
@@ -307,7 +296,7 @@ func TestPollerIgnoresFalseRemoves(t *testing.T) {
 	if got := pp.got(); len(got) != 0 {
 		t.Errorf("a vanished non-watched file gave batches %v", got)
 	}
-	writeFile(t, filepath.Join(root, "c.go"), "changed")
+	testkit.WriteFile(t, filepath.Join(root, "c.go"), "changed")
 	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"c.go"}) {
 		t.Errorf("after the vanish, a real change: %v", got)
 	}
@@ -316,10 +305,10 @@ func TestPollerIgnoresFalseRemoves(t *testing.T) {
 func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
-	fakeapp.SymlinkOrSkip(t, real, link)
+	testkit.SymlinkOrSkip(t, real, link)
 	b := runBare(t, link, nil)
 	b.polls(t, 2)
-	writeFile(t, filepath.Join(real, "a.txt"), "a")
+	testkit.WriteFile(t, filepath.Join(real, "a.txt"), "a")
 	b.polls(t, 3)
 	if got := b.got(); len(got) != 0 {
 		t.Fatalf("library saw %v; this test reproduces that it sees nothing", got)
@@ -329,9 +318,9 @@ func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
 func TestPollerFollowsASymlinkedRoot(t *testing.T) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
-	fakeapp.SymlinkOrSkip(t, real, link)
+	testkit.SymlinkOrSkip(t, real, link)
 	pp := runPoller(t, Options{Root: link}, nil)
-	pp.firstBatchAfter(t, func() { writeFile(t, filepath.Join(real, "a.txt"), "a") }, "a.txt")
+	pp.firstBatchAfter(t, func() { testkit.WriteFile(t, filepath.Join(real, "a.txt"), "a") }, "a.txt")
 }
 
 // TestSymlinksInsideAreNotFollowed (WATCH-06): a symlink loop (loop -> .)
@@ -343,21 +332,21 @@ func TestPollerFollowsASymlinkedRoot(t *testing.T) {
 func TestSymlinksInsideAreNotFollowed(t *testing.T) {
 	root := t.TempDir()
 	pkg := t.TempDir()
-	writeFile(t, filepath.Join(root, "src", "main.go"), "package main")
-	writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 1")
-	fakeapp.SymlinkOrSkip(t, ".", filepath.Join(root, "src", "loop"))
-	fakeapp.SymlinkOrSkip(t, pkg, filepath.Join(root, "linked-pkg"))
+	testkit.WriteFile(t, filepath.Join(root, "src", "main.go"), "package main")
+	testkit.WriteFile(t, filepath.Join(pkg, "index.js"), "module.exports = 1")
+	testkit.SymlinkOrSkip(t, ".", filepath.Join(root, "src", "loop"))
+	testkit.SymlinkOrSkip(t, pkg, filepath.Join(root, "linked-pkg"))
 	pp := runPoller(t, Options{Root: root}, nil)
 	if n := pp.p.Count(); n > 4 {
 		t.Errorf("watching %d entries for 2 files and 2 links: the walk followed a link", n)
 	}
 	pp.firstBatchAfter(t, func() {
-		writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 2")
-		writeFile(t, filepath.Join(root, "src", "main.go"), "package main // changed")
+		testkit.WriteFile(t, filepath.Join(pkg, "index.js"), "module.exports = 2")
+		testkit.WriteFile(t, filepath.Join(root, "src", "main.go"), "package main // changed")
 	}, "src/main.go")
 
 	listed := runPoller(t, Options{Root: root, Paths: []string{".", "linked-pkg"}}, nil)
-	listed.firstBatchAfter(t, func() { writeFile(t, filepath.Join(pkg, "index.js"), "module.exports = 3") }, "linked-pkg/index.js")
+	listed.firstBatchAfter(t, func() { testkit.WriteFile(t, filepath.Join(pkg, "index.js"), "module.exports = 3") }, "linked-pkg/index.js")
 }
 
 // TestLibraryCloseDeadlocks: Close blocks for good when nobody reads Event.
@@ -367,7 +356,7 @@ func TestLibraryCloseDeadlocks(t *testing.T) {
 	w.AddRecursive(root)
 	go w.Start(tick)
 	w.Wait()
-	writeFile(t, filepath.Join(root, "a.txt"), "a") // an event nobody reads
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "a") // an event nobody reads
 	time.Sleep(5 * tick)
 	closed := make(chan struct{})
 	go func() { w.Close(); close(closed) }()
@@ -395,7 +384,7 @@ func TestPollerStopsWithChangesPending(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, make(chan Batch)) }() // nobody receives
 	for i := range 500 {
-		writeFile(t, filepath.Join(root, fmt.Sprintf("f%03d.txt", i)), "x")
+		testkit.WriteFile(t, filepath.Join(root, fmt.Sprintf("f%03d.txt", i)), "x")
 	}
 	time.Sleep(5 * tick)
 	cancel()
@@ -419,7 +408,7 @@ func TestBurstGivesOneBatch(t *testing.T) {
 	pp := runPoller(t, Options{Root: root, Debounce: 300 * time.Millisecond}, nil)
 	pp.waitCycles(t, 2)
 	for i := range 1000 {
-		writeFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%10, i)), "x")
+		testkit.WriteFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%10, i)), "x")
 		if i%250 == 0 {
 			pp.waitCycles(t, 1) // the burst spans walks
 		}
@@ -441,7 +430,7 @@ func TestBurstGivesOneBatch(t *testing.T) {
 func TestIgnoredDirectoriesAreNeverEntered(t *testing.T) {
 	root := t.TempDir()
 	for _, f := range []string{"a.go", "node_modules/x/y.js", "sub/node_modules/z.js", ".git/HEAD", "sub/b.go"} {
-		writeFile(t, filepath.Join(root, f), "x")
+		testkit.WriteFile(t, filepath.Join(root, f), "x")
 	}
 	var mu sync.Mutex
 	var visited []string
@@ -467,16 +456,16 @@ func TestIgnoredDirectoriesAreNeverEntered(t *testing.T) {
 func TestDeletedAndRecreatedFileIsWatchedAgain(t *testing.T) {
 	root := t.TempDir()
 	path := filepath.Join(root, "main.go")
-	writeFile(t, path, "v1")
+	testkit.WriteFile(t, path, "v1")
 	pp := runPoller(t, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
 	os.Remove(path)
 	pp.waitBatch(t, 1)
 	pp.waitCycles(t, 2)
-	writeFile(t, path, "v2")
+	testkit.WriteFile(t, path, "v2")
 	pp.waitBatch(t, 2)
 	pp.waitCycles(t, 2)
-	writeFile(t, path, "version three")
+	testkit.WriteFile(t, path, "version three")
 	got := pp.waitBatch(t, 3)
 	for i, b := range got {
 		if !slices.Equal(b.Paths, []string{"main.go"}) {
@@ -524,14 +513,14 @@ func TestLibraryUnreadableDirectoryHidesLaterFiles(t *testing.T) {
 	}
 	root := t.TempDir()
 	for _, f := range []string{"a/x.txt", "b-locked/y.txt", "c/z.txt"} {
-		writeFile(t, filepath.Join(root, f), "x")
+		testkit.WriteFile(t, filepath.Join(root, f), "x")
 	}
 	b := runBare(t, root, nil)
 	b.polls(t, 2)
 	os.Chmod(filepath.Join(root, "b-locked"), 0)
 	defer os.Chmod(filepath.Join(root, "b-locked"), 0o755)
 	b.polls(t, 3)
-	writeFile(t, filepath.Join(root, "c/z.txt"), "changed")
+	testkit.WriteFile(t, filepath.Join(root, "c/z.txt"), "changed")
 	b.polls(t, 3)
 	got := b.got()
 	if !slices.Contains(got, "REMOVE z.txt") || slices.Contains(got, "WRITE z.txt") {
@@ -545,7 +534,7 @@ func TestPollerSkipsUnreadableDirectory(t *testing.T) {
 	}
 	root := t.TempDir()
 	for _, f := range []string{"a/x.txt", "b-locked/y.txt", "c/z.txt"} {
-		writeFile(t, filepath.Join(root, f), "x")
+		testkit.WriteFile(t, filepath.Join(root, f), "x")
 	}
 	pp := runPoller(t, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
@@ -555,7 +544,7 @@ func TestPollerSkipsUnreadableDirectory(t *testing.T) {
 	if got := pp.got(); len(got) != 0 {
 		t.Errorf("a directory turning unreadable gave batches %v", got)
 	}
-	writeFile(t, filepath.Join(root, "c/z.txt"), "changed")
+	testkit.WriteFile(t, filepath.Join(root, "c/z.txt"), "changed")
 	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"c/z.txt"}) {
 		t.Errorf("batches %v", got)
 	}
@@ -593,21 +582,21 @@ func TestPatterns(t *testing.T) {
 func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
 	root := t.TempDir()
 	path := filepath.Join(root, "main.go")
-	writeFile(t, path, "v0")
+	testkit.WriteFile(t, path, "v0")
 	pp := runPoller(t, Options{Root: root, Debounce: 100 * time.Millisecond}, nil)
 	pp.waitCycles(t, 2)
 	saves := []func(i int){
 		func(i int) { // vim
-			writeFile(t, filepath.Join(root, ".main.go.swp"), "swap")
-			writeFile(t, filepath.Join(root, "4913"), "")
+			testkit.WriteFile(t, filepath.Join(root, ".main.go.swp"), "swap")
+			testkit.WriteFile(t, filepath.Join(root, "4913"), "")
 			os.Remove(filepath.Join(root, "4913"))
 			os.Rename(path, path+"~")
-			writeFile(t, path, fmt.Sprintf("vim save %d", i))
+			testkit.WriteFile(t, path, fmt.Sprintf("vim save %d", i))
 			os.Remove(path + "~")
 		},
 		func(i int) { // JetBrains safe write
 			tmp, old := path+"___jb_tmp___", path+"___jb_old___"
-			writeFile(t, tmp, fmt.Sprintf("jetbrains save %d", i))
+			testkit.WriteFile(t, tmp, fmt.Sprintf("jetbrains save %d", i))
 			os.Rename(path, old)
 			os.Rename(tmp, path)
 			os.Remove(old)
@@ -625,7 +614,7 @@ func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
 		}
 	}
 	// Typing in vim rewrites only its swap file: no batch.
-	writeFile(t, filepath.Join(root, ".main.go.swp"), "more swap")
+	testkit.WriteFile(t, filepath.Join(root, ".main.go.swp"), "more swap")
 	pp.waitCycles(t, 5)
 	if got := pp.got(); len(got) != want {
 		t.Errorf("%d batches after the swap file changed, want %d", len(got), want)
@@ -637,12 +626,12 @@ func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
 func TestMtimeMovingBackwardsIsAChange(t *testing.T) {
 	root := t.TempDir()
 	path := filepath.Join(root, "a.txt")
-	writeFile(t, path, "one")
+	testkit.WriteFile(t, path, "one")
 	future := time.Now().Add(time.Hour)
 	os.Chtimes(path, future, future)
 	pp := runPoller(t, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
-	writeFile(t, path, "two") // mtime now: an hour back
+	testkit.WriteFile(t, path, "two") // mtime now: an hour back
 	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {
 		t.Errorf("batches %v", got)
 	}

@@ -1,16 +1,12 @@
 //go:build unix
 
-package fakeapp
+package testkit
 
 import (
-	"os/exec"
 	"syscall"
 
 	"github.com/devserver/devserver/internal/procstat"
 )
-
-// leaveGroup starts c in a session of its own, out of the app's group.
-func leaveGroup(c *exec.Cmd) { c.SysProcAttr = &syscall.SysProcAttr{Setsid: true} }
 
 // Alive reports whether pid is a live process; zombies count as dead (where
 // PID 1 does not reap orphans, they stay forever). Without /proc, the

@@ -1,16 +1,8 @@
-package fakeapp
+package testkit
 
 import (
-	"os/exec"
-	"syscall"
-
 	"golang.org/x/sys/windows"
 )
-
-// leaveGroup starts c in a console process group of its own.
-func leaveGroup(c *exec.Cmd) {
-	c.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_PROCESS_GROUP}
-}
 
 // stillActive is what GetExitCodeProcess gives for a process that runs.
 const stillActive = 259
