@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -119,6 +120,36 @@ func TestImportRules(t *testing.T) {
 	}
 	if seen < 3 {
 		t.Fatalf("go list saw only %d packages", seen)
+	}
+}
+
+// TestArchitectureIsCurrent: docs/ARCHITECTURE.md names every package
+// there is, and every package its table names exists.
+func TestArchitectureIsCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "../../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	doc, err := os.ReadFile("../../docs/ARCHITECTURE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mod = "github.com/devserver/devserver/"
+	var pkgs []string
+	for p := range strings.FieldsSeq(string(out)) {
+		rel := strings.TrimPrefix(p, mod)
+		pkgs = append(pkgs, rel)
+		if !regexp.MustCompile("(?m)(^|[\\s`])" + regexp.QuoteMeta(rel) + "([\\s`]|$)").Match(doc) {
+			t.Errorf("docs/ARCHITECTURE.md does not name package %s", rel)
+		}
+	}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z/-]+)`").FindAllSubmatch(doc, -1) {
+		if name := string(m[1]); !slices.Contains(pkgs, name) {
+			t.Errorf("docs/ARCHITECTURE.md names package %s, which go list does not know", name)
+		}
 	}
 }
 

@@ -1,5 +1,10 @@
 // Command devserver is Django's runserver for any stack, driven by a
 // checked-in config file.
+//
+// This package holds the cobra commands, their flags, exit codes and what
+// they print (the banner, profiles, validate's verdict); the hidden guard
+// command only routes to reload.GuardMain. It does not load, serve or watch
+// anything itself: config loads, internal/session runs.
 package main
 
 import (
