@@ -349,75 +349,92 @@ func (b *bench) pollCost() error {
 	b.out.WriteString("| watched files | find(1) CPU/scan | bare watcher CPU/scan | devserver CPU/scan | devserver ÷ find | devserver ÷ bare | devserver idle CPU | bare idle CPU | devserver peak RSS | bare peak RSS | stat calls/scan devserver (find) | devserver CPU/scan without node_modules |\n")
 	b.out.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, n := range sizes {
-		root := filepath.Join(b.work, fmt.Sprintf("tree%d", n))
-		if err := makeTree(root, n); err != nil {
+		if err := b.pollCostRow(n, interval, window, windows, scans); err != nil {
 			return err
 		}
-		if err := makeTree(filepath.Join(root, "node_modules"), n/2); err != nil {
-			return err
-		}
-		nm := filepath.Join(root, "node_modules")
-		var findTimes []time.Duration
-		for range scans {
-			d, err := findScan(root)
-			if err != nil {
-				return fmt.Errorf("find: %w", err)
-			}
-			findTimes = append(findTimes, d)
-		}
-		findCPU := median(findTimes)
-		bareCPU, err := cpuPerScan(scans, func() error {
-			w := watcher.New()
-			_ = w.Ignore(nm)
-			return w.AddRecursive(root)
-		})
-		if err != nil {
-			return err
-		}
-		poller := func() (*watch.Poller, error) {
-			return watch.NewPoller(watch.Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*"},
-				Ignore: []string{".git", "node_modules"}, Interval: interval})
-		}
-		p, err := poller()
-		if err != nil {
-			return err
-		}
-		if err := p.Scan(); err != nil { // first scan fills the poller's own record
-			return err
-		}
-		devCPU, err := cpuPerScan(scans, p.Scan)
-		if err != nil {
-			return err
-		}
-		// The same tree without node_modules: an ignored directory must cost nothing.
-		away := filepath.Join(b.work, "node_modules.away") // out of the tree
-		os.Rename(nm, away)
-		p2, _ := poller()
-		_ = p2.Scan()
-		devCPUNoNM, err := cpuPerScan(scans, p2.Scan)
-		os.Rename(away, nm)
-		if err != nil {
-			return err
-		}
-
-		devIdle, devRSS, devStats, err := b.runDevserverIdle(root, interval, window, windows)
-		if err != nil {
-			return err
-		}
-		bareIdle, bareRSS, err := b.runBareIdle(root, nm, interval, window, windows)
-		if err != nil {
-			return err
-		}
-		findStats := "?"
-		if s, err := traceFind(root); err == nil {
-			findStats = strconv.Itoa(s)
-		}
-		fmt.Fprintf(&b.out, "| %d | %s | %s | %s | %.2f× | %.2f× | %.1f%% | %.1f%% | %s | %s | %s (%s) | %s |\n",
-			n, ms(findCPU), ms(bareCPU), ms(devCPU), float64(devCPU)/float64(findCPU), float64(devCPU)/float64(bareCPU),
-			devIdle, bareIdle, mib(devRSS), mib(bareRSS), devStats, findStats, ms(devCPUNoNM))
-		os.RemoveAll(root)
 	}
 	return nil
+}
+
+// pollCostRow measures a tree of n files (and an ignored node_modules of
+// n/2) and writes its row.
+func (b *bench) pollCostRow(n int, interval, window time.Duration, windows, scans int) error {
+	root := filepath.Join(b.work, fmt.Sprintf("tree%d", n))
+	defer os.RemoveAll(root)
+	nm := filepath.Join(root, "node_modules")
+	if err := makeTree(root, n); err != nil {
+		return err
+	}
+	if err := makeTree(nm, n/2); err != nil {
+		return err
+	}
+	findCPU, bareCPU, devCPU, devCPUNoNM, err := b.scanCosts(root, nm, interval, scans)
+	if err != nil {
+		return err
+	}
+	devIdle, devRSS, devStats, err := b.runDevserverIdle(root, interval, window, windows)
+	if err != nil {
+		return err
+	}
+	bareIdle, bareRSS, err := b.runBareIdle(root, nm, interval, window, windows)
+	if err != nil {
+		return err
+	}
+	findStats := "?"
+	if s, err := traceFind(root); err == nil {
+		findStats = strconv.Itoa(s)
+	}
+	fmt.Fprintf(&b.out, "| %d | %s | %s | %s | %.2f× | %.2f× | %.1f%% | %.1f%% | %s | %s | %s (%s) | %s |\n",
+		n, ms(findCPU), ms(bareCPU), ms(devCPU), float64(devCPU)/float64(findCPU), float64(devCPU)/float64(bareCPU),
+		devIdle, bareIdle, mib(devRSS), mib(bareRSS), devStats, findStats, ms(devCPUNoNM))
+	return nil
+}
+
+// scanCosts are the median CPU times of one scan of root by find(1), the
+// bare library, devserver's poller, and the poller with the ignored nm
+// moved out of the tree (an ignored directory must cost nothing).
+func (b *bench) scanCosts(root, nm string, interval time.Duration, scans int) (find, bare, dev, devNoNM time.Duration, err error) {
+	var findTimes []time.Duration
+	for range scans {
+		d, err := findScan(root)
+		if err != nil {
+			return 0, 0, 0, 0, fmt.Errorf("find: %w", err)
+		}
+		findTimes = append(findTimes, d)
+	}
+	bare, err = cpuPerScan(scans, func() error {
+		w := watcher.New()
+		_ = w.Ignore(nm)
+		return w.AddRecursive(root)
+	})
+	if err != nil {
+		return 0, 0, 0, 0, err
+	}
+	pollerScan := func() (func() error, error) {
+		p, err := watch.NewPoller(watch.Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*"},
+			Ignore: []string{".git", "node_modules"}, Interval: interval})
+		if err != nil {
+			return nil, err
+		}
+		return p.Scan, p.Scan() // the first scan fills the poller's own record
+	}
+	scan, err := pollerScan()
+	if err != nil {
+		return 0, 0, 0, 0, err
+	}
+	if dev, err = cpuPerScan(scans, scan); err != nil {
+		return 0, 0, 0, 0, err
+	}
+	away := filepath.Join(b.work, "node_modules.away") // out of the tree
+	if err := os.Rename(nm, away); err != nil {
+		return 0, 0, 0, 0, err
+	}
+	defer os.Rename(away, nm)
+	if scan, err = pollerScan(); err != nil {
+		return 0, 0, 0, 0, err
+	}
+	devNoNM, err = cpuPerScan(scans, scan)
+	return median(findTimes), bare, dev, devNoNM, err
 }
 
 func countFiles(root string) int {
@@ -753,47 +770,7 @@ func (b *bench) restartsUnderLoad() error {
 		return err
 	}
 	defer d.Stop()
-	var stop atomic.Bool
-	var ok, failed atomic.Int64
-	var longest atomic.Int64
-	var wg sync.WaitGroup
-	// Waits count from when every client holds its connection: 16 clients
-	// connecting at once overflow the default listen queue of 10 (Django's),
-	// and a dropped SYN is retried after a second. That is the start of the
-	// load, not a restart.
-	var warm sync.WaitGroup
-	warm.Add(16)
-	for range 16 {
-		wg.Go(func() {
-			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 60 * time.Second}
-			first := true
-			for !stop.Load() {
-				t0 := time.Now()
-				res, err := c.Get(d.URL)
-				if err == nil {
-					_, _ = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-				}
-				if err != nil || res.StatusCode != http.StatusOK {
-					failed.Add(1)
-					continue
-				}
-				ok.Add(1)
-				if first {
-					first = false
-					warm.Done()
-					continue
-				}
-				for took := int64(time.Since(t0)); ; {
-					cur := longest.Load()
-					if took <= cur || longest.CompareAndSwap(cur, took) {
-						break
-					}
-				}
-			}
-		})
-	}
-	warm.Wait()
+	load := loopingClients(d.URL, 16)
 	t0 := time.Now()
 	for i := range restarts {
 		before := pidCount(pidfile)
@@ -809,10 +786,61 @@ func (b *bench) restartsUnderLoad() error {
 		}
 	}
 	elapsed := time.Since(t0)
-	stop.Store(true)
-	wg.Wait()
+	ok, failed, longest := load()
 	fmt.Fprintf(&b.out, "\n## 5. Restarts under load: %d restarts while 16 clients loop (interval 100ms)\n\n", restarts)
 	fmt.Fprintf(&b.out, "| requests answered | failed | longest wait for an answer | restarts took |\n|---|---|---|---|\n")
-	fmt.Fprintf(&b.out, "| %d | %d | %s | %s |\n", ok.Load(), failed.Load(), ms(time.Duration(longest.Load())), elapsed.Round(time.Millisecond))
+	fmt.Fprintf(&b.out, "| %d | %d | %s | %s |\n", ok, failed, ms(longest), elapsed.Round(time.Millisecond))
 	return nil
+}
+
+// loopingClients starts n clients that GET url over and over, each on one
+// connection, and returns once every one has had its first answer. The
+// function returned stops them and says how many requests were answered
+// 200, how many failed, and the longest wait for an answer after the first.
+//
+// Waits count from when every client holds its connection: 16 clients
+// connecting at once overflow a listen queue of 10 (Django's), and a
+// dropped SYN is retried after a second. That is the start of the load, not
+// a restart.
+func loopingClients(url string, n int) func() (ok, failed int64, longest time.Duration) {
+	var stop atomic.Bool
+	var okN, failedN, longestN atomic.Int64
+	var wg, warm sync.WaitGroup
+	warm.Add(n)
+	for range n {
+		wg.Go(func() {
+			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 60 * time.Second}
+			first := true
+			for !stop.Load() {
+				t0 := time.Now()
+				res, err := c.Get(url)
+				if err == nil {
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+				}
+				if err != nil || res.StatusCode != http.StatusOK {
+					failedN.Add(1)
+					continue
+				}
+				okN.Add(1)
+				if first {
+					first = false
+					warm.Done()
+					continue
+				}
+				for took := int64(time.Since(t0)); ; {
+					cur := longestN.Load()
+					if took <= cur || longestN.CompareAndSwap(cur, took) {
+						break
+					}
+				}
+			}
+		})
+	}
+	warm.Wait()
+	return func() (int64, int64, time.Duration) {
+		stop.Store(true)
+		wg.Wait()
+		return okN.Load(), failedN.Load(), time.Duration(longestN.Load())
+	}
 }

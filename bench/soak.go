@@ -104,33 +104,7 @@ func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, err
 		return "", err
 	}
 
-	var sent, failed atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Second / time.Duration(rps))
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			wg.Go(func() {
-				sent.Add(1)
-				res, err := client.Get(d.URL)
-				if err != nil {
-					failed.Add(1)
-					return
-				}
-				res.Body.Close()
-				if res.StatusCode != 200 {
-					failed.Add(1)
-				}
-			})
-		}
-	})
-
+	endLoad := steadyLoad(d.URL, rps)
 	start := time.Now()
 	var samples []sample
 	changes, cfgChanges, missed := 0, 0, 0
@@ -143,11 +117,7 @@ func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, err
 			nextCfg = nextCfg.Add(cfgEvery)
 			gen := fmt.Sprintf("GEN: %q", strconv.Itoa(cfgChanges))
 			content := strings.Replace(string(orig), "env: {", "env: {"+gen+", ", 1)
-			tmp := cfgPath + ".tmp~"
-			if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-				return "", err
-			}
-			if err := os.Rename(tmp, cfgPath); err != nil {
+			if err := saveAtomic(cfgPath, content); err != nil {
 				return "", err
 			}
 		} else {
@@ -164,17 +134,67 @@ func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, err
 		}
 		samples = append(samples, takeSample(pid, start, pidfile))
 	}
-	close(stop)
-	wg.Wait()
+	sent, failed := endLoad()
+	return soakReport(soakRun{total, every, cfgEvery, rps, changes, cfgChanges, missed, sent, failed}, samples), nil
+}
 
+// soakRun is what a soak did.
+type soakRun struct {
+	total, every, cfgEvery      time.Duration
+	rps                         int
+	changes, cfgChanges, missed int
+	sent, failed                int64
+}
+
+// steadyLoad sends GET url rps times a second, each in its own goroutine,
+// until the returned function is called; that returns how many were sent
+// and how many failed or did not answer 200.
+func steadyLoad(url string, rps int) func() (sent, failed int64) {
+	var sentN, failedN atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(time.Second / time.Duration(rps))
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			wg.Go(func() {
+				sentN.Add(1)
+				res, err := client.Get(url)
+				if err != nil {
+					failedN.Add(1)
+					return
+				}
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					failedN.Add(1)
+				}
+			})
+		}
+	})
+	return func() (int64, int64) {
+		close(stop)
+		wg.Wait()
+		return sentN.Load(), failedN.Load()
+	}
+}
+
+// soakReport is the soak's section of docs/BENCHMARKS.md.
+func soakReport(run soakRun, samples []sample) string {
+	total, every, cfgEvery, rps := run.total, run.every, run.cfgEvery, run.rps
+	changes, cfgChanges, missed := run.changes, run.cfgChanges, run.missed
 	var r strings.Builder
 	fmt.Fprintf(&r, "Soak (LOAD-05): %s; a source change every %s, a config change every %s, %d requests a second. Command: `go run ./bench soak -for %s -change %s -config %s -rps %d`.\n\n",
 		total, every, cfgEvery, rps, total, every, cfgEvery, rps)
 	fmt.Fprintf(&r, "| | changes | config changes | without exactly one restart | requests | failed |\n|---|---|---|---|---|---|\n")
-	fmt.Fprintf(&r, "| | %d | %d | %d | %d | %d |\n\n", changes, cfgChanges, missed, sent.Load(), failed.Load())
+	fmt.Fprintf(&r, "| | %d | %d | %d | %d | %d |\n\n", changes, cfgChanges, missed, run.sent, run.failed)
 	fmt.Fprintf(&r, "| after | open files | threads | RSS | app processes | app starts |\n|---|---|---|---|---|---|\n")
 	if len(samples) == 0 {
-		return r.String(), nil
+		return r.String()
 	}
 	shown := []sample{samples[0], samples[len(samples)/2], samples[len(samples)-1]}
 	for _, s := range shown {
@@ -183,5 +203,14 @@ func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, err
 	first, last := samples[0], samples[len(samples)-1]
 	fmt.Fprintf(&r, "\nFrom the first change to the last: open files %+d, threads %+d, RSS %+.1f MiB, app processes %+d.\n",
 		last.fds-first.fds, last.threads-first.threads, float64(last.rssKB-first.rssKB)/1024, last.appProcs-first.appProcs)
-	return r.String(), nil
+	return r.String()
+}
+
+// saveAtomic replaces path as editors do: a new file renamed over it.
+func saveAtomic(path, content string) error {
+	tmp := path + ".tmp~"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -92,6 +92,12 @@ func Main(mode string) int {
 		IgnoreBodies(ln, 50*time.Millisecond)
 		return 0
 	}
+	_ = http.Serve(ln, routes())
+	return 0
+}
+
+// routes are the fake app's answers (see Env).
+func routes() *http.ServeMux {
 	next := make(chan struct{})
 	page, _ := os.ReadFile(os.Getenv("PAGE")) // read once: a change shows after a restart
 	mux := http.NewServeMux()
@@ -145,8 +151,7 @@ func Main(mode string) int {
 		}
 	})
 	mux.HandleFunc("/ws", testkit.EchoUpgrade)
-	_ = http.Serve(ln, mux)
-	return 0
+	return mux
 }
 
 // IgnoreBodies serves ln as an app that never reads request bodies: each
