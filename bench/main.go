@@ -411,7 +411,7 @@ func (b *bench) scanCosts(root, nm string, interval time.Duration, scans int) (f
 		return 0, 0, 0, 0, err
 	}
 	pollerScan := func() (func() error, error) {
-		p, err := watch.NewPoller(watch.Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*"},
+		p, err := watch.New(watch.Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*"},
 			Ignore: []string{".git", "node_modules"}, Interval: interval})
 		if err != nil {
 			return nil, err

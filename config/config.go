@@ -56,6 +56,7 @@ type Static struct {
 // Watch is what the poller watches and how often.
 type Watch struct {
 	Enabled  bool          `key:"enabled"`
+	Mode     string        `key:"mode"`
 	Paths    []string      `key:"paths"`
 	Globs    []string      `key:"globs"`
 	Ignore   []string      `key:"ignore"`

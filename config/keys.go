@@ -150,6 +150,8 @@ var keys = []Key{
 		Doc: "URL path under which static.dir is served", check: checkPrefix, Effect: EffectReload},
 	{Name: "watch.enabled", Kind: KindBool, Default: true, Flag: "noreload", Negated: true,
 		Doc: "watch files and restart the app on changes", Effect: EffectRewatch},
+	{Name: "watch.mode", Kind: KindEnum, Default: "poll", Allowed: []string{"poll", "events", "auto", "radovskyb"}, Flag: "watch-mode", Effect: EffectRewatch,
+		Doc: "how changes are found: poll (scan every interval; works everywhere, network and VM shares included), events (the system's file events, with a slow safety scan), auto (events on local disks, polling on network and shared ones), radovskyb (the radovskyb/watcher library's polling)"},
 	{Name: "watch.paths", Kind: KindList, Default: []string{"."}, Effect: EffectRewatch,
 		Doc: "directories to watch, relative to the project root; symlinks inside them are not followed (list a linked directory here to watch it)"},
 	{Name: "watch.globs", Kind: KindList, Default: []string{"**/*"}, Effect: EffectRewatch,

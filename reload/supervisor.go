@@ -120,6 +120,7 @@ type Supervisor struct {
 
 	mu       sync.Mutex
 	st       state
+	waiters  int         // Ready calls waiting for a state change
 	next     *Options    // set by Reconfigure, taken by the next cycle
 	nextDone func(error) // next's done
 
@@ -191,27 +192,53 @@ func (s *Supervisor) current() state {
 // builds or starts Ready waits; if the app failed it returns the *Failure at
 // once; it gives up when ctx ends.
 func (s *Supervisor) Ready(ctx context.Context) (string, func(), error) {
+	s.mu.Lock()
 	for {
-		s.mu.Lock()
+		// Under the one lock from the wake-up to the lease: a restart that
+		// lets waiters in (letWaitersIn) sees this request as waiting until
+		// it holds its lease.
 		st := s.st
-		var release func()
-		if st.phase == phaseReady {
-			release = st.leases.take()
-		}
-		s.mu.Unlock()
 		switch st.phase {
 		case phaseReady:
+			release := st.leases.take()
+			s.mu.Unlock()
 			return st.addr, release, nil
 		case phaseFailed:
+			s.mu.Unlock()
 			return "", nil, st.failure
 		case phaseStopped:
+			s.mu.Unlock()
 			return "", nil, errors.New("devserver is shutting down")
 		}
+		s.waiters++
+		s.mu.Unlock()
 		select {
 		case <-st.changed:
 		case <-ctx.Done():
+		}
+		s.mu.Lock()
+		s.waiters--
+		if ctx.Err() != nil {
+			s.mu.Unlock()
 			return "", nil, ctx.Err()
 		}
+	}
+}
+
+// letWaitersIn gives the requests that waited for the app, now ready, the
+// moment they need to take their lease before a restart goes ahead: under
+// a stream of changes a restart may follow readiness at once, and a
+// request held through one restart must not be held through the next.
+func (s *Supervisor) letWaitersIn() {
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		n := s.waiters
+		s.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -394,6 +421,9 @@ func (s *Supervisor) buildCurrent(ctx context.Context, old *process) *Failure {
 // replace stops old, once the requests under way to it are answered, and
 // starts the app anew; it returns the app once it is ready, or why not.
 func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Failure) {
+	if old != nil {
+		s.letWaitersIn()
+	}
 	prev := s.current().leases
 	s.set(state{phase: phaseStarting}) // new requests wait from here on
 	if old != nil {

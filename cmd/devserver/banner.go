@@ -16,11 +16,12 @@ import (
 
 // banner is what devserver says when it starts.
 type banner struct {
-	loaded  *config.Loaded
-	addr    net.Addr // the listener's
-	watched int      // files
-	lan     []string // this machine's addresses, shown for a wildcard bind
-	qr      bool     // draw a QR code of the URL a phone can open
+	loaded    *config.Loaded
+	addr      net.Addr // the listener's
+	watched   int      // files
+	watchMode string   // how: "polling", "native events", ...
+	lan       []string // this machine's addresses, shown for a wildcard bind
+	qr        bool     // draw a QR code of the URL a phone can open
 }
 
 func writeBanner(w io.Writer, bn banner) {
@@ -51,7 +52,11 @@ func (bn banner) writeWhat(b *strings.Builder) {
 		for i, p := range cfg.Watch.Paths {
 			paths[i] = filepath.ToSlash(p)
 		}
-		fmt.Fprintf(b, "Watching %d files in %s every %s (polling)\n", bn.watched, strings.Join(paths, ", "), cfg.Watch.Interval)
+		if strings.HasPrefix(bn.watchMode, "native events") {
+			fmt.Fprintf(b, "Watching %d files in %s (%s)\n", bn.watched, strings.Join(paths, ", "), bn.watchMode)
+		} else {
+			fmt.Fprintf(b, "Watching %d files in %s every %s (%s)\n", bn.watched, strings.Join(paths, ", "), cfg.Watch.Interval, bn.watchMode)
+		}
 	} else {
 		b.WriteString("Not watching files (watch.enabled is off)\n")
 	}

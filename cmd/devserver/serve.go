@@ -43,7 +43,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Color:  !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
 		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		Started: func(st session.Started) {
-			bn := banner{loaded: st.Loaded, addr: st.Addr, watched: st.Watched, qr: qr}
+			bn := banner{loaded: st.Loaded, addr: st.Addr, watched: st.Watched, watchMode: st.WatchMode, qr: qr}
 			if st.Addr.IP.IsUnspecified() {
 				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
 			}

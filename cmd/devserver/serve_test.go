@@ -78,7 +78,9 @@ func project(t *testing.T, mode, extra string) (dir, pidfile string) {
 		t.Fatal(err)
 	}
 	dir = t.TempDir()
-	pidfile = filepath.Join(dir, "pids")
+	// Outside the tree: an app that writes into the tree it is restarted
+	// for restarts itself for ever.
+	pidfile = filepath.Join(t.TempDir(), "pids")
 	cfg := fmt.Sprintf(`port: 0
 app:
   run: %q

@@ -21,7 +21,7 @@ type next struct {
 
 	srv     *server.Server
 	newApp  *reload.Supervisor // the app did not run before
-	poller  *watch.Poller      // with EffectRewatch
+	watcher *watch.Watcher     // with EffectRewatch
 	ln      net.Listener       // with EffectRebind
 	lc      server.ListenConfig
 	certs   tlsFiles
@@ -35,6 +35,9 @@ func (n *next) discard() {
 	}
 	if n.srv != nil {
 		_ = n.srv.Close()
+	}
+	if n.watcher != nil {
+		_ = n.watcher.Close()
 	}
 }
 
@@ -87,7 +90,7 @@ func (s *session) prepare(ctx context.Context, n *next) error {
 	}
 	n.srv = srv
 	if s.loaded == nil || n.effects.Has(config.EffectRewatch) {
-		n.poller = s.scan(cfg)
+		n.watcher = s.newWatcher(n.loaded)
 	}
 	if s.door.ln != nil && !n.effects.Has(config.EffectRebind) {
 		return nil
@@ -134,11 +137,9 @@ func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 		}
 	}
 	if first || n.effects.Has(config.EffectRewatch) {
-		s.runPoller(ctx, n.poller)
-		if !first {
-			w := n.loaded.Config.Watch
-			s.log.Info("watching", "files", s.watched, "paths", strings.Join(w.Paths, ", "), "every", w.Interval)
-			s.watchConfig(ctx, n.loaded) // the config is polled at the watch interval too
+		s.runWatcher(ctx, n.watcher, n.loaded.Config)
+		if w := n.loaded.Config.Watch; !first && w.Enabled {
+			s.log.Info("watching", "files", s.watched, "paths", strings.Join(w.Paths, ", "), "every", w.Interval, "how", s.watchMode)
 		}
 	}
 }

@@ -46,9 +46,10 @@ type Options struct {
 
 // Started is what a session reports once it serves.
 type Started struct {
-	Loaded  *config.Loaded
-	Addr    *net.TCPAddr // the listener's
-	Watched int          // files the poller watches
+	Loaded    *config.Loaded
+	Addr      *net.TCPAddr // the listener's
+	Watched   int          // files watched
+	WatchMode string       // how: "polling", "native events", "polling: /src is on nfs"
 }
 
 // session is the run loop's state. Only the goroutine running run touches
@@ -64,15 +65,14 @@ type session struct {
 	trial  int            // the apply whose app settings are on trial; 0 for none
 	trials int            // applies that put app settings on trial
 
-	app      *reload.Supervisor
-	appTask  *task
-	poller   *task
-	watched  int
-	cfgWatch *task
+	app       *reload.Supervisor
+	appTask   *task
+	watcher   *task
+	watched   int    // files, 0 when watching is off
+	watchMode string // how, for the log
 
-	changes       chan watch.Batch
-	configChanged chan struct{}
-	appResults    chan appResult // from the supervisor's goroutine
+	changes    chan watch.Batch
+	appResults chan appResult // from the supervisor's goroutine
 }
 
 // appResult is how the app fared with the settings of apply number trial.
@@ -94,26 +94,22 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		opts.Listen = server.Listen
 	}
 	s := &session{
-		opts:          opts,
-		log:           log,
-		live:          server.NewLiveReload(),
-		door:          &front{log: log, listen: opts.Listen},
-		changes:       make(chan watch.Batch),
-		configChanged: make(chan struct{}),
-		appResults:    make(chan appResult, 1),
+		opts:       opts,
+		log:        log,
+		live:       server.NewLiveReload(),
+		door:       &front{log: log, listen: opts.Listen},
+		changes:    make(chan watch.Batch),
+		appResults: make(chan appResult, 1),
 	}
 	defer s.stopAll()
 	if l.File == "" {
 		log.Info("no devserver.yaml found: serving the working directory as static files; run `devserver init` to create one", "dir", l.Config.Root)
 	}
-	// Watched from the start: a save while devserver starts is applied
-	// once it serves.
-	s.watchConfig(ctx, l)
 	if err := s.apply(ctx, l, false); err != nil {
 		return err
 	}
 	if opts.Started != nil {
-		opts.Started(Started{Loaded: l, Addr: s.door.ln.Addr().(*net.TCPAddr), Watched: s.watched})
+		opts.Started(Started{Loaded: l, Addr: s.door.ln.Addr().(*net.TCPAddr), Watched: s.watched, WatchMode: s.watchMode})
 	}
 	return s.loop(ctx)
 }
@@ -127,9 +123,7 @@ func (s *session) loop(ctx context.Context) error {
 			s.log.Info("shutting down; Ctrl+C again to quit at once")
 			return nil
 		case b := <-s.changes:
-			s.filesChanged(b)
-		case <-s.configChanged:
-			s.reload(ctx, false)
+			s.changed(ctx, b)
 		case <-manual:
 			s.log.Info("restarting (rs)")
 			s.reload(ctx, true)
@@ -165,8 +159,7 @@ func (s *session) reload(ctx context.Context, force bool) {
 // stopAll stops watching, serving and the app, each waiting for its
 // goroutines.
 func (s *session) stopAll() {
-	s.cfgWatch.stop()
-	s.poller.stop()
+	s.watcher.stop()
 	s.door.serving.stop()
 	s.appTask.stop()
 	s.door.close()

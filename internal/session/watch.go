@@ -13,46 +13,67 @@ import (
 	"github.com/devserver/devserver/reload/watch"
 )
 
-// scan makes a poller for cfg and walks the tree once, so that the number
-// of files is known before it runs; nil when watching is off or cannot
-// start (said in the log: devserver serves on without it).
-func (s *session) scan(cfg *config.Config) *watch.Poller {
-	if !cfg.Watch.Enabled {
-		return nil
+// newWatcher makes the watcher of l, scanned: the tree when watching is
+// on, and the config files always. When the tree cannot be watched (a
+// watch path that does not exist), that is said and the config files are
+// still watched; nil only if even they cannot be.
+func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
+	cfg := l.Config
+	opts := watch.Options{Root: cfg.Root, Globs: cfg.Watch.Globs, Ignore: cfg.Watch.Ignore, Files: l.WatchFiles(),
+		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log}
+	if cfg.Watch.Enabled {
+		opts.Paths = cfg.Watch.Paths
 	}
-	p, err := watch.NewPoller(watch.Options{Root: cfg.Root, Paths: cfg.Watch.Paths, Globs: cfg.Watch.Globs,
-		Ignore: cfg.Watch.Ignore, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log})
+	w, err := watch.New(opts)
 	if err == nil {
-		err = p.Scan()
+		err = w.Scan()
 	}
-	if err != nil {
-		s.log.Error("not watching files", "err", err)
-		return nil
+	if err == nil {
+		return w
 	}
-	return p
+	s.log.Error("not watching files", "err", err)
+	opts.Paths = nil
+	if w, err = watch.New(opts); err == nil {
+		if err = w.Scan(); err == nil {
+			return w
+		}
+	}
+	s.log.Error("not watching the config file either", "err", err)
+	return nil
 }
 
-// runPoller replaces the tree watcher with p (none if nil).
-func (s *session) runPoller(ctx context.Context, p *watch.Poller) {
-	s.poller.stop()
-	s.poller, s.watched = nil, 0
-	if p == nil {
+// runWatcher replaces the watcher with w (none if nil).
+func (s *session) runWatcher(ctx context.Context, w *watch.Watcher, cfg *config.Config) {
+	s.watcher.stop()
+	s.watcher, s.watched, s.watchMode = nil, 0, ""
+	if w == nil {
 		return
 	}
-	s.watched = p.Count()
-	s.poller = start(ctx, s.log, "watching", func(ctx context.Context) error { return p.Run(ctx, s.changes) })
+	if cfg.Watch.Enabled {
+		s.watched = w.Count()
+		mode, why := w.Mode()
+		s.watchMode = describeMode(mode, why)
+	}
+	s.watcher = start(ctx, s.log, "watching", func(ctx context.Context) error { return w.Run(ctx, s.changes) })
 }
 
-// watchConfig polls the files of l (the config file and the overlay names
-// beside it) at its watch interval, in place of the previous config
-// watcher.
-func (s *session) watchConfig(ctx context.Context, l *config.Loaded) {
-	s.cfgWatch.stop()
-	files, every := l.WatchFiles(), l.Config.Watch.Interval
-	s.cfgWatch = start(ctx, s.log, "config watch", func(ctx context.Context) error {
-		watch.Files(ctx, files, every, s.configChanged)
-		return nil
-	})
+// describeMode says how changes are found, for the banner and the log:
+// "polling", "native events", "polling: /src is on nfs".
+func describeMode(mode, why string) string {
+	word := map[string]string{watch.ModePoll: "polling", watch.ModeEvents: "native events", watch.ModeRadovskyb: "polling with radovskyb/watcher"}[mode]
+	if why != "" && mode == watch.ModePoll {
+		return word + ": " + why
+	}
+	return word
+}
+
+// changed takes a batch: the files for the app or the pages, then the
+// config, loaded again and applied if one of its files changed.
+func (s *session) changed(ctx context.Context, b watch.Batch) {
+	s.filesChanged(b)
+	if b.Config {
+		s.reload(ctx, false)
+	}
 }
 
 // filesChanged restarts the app for a batch of changed files, or, when

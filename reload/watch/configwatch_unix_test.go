@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// TestConfigWatchSurvivesOddFiles: a config file swapped for a named pipe
+// TestConfigWatchSurvivesOddFiles: a config file (watched alone, by
+// content) swapped for a named pipe
 // (whose open would block) or a link to an endless device is read as
 // missing, without blocking or reading without end, and the file that
 // replaces it is seen.
@@ -31,8 +32,9 @@ func TestConfigWatchSurvivesOddFiles(t *testing.T) {
 	}
 	for name, mk := range cases {
 		t.Run(name, func(t *testing.T) {
-			changed := make(chan struct{})
-			path := filepath.Join(t.TempDir(), "devserver.yaml")
+			changed := make(chan Batch)
+			dir := t.TempDir()
+			path := filepath.Join(dir, "devserver.yaml")
 			save := func(content string) {
 				t.Helper()
 				_ = os.Remove(path)
@@ -51,7 +53,11 @@ func TestConfigWatchSurvivesOddFiles(t *testing.T) {
 			save("port: 8000\n")
 			ctx, cancel := context.WithCancel(t.Context())
 			done := make(chan struct{})
-			go func() { defer close(done); Files(ctx, []string{path}, 10*time.Millisecond, changed) }()
+			w, err := New(Options{Root: dir, Files: []string{path}, Interval: 10 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() { defer close(done); _ = w.Run(ctx, changed) }()
 			defer func() { cancel(); <-done }()
 			// Save until a change is seen: then the watcher has read the file.
 			for i := 1; ; i++ {

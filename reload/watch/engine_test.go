@@ -82,17 +82,25 @@ func (b *bare) got() []string {
 	return slices.Clone(b.events)
 }
 
-// poller runs a Poller on root and collects its batches.
+// poller runs a Watcher with one engine on root and collects its batches.
 type poller struct {
-	p       *Poller
+	w       *Watcher
 	mu      sync.Mutex
 	batches []Batch
 	cancel  context.CancelFunc
 	done    chan error
 }
 
-func runPoller(t *testing.T, opts Options, visit func(string)) *poller {
+// engines are the watch modes every behavioural case runs with.
+var engines = []string{ModePoll, ModeEvents, ModeRadovskyb}
+
+// newWatcher makes a Watcher for a test: tick as the interval, every file,
+// and under the events engine a full scan every tick too, so that the
+// cases that wait for looks see them (TestEventsArriveWithoutScans shows
+// the events alone).
+func newWatcher(t *testing.T, mode string, opts Options, visit func(string)) *Watcher {
 	t.Helper()
+	opts.Mode = mode
 	if opts.Interval == 0 {
 		opts.Interval = tick
 	}
@@ -102,18 +110,37 @@ func runPoller(t *testing.T, opts Options, visit func(string)) *poller {
 	if opts.Paths == nil {
 		opts.Paths = []string{"."}
 	}
-	p, err := NewPoller(opts)
+	w, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.visit = visit
-	if err := p.Scan(); err != nil {
+	switch e := w.engine.(type) {
+	case *pollEngine:
+		e.s.t.visit = visit
+	case *eventsEngine:
+		e.s.t.visit = visit
+		e.safety = opts.Interval
+	case *radovskyb:
+		e.visit = visit
+	}
+	return w
+}
+
+func runWatcher(t *testing.T, mode string, opts Options, visit func(string)) *poller {
+	t.Helper()
+	return start(t, newWatcher(t, mode, opts, visit))
+}
+
+// start scans with w and runs it until the test ends, collecting batches.
+func start(t *testing.T, w *Watcher) *poller {
+	t.Helper()
+	if err := w.Scan(); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	pp := &poller{p: p, cancel: cancel, done: make(chan error, 1)}
+	pp := &poller{w: w, cancel: cancel, done: make(chan error, 1)}
 	changes := make(chan Batch)
-	go func() { pp.done <- p.Run(ctx, changes) }()
+	go func() { pp.done <- w.Run(ctx, changes) }()
 	go func() {
 		for {
 			select {
@@ -150,17 +177,11 @@ func (pp *poller) got() []Batch {
 	return slices.Clone(pp.batches)
 }
 
-// waitCycles waits until the poller has begun n more walks.
+// waitCycles waits until the engine has looked n more times.
 func (pp *poller) waitCycles(t *testing.T, n int) {
 	t.Helper()
-	pp.p.mu.Lock()
-	want := pp.p.cycle + n
-	pp.p.mu.Unlock()
-	testkit.WaitFor(t, 10*time.Second, "poller walks", func() bool {
-		pp.p.mu.Lock()
-		defer pp.p.mu.Unlock()
-		return pp.p.cycle >= want
-	})
+	want := pp.w.looks.Load() + int64(n)
+	testkit.WaitFor(t, 10*time.Second, "looks", func() bool { return pp.w.looks.Load() >= want })
 }
 
 func (pp *poller) waitBatch(t *testing.T, n int) []Batch {
@@ -206,10 +227,10 @@ func TestLibraryMissesSameMtimeWrite(t *testing.T) {
 	}
 }
 
-func TestPollerSeesSameMtimeWrite(t *testing.T) {
+func seesSameMtimeWrite(t *testing.T, mode string) {
 	root := t.TempDir()
 	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "short")
-	pp := runPoller(t, Options{Root: root}, nil)
+	pp := runWatcher(t, mode, Options{Root: root}, nil)
 	pp.firstBatchAfter(t, func() { sameMtimeRewrite(t, filepath.Join(root, "a.txt")) }, "a.txt")
 }
 
@@ -239,11 +260,11 @@ func TestLibraryDropsADeletedRootForGood(t *testing.T) {
 	}
 }
 
-func TestPollerWatchesARecreatedRoot(t *testing.T) {
+func watchesARecreatedRoot(t *testing.T, mode string) {
 	parent := t.TempDir()
 	root := filepath.Join(parent, "src")
 	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "a")
-	pp := runPoller(t, Options{Root: parent, Paths: []string{"src"}}, nil)
+	pp := runWatcher(t, mode, Options{Root: parent, Paths: []string{"src"}}, nil)
 	pp.waitCycles(t, 2)
 	os.RemoveAll(root)
 	pp.waitBatch(t, 1) // a.txt removed
@@ -279,13 +300,13 @@ func TestLibraryFalseRemovesWhenAFileVanishesMidScan(t *testing.T) {
 	}
 }
 
-func TestPollerIgnoresFalseRemoves(t *testing.T) {
+func ignoresFalseRemoves(t *testing.T, mode string) {
 	root := t.TempDir()
 	for _, n := range []string{"a.go", "b.tmp", "c.go", "d.go"} {
 		testkit.WriteFile(t, filepath.Join(root, n), n)
 	}
 	var armed atomic.Bool
-	pp := runPoller(t, Options{Root: root, Globs: []string{"*.go"}}, func(path string) {
+	pp := runWatcher(t, mode, Options{Root: root, Globs: []string{"*.go"}}, func(path string) {
 		if filepath.Base(path) == "a.go" && armed.CompareAndSwap(true, false) {
 			os.Remove(filepath.Join(root, "b.tmp"))
 		}
@@ -315,29 +336,29 @@ func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
 	}
 }
 
-func TestPollerFollowsASymlinkedRoot(t *testing.T) {
+func followsASymlinkedRoot(t *testing.T, mode string) {
 	real := t.TempDir()
 	link := filepath.Join(t.TempDir(), "proj")
 	testkit.SymlinkOrSkip(t, real, link)
-	pp := runPoller(t, Options{Root: link}, nil)
+	pp := runWatcher(t, mode, Options{Root: link}, nil)
 	pp.firstBatchAfter(t, func() { testkit.WriteFile(t, filepath.Join(real, "a.txt"), "a") }, "a.txt")
 }
 
-// TestSymlinksInsideAreNotFollowed (WATCH-06): a symlink loop (loop -> .)
+// symlinksInsideAreNotFollowed (WATCH-06): a symlink loop (loop -> .)
 // and a linked package outside the tree (pnpm, npm link) neither hang nor
 // grow the walk: symlinks inside the tree are watched as links, never
 // followed, as docs/CONFIG.md says for watch.paths. Writes in the tree
 // still count; a write in the linked package does not (list its directory
 // in watch.paths to watch it).
-func TestSymlinksInsideAreNotFollowed(t *testing.T) {
+func symlinksInsideAreNotFollowed(t *testing.T, mode string) {
 	root := t.TempDir()
 	pkg := t.TempDir()
 	testkit.WriteFile(t, filepath.Join(root, "src", "main.go"), "package main")
 	testkit.WriteFile(t, filepath.Join(pkg, "index.js"), "module.exports = 1")
 	testkit.SymlinkOrSkip(t, ".", filepath.Join(root, "src", "loop"))
 	testkit.SymlinkOrSkip(t, pkg, filepath.Join(root, "linked-pkg"))
-	pp := runPoller(t, Options{Root: root}, nil)
-	if n := pp.p.Count(); n > 4 {
+	pp := runWatcher(t, mode, Options{Root: root}, nil)
+	if n := pp.w.Count(); n > 4 {
 		t.Errorf("watching %d entries for 2 files and 2 links: the walk followed a link", n)
 	}
 	pp.firstBatchAfter(t, func() {
@@ -345,7 +366,7 @@ func TestSymlinksInsideAreNotFollowed(t *testing.T) {
 		testkit.WriteFile(t, filepath.Join(root, "src", "main.go"), "package main // changed")
 	}, "src/main.go")
 
-	listed := runPoller(t, Options{Root: root, Paths: []string{".", "linked-pkg"}}, nil)
+	listed := runWatcher(t, mode, Options{Root: root, Paths: []string{".", "linked-pkg"}}, nil)
 	listed.firstBatchAfter(t, func() { testkit.WriteFile(t, filepath.Join(pkg, "index.js"), "module.exports = 3") }, "linked-pkg/index.js")
 }
 
@@ -372,21 +393,22 @@ func TestLibraryCloseDeadlocks(t *testing.T) {
 	<-closed
 }
 
-// TestPollerStopsWithChangesPending: Run returns promptly when cancelled
+// stopsWithChangesPending: Run returns promptly when cancelled
 // while a burst is being reported and nobody takes the batch.
-func TestPollerStopsWithChangesPending(t *testing.T) {
+func stopsWithChangesPending(t *testing.T, mode string) {
 	root := t.TempDir()
-	p, err := NewPoller(Options{Root: root, Paths: []string{"."}, Globs: []string{"**/*"}, Interval: tick})
-	if err != nil {
+	w := newWatcher(t, mode, Options{Root: root}, nil)
+	if err := w.Scan(); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx, make(chan Batch)) }() // nobody receives
+	go func() { done <- w.Run(ctx, make(chan Batch)) }() // nobody receives
 	for i := range 500 {
 		testkit.WriteFile(t, filepath.Join(root, fmt.Sprintf("f%03d.txt", i)), "x")
 	}
-	time.Sleep(5 * tick)
+	looks := w.looks.Load()
+	testkit.WaitFor(t, 10*time.Second, "looks after the burst", func() bool { return w.looks.Load() >= looks+5 })
 	cancel()
 	select {
 	case err := <-done:
@@ -398,14 +420,14 @@ func TestPollerStopsWithChangesPending(t *testing.T) {
 	}
 }
 
-// TestBurstGivesOneBatch writes 1,000 files spread over several polls, as a
+// burstGivesOneBatch writes 1,000 files spread over several polls, as a
 // git checkout on a slow disk does: one batch with all of them.
-func TestBurstGivesOneBatch(t *testing.T) {
+func burstGivesOneBatch(t *testing.T, mode string) {
 	root := t.TempDir()
 	// The debounce keeps a stall of the writer (the machine is busy with
 	// other tests) from ending the burst; the waits below still make it span
 	// several walks.
-	pp := runPoller(t, Options{Root: root, Debounce: 300 * time.Millisecond}, nil)
+	pp := runWatcher(t, mode, Options{Root: root, Debounce: 300 * time.Millisecond}, nil)
 	pp.waitCycles(t, 2)
 	for i := range 1000 {
 		testkit.WriteFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%10, i)), "x")
@@ -425,16 +447,16 @@ func TestBurstGivesOneBatch(t *testing.T) {
 	}
 }
 
-// TestIgnoredDirectoriesAreNeverEntered: nothing under node_modules or .git
+// ignoredDirectoriesAreNeverEntered: nothing under node_modules or .git
 // is even looked at, at any depth.
-func TestIgnoredDirectoriesAreNeverEntered(t *testing.T) {
+func ignoredDirectoriesAreNeverEntered(t *testing.T, mode string) {
 	root := t.TempDir()
 	for _, f := range []string{"a.go", "node_modules/x/y.js", "sub/node_modules/z.js", ".git/HEAD", "sub/b.go"} {
 		testkit.WriteFile(t, filepath.Join(root, f), "x")
 	}
 	var mu sync.Mutex
 	var visited []string
-	pp := runPoller(t, Options{Root: root, Ignore: []string{".git", "node_modules"}}, func(path string) {
+	pp := runWatcher(t, mode, Options{Root: root, Ignore: []string{".git", "node_modules"}}, func(path string) {
 		mu.Lock()
 		visited = append(visited, path)
 		mu.Unlock()
@@ -448,16 +470,16 @@ func TestIgnoredDirectoriesAreNeverEntered(t *testing.T) {
 			t.Errorf("walked into %s", rel)
 		}
 	}
-	if n := pp.p.Count(); n != 2 {
+	if n := pp.w.Count(); n != 2 {
 		t.Errorf("watching %d files, want 2 (a.go, sub/b.go)", n)
 	}
 }
 
-func TestDeletedAndRecreatedFileIsWatchedAgain(t *testing.T) {
+func deletedAndRecreatedFileIsWatchedAgain(t *testing.T, mode string) {
 	root := t.TempDir()
 	path := filepath.Join(root, "main.go")
 	testkit.WriteFile(t, path, "v1")
-	pp := runPoller(t, Options{Root: root}, nil)
+	pp := runWatcher(t, mode, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
 	os.Remove(path)
 	pp.waitBatch(t, 1)
@@ -528,7 +550,7 @@ func TestLibraryUnreadableDirectoryHidesLaterFiles(t *testing.T) {
 	}
 }
 
-func TestPollerSkipsUnreadableDirectory(t *testing.T) {
+func skipsUnreadableDirectory(t *testing.T, mode string) {
 	if !asNobody(t) {
 		return
 	}
@@ -536,7 +558,7 @@ func TestPollerSkipsUnreadableDirectory(t *testing.T) {
 	for _, f := range []string{"a/x.txt", "b-locked/y.txt", "c/z.txt"} {
 		testkit.WriteFile(t, filepath.Join(root, f), "x")
 	}
-	pp := runPoller(t, Options{Root: root}, nil)
+	pp := runWatcher(t, mode, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
 	os.Chmod(filepath.Join(root, "b-locked"), 0)
 	defer os.Chmod(filepath.Join(root, "b-locked"), 0o755)
@@ -575,15 +597,15 @@ func TestPatterns(t *testing.T) {
 	}
 }
 
-// TestEditorSavesGiveOneBatchOfTheRealFile replays how editors save: vim
+// editorSavesGiveOneBatchOfTheRealFile replays how editors save: vim
 // (swap file, the 4913 write test, rename to a ~ backup, write, delete the
 // backup) and JetBrains' safe write. Each save is one batch naming the real
 // file only, and the file stays watched for the next save.
-func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
+func editorSavesGiveOneBatchOfTheRealFile(t *testing.T, mode string) {
 	root := t.TempDir()
 	path := filepath.Join(root, "main.go")
 	testkit.WriteFile(t, path, "v0")
-	pp := runPoller(t, Options{Root: root, Debounce: 100 * time.Millisecond}, nil)
+	pp := runWatcher(t, mode, Options{Root: root, Debounce: 100 * time.Millisecond}, nil)
 	pp.waitCycles(t, 2)
 	saves := []func(i int){
 		func(i int) { // vim
@@ -621,15 +643,15 @@ func TestEditorSavesGiveOneBatchOfTheRealFile(t *testing.T) {
 	}
 }
 
-// TestMtimeMovingBackwardsIsAChange: a file whose mtime goes back (a clock
+// mtimeMovingBackwardsIsAChange: a file whose mtime goes back (a clock
 // skew, a restore from backup) changed all the same (WATCH-09).
-func TestMtimeMovingBackwardsIsAChange(t *testing.T) {
+func mtimeMovingBackwardsIsAChange(t *testing.T, mode string) {
 	root := t.TempDir()
 	path := filepath.Join(root, "a.txt")
 	testkit.WriteFile(t, path, "one")
 	future := time.Now().Add(time.Hour)
 	os.Chtimes(path, future, future)
-	pp := runPoller(t, Options{Root: root}, nil)
+	pp := runWatcher(t, mode, Options{Root: root}, nil)
 	pp.waitCycles(t, 2)
 	testkit.WriteFile(t, path, "two") // mtime now: an hour back
 	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"a.txt"}) {
@@ -639,5 +661,64 @@ func TestMtimeMovingBackwardsIsAChange(t *testing.T) {
 	os.Chtimes(path, past, past)
 	if got := pp.waitBatch(t, 2); !slices.Equal(got[1].Paths, []string{"a.txt"}) {
 		t.Errorf("batches %v", got)
+	}
+}
+
+// TestEngines runs every behavioural case with every engine.
+func TestEngines(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(*testing.T, string)
+	}{
+		{"SeesSameMtimeWrite", seesSameMtimeWrite},
+		{"WatchesARecreatedRoot", watchesARecreatedRoot},
+		{"IgnoresFalseRemoves", ignoresFalseRemoves},
+		{"FollowsASymlinkedRoot", followsASymlinkedRoot},
+		{"SymlinksInsideAreNotFollowed", symlinksInsideAreNotFollowed},
+		{"StopsWithChangesPending", stopsWithChangesPending},
+		{"BurstGivesOneBatch", burstGivesOneBatch},
+		{"IgnoredDirectoriesAreNeverEntered", ignoredDirectoriesAreNeverEntered},
+		{"DeletedAndRecreatedFileIsWatchedAgain", deletedAndRecreatedFileIsWatchedAgain},
+		{"SkipsUnreadableDirectory", skipsUnreadableDirectory},
+		{"EditorSavesGiveOneBatchOfTheRealFile", editorSavesGiveOneBatchOfTheRealFile},
+		{"MtimeMovingBackwardsIsAChange", mtimeMovingBackwardsIsAChange},
+	}
+	for _, mode := range engines {
+		t.Run(mode, func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) { c.run(t, mode) })
+			}
+		})
+	}
+}
+
+// TestEventsArriveWithoutScans: under the events engine, with no safety
+// scan due for an hour, a save is reported, and so are the files of a new
+// directory and a later save inside it (the new directory got a watch of
+// its own).
+func TestEventsArriveWithoutScans(t *testing.T) {
+	root := t.TempDir()
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "a")
+	w := newWatcher(t, ModeEvents, Options{Root: root, Debounce: 20 * time.Millisecond}, nil)
+	e := w.engine.(*eventsEngine)
+	e.safety = time.Hour
+	pp := start(t, w)
+	if e.polling {
+		t.Skip("no file events here: the engine polls")
+	}
+	want := func(n int, paths ...string) {
+		t.Helper()
+		if got := pp.waitBatch(t, n); !slices.Equal(got[n-1].Paths, paths) {
+			t.Fatalf("batch %d: %v, want %v", n, got[n-1].Paths, paths)
+		}
+	}
+	testkit.WriteFile(t, filepath.Join(root, "a.txt"), "changed")
+	want(1, "a.txt")
+	testkit.WriteFile(t, filepath.Join(root, "sub", "deeper", "b.txt"), "b")
+	want(2, "sub/deeper/b.txt")
+	testkit.WriteFile(t, filepath.Join(root, "sub", "deeper", "b.txt"), "b changed")
+	want(3, "sub/deeper/b.txt")
+	if n := w.Count(); n != 2 {
+		t.Errorf("watching %d files, want 2", n)
 	}
 }

@@ -13,38 +13,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"github.com/radovskyb/watcher"
 )
 
-// Options configure a Poller.
-type Options struct {
-	// Root is the project root; globs and ignores match paths relative to it.
-	Root string
-	// Paths are the directories to watch, relative to Root or absolute.
-	Paths []string
-	// Globs say which files count as changes; Ignore which files and
-	// directories to leave out (an ignored directory is never walked). A
-	// pattern without "/" matches a name at any depth, as in .gitignore.
-	Globs, Ignore []string
-	// Interval is the pause between two polls of the tree.
-	Interval time.Duration
-	// Debounce is the least quiet time after the last change before a batch
-	// is reported.
-	Debounce time.Duration
-	// Logger receives warnings (unreadable directories, a vanished root).
-	// If nil, nothing is logged.
-	Logger *slog.Logger
-}
-
-// Batch is one burst of changes: the files that changed, relative to the
-// project root, sorted.
-type Batch struct {
-	Paths []string
-}
-
-// Poller watches a tree by polling, over radovskyb/watcher, and reports
-// bursts of changes as batches. It covers the library's failure modes (see
+// radovskyb is the engine over radovskyb/watcher (watch.mode: radovskyb),
+// as devserver polled before it had its own scanner. It covers the library's failure modes (see
 // ../shared/notes/dependencies.md §3): it configures each library watcher
 // fully before starting it and makes a fresh one whenever a watched root
 // comes back, always drains its channels and closes it from another
@@ -53,37 +26,27 @@ type Batch struct {
 // directories it cannot read (which would stop the library's walk), sees writes
 // that keep the mtime but change the size, and resolves symlinked roots.
 //
-// A burst gives one batch: changes are reported at the start of the first
-// poll that follows a poll without any change, and at least Debounce after
-// the last one. A stream of changes that never pauses is reported every
-// maxWait.
-type Poller struct {
-	opts          Options
-	log           *slog.Logger
-	globs, ignore patterns
-	root          string               // Root with symlinks resolved
-	rootSlash     string               // root + "/", for rel on every walked entry
-	roots         []string             // watched directories, symlinks resolved
-	aliases       []alias              // roots that are links out of the project
-	errSaid       map[string]time.Time // when each watch error was last logged (Run's goroutine only)
+// Its looks are the library's polls: each walk's start ends the previous
+// poll, whose changes go to found.
+type radovskyb struct {
+	*tree
+	opts    Options
+	log     *slog.Logger
+	errSaid map[string]time.Time // when each watch error was last logged (Run's goroutine only)
 
 	mu         sync.Mutex
 	files      map[string]*fileState // by absolute path
 	cycle      int                   // walks begun
 	seenRoots  map[string]bool       // roots walked in this cycle
-	pending    map[string]bool       // changed paths, relative
-	firstAt    time.Time             // first pending change
-	lastAt     time.Time             // last change
-	lastCycle  int                   // cycle of the last change
+	cycleSet   map[string]bool       // changed paths of this poll, relative
 	unreadable map[string]bool       // directories skipped, reported once
-	ready      []string              // a batch waiting to be taken
-	kick       chan struct{}         // capacity 1: a batch is ready
+	looks      [][]string            // ended polls' changes, waiting for Run
+	kick       chan struct{}         // capacity 1: looks holds some
 
-	flat     map[string]bool   // directories listed without recursion (around unreadable ones)
-	replan   bool              // a directory appeared beside a flat-listed one
-	scanned0 bool              // the first walk is done
-	scanned  *watcher.Watcher  // walked by Scan, not started yet; owned by Run
-	visit    func(path string) // tests: called for every entry walked
+	flat     map[string]bool  // directories listed without recursion (around unreadable ones)
+	replan   bool             // a directory appeared beside a flat-listed one
+	scanned0 bool             // the first walk is done
+	scanned  *watcher.Watcher // walked by Scan, not started yet; owned by Run
 }
 
 type fileState struct {
@@ -98,82 +61,22 @@ type stat struct {
 	ino   uint64
 }
 
-// maxWait bounds how long a never-ending stream of changes delays a batch.
-const maxWait = 5 * time.Second
-
-// NewPoller checks the options and resolves the roots. It does not walk
-// anything yet.
-func NewPoller(opts Options) (*Poller, error) {
-	if opts.Interval <= 0 {
-		return nil, errors.New("watch interval must be positive")
-	}
-	for _, g := range append(slices.Clone(opts.Globs), opts.Ignore...) {
-		if !doublestar.ValidatePattern(g) {
-			return nil, fmt.Errorf("invalid glob %q", g)
-		}
-	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	root, err := filepath.EvalSymlinks(opts.Root)
-	if err != nil {
-		return nil, fmt.Errorf("project root: %w", err)
-	}
-	p := &Poller{opts: opts, log: log.With("component", "watch"), root: root, rootSlash: root + string(filepath.Separator),
-		globs: compile(opts.Globs), ignore: compile(opts.Ignore),
-		files: map[string]*fileState{}, seenRoots: map[string]bool{}, pending: map[string]bool{},
+func newRadovskyb(t *tree, log *slog.Logger, opts Options) *radovskyb {
+	return &radovskyb{tree: t, opts: opts, log: log,
+		files: map[string]*fileState{}, seenRoots: map[string]bool{}, cycleSet: map[string]bool{},
 		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1), errSaid: map[string]time.Time{}}
-	for _, path := range opts.Paths {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(opts.Root, path)
-		}
-		r, err := filepath.EvalSymlinks(path)
-		if err != nil {
-			return nil, fmt.Errorf("watch path %s: %w", path, err)
-		}
-		p.roots = append(p.roots, r)
-		// A linked directory listed by its name in the project is reported
-		// under that name, not where the link points.
-		if rel, err := filepath.Rel(opts.Root, path); err == nil && filepath.IsLocal(rel) && p.rel(r) != filepath.ToSlash(rel) {
-			p.aliases = append(p.aliases, alias{resolved: r, shown: filepath.ToSlash(rel)})
-		}
-	}
-	return p, nil
 }
 
-// alias maps a watch path that is a symlink out of the project back to the
-// name it has in the project.
-type alias struct{ resolved, shown string }
-
 // Count returns how many files are watched, as of the last walk.
-func (p *Poller) Count() int {
+func (p *radovskyb) Count() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.files)
 }
 
-// rel is path relative to the project root, with forward slashes; paths
-// outside the root (a watch path elsewhere) stay absolute.
-func (p *Poller) rel(path string) string {
-	if r, ok := strings.CutPrefix(path, p.rootSlash); ok && filepath.Separator == '/' {
-		return r
-	}
-	r, err := filepath.Rel(p.root, path)
-	if err != nil || strings.HasPrefix(r, "..") {
-		for _, a := range p.aliases {
-			if rest, ok := strings.CutPrefix(path, a.resolved+string(filepath.Separator)); ok {
-				return a.shown + "/" + filepath.ToSlash(rest)
-			}
-		}
-		return filepath.ToSlash(path)
-	}
-	return filepath.ToSlash(r)
-}
-
 // hook runs for every entry of every walk, inside the library's walk and
 // under its lock: it must be quick and must not call the watcher.
-func (p *Poller) hook(info os.FileInfo, path string) error {
+func (p *radovskyb) hook(info os.FileInfo, path string) error {
 	if p.visit != nil {
 		p.visit(path)
 	}
@@ -235,7 +138,7 @@ func (p *Poller) hook(info os.FileInfo, path string) error {
 // starts a new cycle. All events of the previous cycle have been delivered
 // by now (the library sends them before it sleeps and walks again), so this
 // is where a quiet cycle is recognised.
-func (p *Poller) walkStarts(root string) {
+func (p *radovskyb) walkStarts(root string) {
 	if !p.seenRoots[root] && p.cycle > 0 {
 		p.seenRoots[root] = true // another root of the same cycle
 		return
@@ -245,22 +148,16 @@ func (p *Poller) walkStarts(root string) {
 	p.newCycle()
 }
 
-// newCycle counts a poll and reports the pending changes if the previous
-// poll brought none; the caller holds p.mu.
-func (p *Poller) newCycle() {
+// newCycle counts a poll and hands the changes of the poll that ended to
+// Run; the caller holds p.mu. All events of that poll have been delivered
+// by now (the library sends them before it sleeps and walks again).
+func (p *radovskyb) newCycle() {
 	p.cycle++
-	if len(p.pending) == 0 {
-		return
-	}
-	now := time.Now()
-	quiet := p.lastCycle < p.cycle-1 && now.Sub(p.lastAt) >= p.opts.Debounce
-	if quiet || now.Sub(p.firstAt) >= maxWait {
-		p.ready = append(p.ready, sortedKeys(p.pending)...)
-		clear(p.pending)
-		select {
-		case p.kick <- struct{}{}:
-		default:
-		}
+	p.looks = append(p.looks, sortedKeys(p.cycleSet))
+	clear(p.cycleSet)
+	select {
+	case p.kick <- struct{}{}:
+	default:
 	}
 }
 
@@ -274,17 +171,10 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // changed records a change; the caller holds p.mu.
-func (p *Poller) changed(rel string) {
-	now := time.Now()
-	if len(p.pending) == 0 {
-		p.firstAt = now
-	}
-	p.pending[rel] = true
-	p.lastAt, p.lastCycle = now, p.cycle
-}
+func (p *radovskyb) changed(rel string) { p.cycleSet[rel] = true }
 
 // event takes one event from the library.
-func (p *Poller) event(ev watcher.Event) {
+func (p *radovskyb) event(ev watcher.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ev.IsDir() {
@@ -326,7 +216,7 @@ func (p *Poller) event(ev watcher.Event) {
 	p.changed(p.rel(ev.Path))
 }
 
-func (p *Poller) underUnreadable(path string) bool {
+func (p *radovskyb) underUnreadable(path string) bool {
 	for dir := range p.unreadable {
 		if strings.HasPrefix(path, dir+string(filepath.Separator)) {
 			return true
@@ -337,7 +227,7 @@ func (p *Poller) underUnreadable(path string) bool {
 
 // newWatcher makes a library watcher, configured completely before it
 // starts, and walks the roots once.
-func (p *Poller) newWatcher() (*watcher.Watcher, error) {
+func (p *radovskyb) newWatcher() (*watcher.Watcher, error) {
 	recursive, flat := p.plan()
 	p.mu.Lock()
 	p.flat = flat
@@ -362,7 +252,7 @@ func (p *Poller) newWatcher() (*watcher.Watcher, error) {
 
 // Scan walks the tree once, so that Count is known before Run; Run starts
 // from this walk.
-func (p *Poller) Scan() error {
+func (p *radovskyb) Scan() error {
 	w, err := p.newWatcher()
 	if err != nil {
 		return err
@@ -371,12 +261,12 @@ func (p *Poller) Scan() error {
 	return nil
 }
 
-// Run polls until ctx ends and sends each batch on changes. It never blocks
-// the library on a slow receiver: batches wait, merged, until taken. It
-// returns after the library's goroutine has exited.
-func (p *Poller) Run(ctx context.Context, changes chan<- Batch) error {
+// Run polls until ctx ends and hands each poll's changes to found, from
+// this goroutine, never the library's. It returns after the library's
+// goroutine has exited.
+func (p *radovskyb) Run(ctx context.Context, found func([]string) bool) error {
 	for {
-		rebuild, err := p.runOnce(ctx, changes)
+		rebuild, err := p.runOnce(ctx, found)
 		if err != nil || !rebuild {
 			return err
 		}
@@ -386,7 +276,7 @@ func (p *Poller) Run(ctx context.Context, changes chan<- Batch) error {
 // runOnce runs one library watcher. It returns rebuild when a watched root
 // vanished and came back: the library dropped it for good, so a fresh
 // watcher is needed.
-func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild bool, err error) {
+func (p *radovskyb) runOnce(ctx context.Context, found func([]string) bool) (rebuild bool, err error) {
 	w := p.scanned
 	p.scanned = nil
 	if w == nil {
@@ -403,8 +293,6 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 	if r.degraded {
 		r.recheck = time.After(p.opts.Interval)
 	}
-	var out chan<- Batch
-	var batch Batch
 	for {
 		select {
 		case ev := <-w.Event:
@@ -415,15 +303,15 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 			r.onRecheck()
 		case <-p.kick:
 			p.mu.Lock()
-			batch.Paths = mergeSorted(batch.Paths, p.ready)
-			p.ready = nil
+			looks := p.looks
+			p.looks = nil
 			p.mu.Unlock()
-			out = changes
-		case out <- batch:
-			batch, out = Batch{}, nil
+			for _, l := range looks {
+				found(l)
+			}
 		case <-w.Closed:
 			<-r.startErr
-			return p.ended(ctx, batch, r.rootGone || r.rebuild), nil
+			return p.ended(ctx, r.rootGone || r.rebuild), nil
 		case err := <-r.startErr:
 			if err != nil {
 				return false, fmt.Errorf("start watcher: %w", err)
@@ -431,7 +319,7 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 			// Start returns nil once the watcher is closed, as Closed is
 			// closed: the same end, whichever select saw first.
 			<-w.Closed
-			return p.ended(ctx, batch, r.rootGone || r.rebuild), nil
+			return p.ended(ctx, r.rootGone || r.rebuild), nil
 		case <-ctx.Done():
 			r.drain()
 			return false, nil
@@ -441,7 +329,7 @@ func (p *Poller) runOnce(ctx context.Context, changes chan<- Batch) (rebuild boo
 
 // round is what one library watcher's run keeps between its events.
 type round struct {
-	p        *Poller
+	p        *radovskyb
 	w        *watcher.Watcher
 	startErr chan error
 	closing  bool // Close was called
@@ -523,26 +411,14 @@ func (r *round) onRecheck() {
 	}
 }
 
-// ended finishes a watcher that closed: a batch not yet taken goes back to
-// be delivered by the next one. It returns whether to rebuild.
-func (p *Poller) ended(ctx context.Context, batch Batch, rebuild bool) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	if len(batch.Paths) > 0 {
-		p.mu.Lock()
-		p.ready = mergeSorted(p.ready, batch.Paths)
-		p.mu.Unlock()
-		select {
-		case p.kick <- struct{}{}:
-		default:
-		}
-	}
-	return rebuild
+// ended finishes a watcher that closed: it returns whether to rebuild.
+// Changes of a poll cut short stay recorded for the next watcher's first.
+func (p *radovskyb) ended(ctx context.Context, rebuild bool) bool {
+	return rebuild && ctx.Err() == nil
 }
 
 // waitForRoots makes a watcher once every root exists, polling for them.
-func (p *Poller) waitForRoots(ctx context.Context) (*watcher.Watcher, error) {
+func (p *radovskyb) waitForRoots(ctx context.Context) (*watcher.Watcher, error) {
 	for {
 		if p.rootsExist() {
 			w, err := p.newWatcher()
@@ -560,7 +436,7 @@ func (p *Poller) waitForRoots(ctx context.Context) (*watcher.Watcher, error) {
 
 // rootsVanished counts every file under a root that no longer exists as
 // removed: the library drops such a root and its files without a word.
-func (p *Poller) rootsVanished() {
+func (p *radovskyb) rootsVanished() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, r := range p.roots {
@@ -576,19 +452,13 @@ func (p *Poller) rootsVanished() {
 	}
 }
 
-func (p *Poller) rootsExist() bool {
+func (p *radovskyb) rootsExist() bool {
 	for _, r := range p.roots {
 		if st, err := os.Stat(r); err != nil || !st.IsDir() {
 			return false
 		}
 	}
 	return true
-}
-
-func mergeSorted(a, b []string) []string {
-	out := append(slices.Clone(a), b...)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 func (a stat) same(b stat) bool {

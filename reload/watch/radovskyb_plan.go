@@ -15,7 +15,7 @@ import (
 // any hook may skip it), and everything after it goes unseen. So around
 // each unreadable directory the plan lists its ancestors flat and walks
 // their other subdirectories recursively.
-func (p *Poller) plan() (recursive []string, flat map[string]bool) {
+func (p *radovskyb) plan() (recursive []string, flat map[string]bool) {
 	p.mu.Lock()
 	blocked := make([]string, 0, len(p.unreadable))
 	for d := range p.unreadable {
@@ -67,7 +67,7 @@ func unreadableDir(err error) (string, bool) {
 	return "", false
 }
 
-func (p *Poller) takeReplan() bool {
+func (p *radovskyb) takeReplan() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r := p.replan
@@ -77,7 +77,7 @@ func (p *Poller) takeReplan() bool {
 
 // readableAgain forgets the directories that can be read again and reports
 // whether there were any.
-func (p *Poller) readableAgain() bool {
+func (p *radovskyb) readableAgain() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	again := false

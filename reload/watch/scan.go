@@ -1,0 +1,291 @@
+package watch
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+)
+
+// scanner is devserver's own polling scanner: os.ReadDir and one lstat per
+// entry, ignored directories pruned, and per directory a compact record of
+// its entries (sorted by name, as ReadDir gives them) that each scan diffs
+// and updates in place. No map is rebuilt per scan and no os.FileInfo is
+// kept. Symbolic links inside the roots are recorded as links, never
+// followed.
+//
+// It is not safe for concurrent use: its engine calls it from one
+// goroutine.
+type scanner struct {
+	t       *tree
+	log     *slog.Logger
+	dirs    map[string]*dirState // by absolute path
+	n       int                  // scans done
+	files   atomic.Int64         // files recorded, as of the last full scan
+	gone    map[string]bool      // roots found missing, said once
+	errSaid map[string]time.Time // when each read error was last said
+}
+
+// dirState is what the last scan saw in one directory.
+type dirState struct {
+	entries    []entry // sorted by name: counted files and walked directories
+	seen       int     // the scan that last read it
+	unreadable bool    // said once; its entries are kept as they were
+}
+
+// entry is one file or directory, in 40-odd bytes.
+type entry struct {
+	name  string
+	size  int64
+	mtime int64 // Unix nanoseconds
+	ino   uint64
+	mode  fs.FileMode
+}
+
+func (e entry) isDir() bool { return e.mode.IsDir() }
+
+// same reports whether a file looks unchanged: a rewrite within the mtime's
+// resolution (FAT, some SMB, tools that keep mtimes) shows in the size or
+// the inode, and an mtime that moves backwards is a change too.
+func (e entry) same(o entry) bool {
+	return e.size == o.size && e.mtime == o.mtime && e.ino == o.ino && e.mode == o.mode
+}
+
+func entryOf(name string, info fs.FileInfo) entry {
+	return entry{name: name, size: info.Size(), mtime: info.ModTime().UnixNano(), ino: fileID(info), mode: info.Mode()}
+}
+
+func newScanner(t *tree, log *slog.Logger) *scanner {
+	return &scanner{t: t, log: log, dirs: map[string]*dirState{}, gone: map[string]bool{}, errSaid: map[string]time.Time{}}
+}
+
+// full scans every root and returns the files (relative, as tree.rel)
+// created, changed or removed since the previous scan; the first scan only
+// records.
+func (s *scanner) full() []string {
+	s.n++
+	var changed []string
+	for _, r := range s.t.roots {
+		s.root(r, &changed)
+	}
+	s.sweep(&changed)
+	s.count()
+	return changed
+}
+
+// root scans one root, and says when it vanishes and comes back.
+func (s *scanner) root(r string, changed *[]string) {
+	st, err := os.Stat(r)
+	if err != nil || !st.IsDir() {
+		if !s.gone[r] {
+			s.gone[r] = true
+			if s.n > 1 {
+				s.log.Warn("a watched directory was removed; watching for it to come back", "dir", s.t.rel(r))
+			}
+		}
+		return
+	}
+	if s.gone[r] {
+		delete(s.gone, r)
+		if s.n > 1 {
+			s.log.Info("watched directory is back", "dir", s.t.rel(r))
+		}
+	}
+	s.dir(r, true, changed)
+}
+
+// partial rescans the directories at paths (their new subdirectories
+// included) and returns what changed in them; an event said they changed.
+// Nothing is swept: a removed directory shows in its parent's entries.
+func (s *scanner) partial(paths []string) []string {
+	s.n++
+	var changed []string
+	for _, p := range paths {
+		if d := s.dirs[p]; d != nil && d.seen != s.n {
+			s.dir(p, false, &changed)
+		}
+	}
+	return changed
+}
+
+// dir reads the directory at path and diffs it against its record. With
+// deep it walks every subdirectory too; without, only the new ones.
+func (s *scanner) dir(path string, deep bool, changed *[]string) {
+	d := s.dirs[path]
+	if d == nil {
+		d = &dirState{}
+		s.dirs[path] = d
+	}
+	d.seen = s.n
+	list, err := os.ReadDir(path)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+		return // gone: its parent's diff or the sweep reports its files
+	case errors.Is(err, fs.ErrPermission):
+		if !d.unreadable {
+			d.unreadable = true
+			s.log.Warn("cannot read directory; watching around it until it can be read", "dir", s.t.rel(path))
+		}
+		s.keep(path)
+		return
+	default:
+		// Out of file descriptors, a flaky share: what was known stays,
+		// and the same error is said once a minute, not at every scan.
+		if msg := err.Error(); time.Since(s.errSaid[msg]) > time.Minute {
+			s.errSaid[msg] = time.Now()
+			s.log.Warn("watch error", "err", err)
+		}
+		s.keep(path)
+		return
+	}
+	if d.unreadable {
+		d.unreadable = false
+		s.log.Info("directory readable again", "dir", s.t.rel(path))
+	}
+	d.entries = s.diff(path, d.entries, list, changed)
+	for _, e := range d.entries {
+		if !e.isDir() {
+			continue
+		}
+		sub := filepath.Join(path, e.name)
+		if sd := s.dirs[sub]; (deep || sd == nil) && (sd == nil || sd.seen != s.n) {
+			s.dir(sub, deep, changed)
+		}
+	}
+}
+
+// diff compares a directory's new listing with its old entries, reports
+// what was created, changed or removed (not in the first scan), and
+// returns the new entries: old's own array, updated in place, unless
+// something was created.
+func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, changed *[]string) []entry {
+	report := s.n > 1
+	out := old[:0] // written behind k while nothing is created
+	k := 0
+	copied := false
+	for _, de := range list {
+		name := de.Name()
+		path := dir + string(filepath.Separator) + name
+		if s.t.visit != nil {
+			s.t.visit(path)
+		}
+		if de.IsDir() && !s.t.enters(path) || !de.IsDir() && !s.t.counts(path, name) {
+			continue
+		}
+		info, err := de.Info() // lstat: a link is recorded, not followed
+		if err != nil {
+			continue // vanished since the listing: as if not listed
+		}
+		cur := entryOf(name, info)
+		for k < len(old) && old[k].name < name {
+			s.removed(dir, old[k], report, changed)
+			k++
+		}
+		if k < len(old) && old[k].name == name {
+			prev := old[k]
+			k++
+			if prev.isDir() != cur.isDir() {
+				s.removed(dir, prev, report, changed)
+				s.created(path, cur, report, changed)
+			} else if !cur.isDir() && !prev.same(cur) && report {
+				*changed = append(*changed, s.t.rel(path))
+			}
+			cur.name = prev.name // keep the old string; the new one is garbage
+			out = append(out, cur)
+			continue
+		}
+		s.created(path, cur, report, changed)
+		if !copied { // out would overtake old[k]: go on in a new array
+			out = append(make([]entry, 0, len(list)), out...)
+			copied = true
+		}
+		out = append(out, cur)
+	}
+	for ; k < len(old); k++ {
+		s.removed(dir, old[k], report, changed)
+	}
+	return out
+}
+
+func (s *scanner) created(path string, e entry, report bool, changed *[]string) {
+	if report && !e.isDir() {
+		*changed = append(*changed, s.t.rel(path))
+	} // a new directory's files are reported as its own scan finds them
+}
+
+// removed reports a file that is gone, or every file under a directory
+// that is gone, and forgets them.
+func (s *scanner) removed(dir string, e entry, report bool, changed *[]string) {
+	path := dir + string(filepath.Separator) + e.name
+	if !e.isDir() {
+		if report {
+			*changed = append(*changed, s.t.rel(path))
+		}
+		return
+	}
+	s.forget(path, report, changed)
+}
+
+// forget drops the directory at path and every one under it, reporting
+// their files as removed.
+func (s *scanner) forget(path string, report bool, changed *[]string) {
+	for p, d := range s.dirs {
+		if p != path && !under(path, p) {
+			continue
+		}
+		if report {
+			for _, e := range d.entries {
+				if !e.isDir() {
+					*changed = append(*changed, s.t.rel(p+string(filepath.Separator)+e.name))
+				}
+			}
+		}
+		delete(s.dirs, p)
+	}
+}
+
+// keep marks every directory under path as seen: an unreadable directory
+// keeps what was known of it.
+func (s *scanner) keep(path string) {
+	for p, d := range s.dirs {
+		if under(path, p) {
+			d.seen = s.n
+		}
+	}
+}
+
+// sweep forgets the directories a full scan did not reach: a root that
+// vanished, and reports their files as removed.
+func (s *scanner) sweep(changed *[]string) {
+	for p, d := range s.dirs {
+		if d.seen != s.n {
+			s.forget(p, s.n > 1, changed)
+		}
+	}
+}
+
+// count counts the files recorded.
+func (s *scanner) count() {
+	n := 0
+	for _, d := range s.dirs {
+		for _, e := range d.entries {
+			if !e.isDir() {
+				n++
+			}
+		}
+	}
+	s.files.Store(int64(n))
+}
+
+// watchedDirs lists the directories the last scan read.
+func (s *scanner) watchedDirs() []string {
+	out := make([]string, 0, len(s.dirs))
+	for p := range s.dirs {
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package watch
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// tree is what every engine watches: the roots, symlinks resolved, and
+// which of the entries under them count.
+type tree struct {
+	root          string // Root with symlinks resolved
+	rootSlash     string // root + separator, for rel on every entry
+	roots         []string
+	aliases       []alias // roots that are links out of the project
+	globs, ignore patterns
+	visit         func(path string) // tests: called for every entry walked
+}
+
+// alias maps a watch path that is a symlink out of the project back to the
+// name it has in the project.
+type alias struct{ resolved, shown string }
+
+func newTree(opts Options) (*tree, error) {
+	for _, g := range append(slices.Clone(opts.Globs), opts.Ignore...) {
+		if !doublestar.ValidatePattern(g) {
+			return nil, fmt.Errorf("invalid glob %q", g)
+		}
+	}
+	root, err := filepath.EvalSymlinks(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("project root: %w", err)
+	}
+	t := &tree{root: root, rootSlash: root + string(filepath.Separator), globs: compile(opts.Globs), ignore: compile(opts.Ignore)}
+	for _, path := range opts.Paths {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(opts.Root, path)
+		}
+		r, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, fmt.Errorf("watch path %s: %w", path, err)
+		}
+		if slices.Contains(t.roots, r) {
+			continue
+		}
+		t.roots = append(t.roots, r)
+		// A linked directory listed by its name in the project is reported
+		// under that name, not where the link points.
+		if rel, err := filepath.Rel(opts.Root, path); err == nil && filepath.IsLocal(rel) && t.rel(r) != filepath.ToSlash(rel) {
+			t.aliases = append(t.aliases, alias{resolved: r, shown: filepath.ToSlash(rel)})
+		}
+	}
+	// A root inside another is walked with it.
+	t.roots = slices.DeleteFunc(slices.Clone(t.roots), func(r string) bool {
+		return slices.ContainsFunc(t.roots, func(o string) bool { return o != r && under(o, r) })
+	})
+	return t, nil
+}
+
+// under reports whether path lies strictly below dir.
+func under(dir, path string) bool {
+	return strings.HasPrefix(path, dir+string(filepath.Separator)) || (strings.HasSuffix(dir, string(filepath.Separator)) && strings.HasPrefix(path, dir) && path != dir)
+}
+
+// rel is path relative to the project root, with forward slashes; paths
+// outside the root (a watch path elsewhere) stay absolute.
+func (t *tree) rel(path string) string {
+	if r, ok := strings.CutPrefix(path, t.rootSlash); ok && filepath.Separator == '/' {
+		return r
+	}
+	r, err := filepath.Rel(t.root, path)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		for _, a := range t.aliases {
+			if rest, ok := strings.CutPrefix(path, a.resolved+string(filepath.Separator)); ok {
+				return a.shown + "/" + filepath.ToSlash(rest)
+			}
+		}
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(r)
+}
+
+// enters reports whether the directory at path is walked: it is not
+// ignored.
+func (t *tree) enters(path string) bool {
+	return !t.ignore.match(t.rel(path))
+}
+
+// counts reports whether a change of the file at path counts: it matches
+// the globs, is not ignored, and is not an editor's temporary file.
+func (t *tree) counts(path, name string) bool {
+	if editorTemp(name) {
+		return false
+	}
+	rel := t.rel(path)
+	return t.globs.match(rel) && !t.ignore.match(rel)
+}
+
+// errNoRoots is what an engine says when none of its roots exists.
+var errNoRoots = errors.New("no watched directory exists")

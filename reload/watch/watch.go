@@ -1,0 +1,217 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Watcher.
+type Options struct {
+	// Root is the project root; globs and ignores match paths relative to it.
+	Root string
+	// Paths are the directories to watch, relative to Root or absolute.
+	// None: only Files are watched.
+	Paths []string
+	// Globs say which files count as changes; Ignore which files and
+	// directories to leave out (an ignored directory is never walked). A
+	// pattern without "/" matches a name at any depth, as in .gitignore.
+	Globs, Ignore []string
+	// Files are watched by content, wherever they are, whether they exist
+	// or not: the config file and its overlay. A change sets Batch.Config.
+	Files []string
+	// Mode chooses the engine: ModePoll (if empty), ModeEvents, ModeAuto or
+	// ModeRadovskyb.
+	Mode string
+	// Interval is the pause between two scans of a polling engine, and
+	// between the safety scans of the events engine (times safetyFactor).
+	Interval time.Duration
+	// Debounce is the least quiet time after the last change before a batch
+	// is reported; a polling engine looks again after it.
+	Debounce time.Duration
+	// Logger receives warnings (unreadable directories, a vanished root).
+	// If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// The watch modes.
+const (
+	ModePoll      = "poll"      // devserver's own scanner: works everywhere, shares included
+	ModeEvents    = "events"    // the system's file events, with a slow safety scan
+	ModeAuto      = "auto"      // events on local disks, polling on network and shared ones
+	ModeRadovskyb = "radovskyb" // radovskyb/watcher polling, as devserver did before its own scanner
+)
+
+// Modes lists the watch modes, for validation and docs.
+func Modes() []string { return []string{ModePoll, ModeEvents, ModeAuto, ModeRadovskyb} }
+
+// Batch is one burst of changes.
+type Batch struct {
+	// Paths are the files that changed, relative to the project root,
+	// sorted.
+	Paths []string
+	// Config says that one of Options.Files changed.
+	Config bool
+}
+
+// Watcher reports bursts of changes under a tree, and of a few files by
+// content, as batches, over one engine. A burst gives one batch: a look
+// that finds changes is followed by another after the debounce, and the
+// batch goes out at the first quiet look at least Debounce after the last
+// change (or after maxWait of changes that never pause).
+type Watcher struct {
+	engine   Engine
+	mode     string // the engine's mode
+	why      string // why auto chose it, or ""
+	log      *slog.Logger
+	debounce time.Duration
+	files    *contents
+	looks    atomic.Int64 // tests: looks so far
+
+	// Only the engine's goroutine touches these.
+	pending map[string]bool
+	config  bool
+	firstAt time.Time
+	lastAt  time.Time
+
+	mu    sync.Mutex
+	ready Batch
+	kick  chan struct{} // capacity 1: ready holds a batch
+}
+
+// maxWait bounds how long a never-ending stream of changes delays a batch.
+const maxWait = 5 * time.Second
+
+// New checks the options and chooses the engine. It does not walk
+// anything yet.
+func New(opts Options) (*Watcher, error) {
+	if opts.Interval <= 0 {
+		return nil, errors.New("watch interval must be positive")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "watch")
+	w := &Watcher{log: log, debounce: opts.Debounce, files: newContents(opts.Files),
+		pending: map[string]bool{}, kick: make(chan struct{}, 1)}
+	t, err := newTree(opts)
+	if err != nil {
+		return nil, err
+	}
+	w.mode, w.why = opts.Mode, ""
+	if w.mode == "" {
+		w.mode = ModePoll
+	}
+	if w.mode == ModeAuto {
+		w.mode, w.why = chooseMode(t.roots)
+	}
+	switch w.mode {
+	case ModePoll:
+		w.engine = &pollEngine{s: newScanner(t, log), interval: opts.Interval, debounce: opts.Debounce}
+	case ModeEvents:
+		w.engine = newEventsEngine(t, log, opts)
+	case ModeRadovskyb:
+		w.engine = newRadovskyb(t, log, opts)
+	default:
+		return nil, fmt.Errorf("watch mode %q: not one of %v", opts.Mode, Modes())
+	}
+	return w, nil
+}
+
+// Mode is the engine in use ("poll", "events" or "radovskyb") and, when
+// auto chose it, why ("/src is on nfs").
+func (w *Watcher) Mode() (mode, why string) { return w.mode, w.why }
+
+// Scan walks the tree once, so that Count is known before Run.
+func (w *Watcher) Scan() error { return w.engine.Scan() }
+
+// Close releases what Scan took (the events engine's watches) when Run
+// will not be called; Run releases it itself.
+func (w *Watcher) Close() error {
+	if c, ok := w.engine.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// Count is how many files are watched.
+func (w *Watcher) Count() int { return w.engine.Count() }
+
+// Run watches until ctx ends and sends each batch on out. It never blocks
+// the engine on a slow receiver: batches wait, merged, until taken. It
+// returns once the engine has stopped.
+func (w *Watcher) Run(ctx context.Context, out chan<- Batch) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- w.engine.Run(ctx, w.look) }()
+	var batch Batch
+	var send chan<- Batch
+	for {
+		select {
+		case <-w.kick:
+			w.mu.Lock()
+			batch = merge(batch, w.ready)
+			w.ready = Batch{}
+			w.mu.Unlock()
+			send = out
+		case send <- batch:
+			batch, send = Batch{}, nil
+		case err := <-errc:
+			return err
+		}
+	}
+}
+
+// look takes what one look of the engine found, and the config files'
+// contents as they are now; it reports whether to look again soon.
+func (w *Watcher) look(paths []string) bool {
+	w.looks.Add(1)
+	now := time.Now()
+	cfg := w.files.changed()
+	if len(paths) > 0 || cfg {
+		if len(w.pending) == 0 && !w.config {
+			w.firstAt = now
+		}
+		for _, p := range paths {
+			w.pending[p] = true
+		}
+		w.config = w.config || cfg
+		w.lastAt = now
+		if now.Sub(w.firstAt) < maxWait {
+			return true
+		}
+	} else if len(w.pending) == 0 && !w.config {
+		return false
+	} else if now.Sub(w.lastAt) < w.debounce {
+		return true
+	}
+	b := Batch{Paths: make([]string, 0, len(w.pending)), Config: w.config}
+	for p := range w.pending {
+		b.Paths = append(b.Paths, p)
+	}
+	slices.Sort(b.Paths)
+	clear(w.pending)
+	w.config = false
+	w.mu.Lock()
+	w.ready = merge(w.ready, b)
+	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+	return false
+}
+
+func merge(a, b Batch) Batch {
+	paths := append(slices.Clone(a.Paths), b.Paths...)
+	slices.Sort(paths)
+	return Batch{Paths: slices.Compact(paths), Config: a.Config || b.Config}
+}
