@@ -88,7 +88,7 @@ func takeSample(pid int, since time.Time, pidfile string) sample {
 }
 
 func (b *bench) soak(total, every, cfgEvery time.Duration, rps int) (string, error) {
-	dir, pidfile, err := b.appProject("soak", 200*time.Millisecond, 100)
+	dir, pidfile, err := b.appProject("soak", "poll", 200*time.Millisecond, 100)
 	if err != nil {
 		return "", err
 	}

@@ -194,9 +194,9 @@ func decodeString(k Key, s string) (any, string) {
 // normalizeEnum matches s against the allowed values without regard to case;
 // for signals the SIG prefix may be left out.
 func normalizeEnum(k Key, s string) (string, bool) {
-	t := strings.ToUpper(strings.TrimSpace(s))
+	t := strings.TrimSpace(s)
 	for _, a := range k.Allowed {
-		if t == a || (strings.HasPrefix(a, "SIG") && "SIG"+t == a) {
+		if strings.EqualFold(t, a) || (strings.HasPrefix(a, "SIG") && strings.EqualFold("SIG"+t, a)) {
 			return a, true
 		}
 	}
