@@ -722,3 +722,26 @@ func TestEventsArriveWithoutScans(t *testing.T) {
 		t.Errorf("watching %d files, want 2", n)
 	}
 }
+
+// TestAutoChoosesByFilesystem: auto takes events for a local directory
+// where events scale (Linux, Windows) and polls elsewhere, saying why.
+func TestAutoChoosesByFilesystem(t *testing.T) {
+	w, err := New(Options{Root: t.TempDir(), Paths: []string{"."}, Mode: ModeAuto, Interval: tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode, why := w.Mode()
+	switch runtime.GOOS {
+	case "linux", "windows":
+		if fs, remote := remoteFS(os.TempDir()); remote {
+			t.Skipf("the temporary directory is on %s here", fs)
+		}
+		if mode != ModeEvents {
+			t.Errorf("auto chose %s (%s) for a local temporary directory, want events", mode, why)
+		}
+	default:
+		if mode != ModePoll || why == "" {
+			t.Errorf("auto chose %s (%q) on %s, want poll and why", mode, why, runtime.GOOS)
+		}
+	}
+}
