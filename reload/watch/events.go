@@ -112,7 +112,7 @@ func (e *eventsEngine) Run(ctx context.Context, found func([]string) bool) error
 	if e.polling {
 		return (&pollEngine{s: e.s, interval: e.interval, debounce: e.debounce}).Run(ctx, found)
 	}
-	defer e.fw.Close()
+	defer func() { _ = e.fw.Close() }()
 	safety := time.NewTicker(e.safety)
 	defer safety.Stop()
 	l := &looker{}

@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -99,6 +98,3 @@ func (t *tree) counts(path, name string) bool {
 	rel := t.rel(path)
 	return t.globs.match(rel) && !t.ignore.match(rel)
 }
-
-// errNoRoots is what an engine says when none of its roots exists.
-var errNoRoots = errors.New("no watched directory exists")
