@@ -7,6 +7,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -30,7 +31,6 @@ type eventsEngine struct {
 	fw      *fsnotify.Watcher
 	watched map[string]bool // directories with a watch
 	polling bool            // no watches could be had: poll instead
-	errSaid map[string]time.Time
 }
 
 // safetyFactor times the interval is the period of the events engine's
@@ -39,7 +39,7 @@ const safetyFactor = 60
 
 func newEventsEngine(t *tree, log *slog.Logger, opts Options) *eventsEngine {
 	return &eventsEngine{s: newScanner(t, log), log: log, files: opts.Files, interval: opts.Interval,
-		debounce: opts.Debounce, safety: safetyFactor * opts.Interval, watched: map[string]bool{}, errSaid: map[string]time.Time{}}
+		debounce: opts.Debounce, safety: safetyFactor * opts.Interval, watched: map[string]bool{}}
 }
 
 func (e *eventsEngine) Scan() error {
@@ -112,51 +112,100 @@ func (e *eventsEngine) Run(ctx context.Context, found func([]string) bool) error
 	if e.polling {
 		return (&pollEngine{s: e.s, interval: e.interval, debounce: e.debounce}).Run(ctx, found)
 	}
-	defer func() { _ = e.fw.Close() }()
+	q := &eventQueue{kick: make(chan struct{}, 1), dirs: map[string]bool{}}
+	pumped := make(chan struct{})
+	go func() { defer close(pumped); e.pump(q) }()
+	defer func() { _ = e.fw.Close(); <-pumped }() // Close ends the pump
 	safety := time.NewTicker(e.safety)
 	defer safety.Stop()
 	l := &looker{}
 	defer l.stop()
-	dirty := map[string]bool{}
-	full := false
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-e.fw.Events:
-			if !ok {
-				return nil
+		case <-pumped:
+			if ctx.Err() == nil {
+				e.log.Warn("file events stopped; polling instead")
+				e.polling = true
 			}
-			dirty[filepath.Dir(ev.Name)] = true
+		case <-q.kick:
 			l.arm(settle)
-		case err, ok := <-e.fw.Errors:
-			if !ok {
-				return nil
-			}
-			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				full = true // events were lost: look at everything
-				l.arm(settle)
-			} else if time.Since(e.errSaid[err.Error()]) > time.Minute {
-				e.errSaid[err.Error()] = time.Now()
-				e.log.Warn("file events", "err", err)
-			}
 		case <-l.c:
 			l.c = nil
+			dirs, full := q.take()
 			var changed []string
 			if full {
-				changed, full = e.s.full(), false
+				changed = e.s.full()
 			} else {
-				changed = e.s.partial(slices.Collect(maps.Keys(dirty)))
+				changed = e.s.partial(dirs)
 			}
-			clear(dirty)
 			e.look(found, changed, l)
 		case <-safety.C:
-			clear(dirty)
-			full = false
+			q.take()
 			e.look(found, e.s.full(), l)
 		}
 		if e.polling {
 			return (&pollEngine{s: e.s, interval: e.interval, debounce: e.debounce}).Run(ctx, found)
+		}
+	}
+}
+
+// eventQueue holds what the events said until Run looks: the directories
+// they named, or that some were lost.
+type eventQueue struct {
+	mu   sync.Mutex
+	dirs map[string]bool
+	full bool          // the system's queue overflowed: look at everything
+	kick chan struct{} // capacity 1: something is queued
+}
+
+func (q *eventQueue) put(dir string, full bool) {
+	q.mu.Lock()
+	if full {
+		q.full = true
+	} else {
+		q.dirs[dir] = true
+	}
+	q.mu.Unlock()
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) take() (dirs []string, full bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	dirs, full = slices.Collect(maps.Keys(q.dirs)), q.full
+	clear(q.dirs)
+	q.full = false
+	return dirs, full
+}
+
+// pump takes fsnotify's events and errors as they come, into q, until the
+// watcher is closed. It never waits on Run: on Windows fsnotify's one
+// goroutine both delivers events and serves Add, so a Run that called Add
+// while fsnotify waited for Run to take an event would wait for ever.
+func (e *eventsEngine) pump(q *eventQueue) {
+	errSaid := map[string]time.Time{}
+	for {
+		select {
+		case ev, ok := <-e.fw.Events:
+			if !ok {
+				return
+			}
+			q.put(filepath.Dir(ev.Name), false)
+		case err, ok := <-e.fw.Errors:
+			if !ok {
+				return
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				q.put("", true) // events were lost: look at everything
+			} else if time.Since(errSaid[err.Error()]) > time.Minute {
+				errSaid[err.Error()] = time.Now()
+				e.log.Warn("file events", "err", err)
+			}
 		}
 	}
 }
