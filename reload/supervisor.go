@@ -118,11 +118,12 @@ type Supervisor struct {
 	log     *slog.Logger
 	restart chan struct{} // capacity 1: requests coalesce
 
-	mu       sync.Mutex
-	st       state
-	waiters  int         // Ready calls waiting for a state change
-	next     *Options    // set by Reconfigure, taken by the next cycle
-	nextDone func(error) // next's done
+	mu        sync.Mutex
+	st        state
+	waiters   int         // Ready calls waiting for a state change
+	settledAt time.Time   // when the app last became ready or failed
+	next      *Options    // set by Reconfigure, taken by the next cycle
+	nextDone  func(error) // next's done
 
 	// Only Run's goroutine touches these.
 	good    Options     // the options the app was last ready with
@@ -162,6 +163,9 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 
 func (s *Supervisor) set(st state) {
 	s.mu.Lock()
+	if st.phase == phaseReady || st.phase == phaseFailed {
+		s.settledAt = time.Now() // before anyone can see the state
+	}
 	st.changed = make(chan struct{})
 	close(s.st.changed)
 	s.st = st
@@ -176,6 +180,14 @@ func (s *Supervisor) set(st state) {
 	case phaseFailed:
 		settled(st.failure)
 	}
+}
+
+// SettledAt is when the app last became ready or failed; zero before.
+// Nothing can have seen that state before this moment.
+func (s *Supervisor) SettledAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.settledAt
 }
 
 func (s *Supervisor) current() state {

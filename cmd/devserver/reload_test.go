@@ -472,3 +472,69 @@ func TestAHostileConfigSavedWhileRunning(t *testing.T) {
 	testkit.SaveAtomic(t, cfgPath, strings.Replace(string(orig), `GEN: "1"`, `GEN: "fixed"`, 1))
 	testkit.WaitFor(t, 20*time.Second, "the fixed config", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=fixed ") })
 }
+
+// selfWritingProject is a project whose app appends its pid, at each start,
+// to name in the project's root: a file inside the watched tree.
+func selfWritingProject(t *testing.T, name string) (dir, pidfile string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	pidfile = filepath.Join(dir, name)
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), fmt.Sprintf(`port: 0
+app:
+  run: %q
+  env: {FAKEAPP: serve, PIDFILE: %q, GEN: "1"}
+  ready_timeout: 20s
+  stop_timeout: 1s
+watch:
+  interval: 50ms
+  debounce: 20ms
+`, strconv.Quote(self), pidfile))
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	return dir, pidfile
+}
+
+// editAndCount saves a source file, waits for the restart it brings, and
+// returns the number of app starts then.
+func editAndCount(t *testing.T, d *devserver, dir, pidfile, name string, want int) {
+	t.Helper()
+	testkit.WriteFile(t, filepath.Join(dir, "src", name), "package main\n")
+	testkit.WaitFor(t, 20*time.Second, name+"'s restart", func() bool { return len(testkit.Pids(t, pidfile)) >= want })
+	pidServing(t, d.URL)
+}
+
+// TestAppWritingItsDatabaseRestartsOnce: an app that writes a SQLite file
+// in the tree at each start (Django's db.sqlite3) is not restarted by it:
+// one restart per edit.
+func TestAppWritingItsDatabaseRestartsOnce(t *testing.T) {
+	dir, pidfile := selfWritingProject(t, "db.sqlite3")
+	d := startDevserver(t, dir, nil)
+	pidServing(t, d.URL)
+	editAndCount(t, d, dir, pidfile, "a.go", 2)
+	editAndCount(t, d, dir, pidfile, "b.go", 3) // a barrier: batches come in order
+	if n := len(testkit.Pids(t, pidfile)); n != 3 {
+		t.Errorf("%d app starts, want 3 (first, a.go, b.go):\n%s", n, d.Stderr)
+	}
+}
+
+// TestRestartLoopIsStopped: an app that writes a watched file at each start
+// restarts itself; after three such starts in a row devserver stops
+// restarting for that file, says which and how to ignore it, and still
+// restarts for edits.
+func TestRestartLoopIsStopped(t *testing.T) {
+	dir, pidfile := selfWritingProject(t, "app.log")
+	d := startDevserver(t, dir, nil)
+	testkit.WaitFor(t, 20*time.Second, "the loop named", func() bool {
+		return strings.Contains(d.Stderr.String(), "restart loop: app.log changed right after each of the last 3 starts") &&
+			strings.Contains(d.Stderr.String(), "add them to watch.ignore")
+	})
+	n := len(testkit.Pids(t, pidfile))
+	editAndCount(t, d, dir, pidfile, "a.go", n+1)
+	editAndCount(t, d, dir, pidfile, "b.go", n+2) // app.log after a.go's start came before b.go
+	if got := len(testkit.Pids(t, pidfile)); got != n+2 {
+		t.Errorf("%d app starts after the loop was stopped at %d, want %d (one per edit)", got, n, n+2)
+	}
+}

@@ -534,7 +534,9 @@ func TestBodiesSurviveRestarts(t *testing.T) {
 				return
 			case <-time.After(40 * time.Millisecond):
 			}
-			os.WriteFile(filepath.Join(dir, "src", "main.go"), fmt.Appendf(nil, "package main // %d\n", i), 0o644)
+			// Two files by turns: one file rewritten at every start would be
+			// a restart loop, which devserver stops.
+			os.WriteFile(filepath.Join(dir, "src", fmt.Sprintf("f%d.go", i%2)), fmt.Appendf(nil, "package main // %d\n", i), 0o644)
 		}
 	}()
 	defer func() { close(stop); <-saved }()

@@ -109,7 +109,13 @@ func (s *session) filesChanged(b watch.Batch) {
 	s.log.Info("files changed", "files", strings.Join(shown, ", "))
 	switch {
 	case appChanged && s.app != nil:
-		s.app.Restart() // browsers reload once the app is ready again (Settled)
+		restart, loop := s.guard.restarts(s.loaded.Config, paths, s.app.SettledAt())
+		if loop != "" {
+			s.log.Error(loop)
+		}
+		if restart {
+			s.app.Restart() // browsers reload once the app is ready again (Settled)
+		}
 	case cssOnly && !appChanged:
 		s.live.ReloadCSS()
 	default:
