@@ -64,7 +64,7 @@ func (s *session) apply(ctx context.Context, l *config.Loaded, force bool) error
 }
 
 // prepare makes what n's config needs: the app's supervisor if it is new,
-// the front server's handler, a scanned poller and, last because moving to
+// the front server's handler, a scanned watcher and, last because moving to
 // a new address on the same port stops serving on the old one, the
 // listener.
 func (s *session) prepare(ctx context.Context, n *next) error {
