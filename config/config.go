@@ -55,13 +55,14 @@ type Static struct {
 
 // Watch is what the poller watches and how often.
 type Watch struct {
-	Enabled  bool          `key:"enabled"`
-	Mode     string        `key:"mode"`
-	Paths    []string      `key:"paths"`
-	Globs    []string      `key:"globs"`
-	Ignore   []string      `key:"ignore"`
-	Interval time.Duration `key:"interval"`
-	Debounce time.Duration `key:"debounce"`
+	Enabled   bool          `key:"enabled"`
+	Mode      string        `key:"mode"`
+	Paths     []string      `key:"paths"`
+	Globs     []string      `key:"globs"`
+	Ignore    []string      `key:"ignore"`
+	Gitignore bool          `key:"gitignore"`
+	Interval  time.Duration `key:"interval"`
+	Debounce  time.Duration `key:"debounce"`
 }
 
 // TLS is the certificate to serve HTTPS with: Cert and Key, or else, with

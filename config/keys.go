@@ -159,6 +159,8 @@ var keys = []Key{
 	{Name: "watch.ignore", Kind: KindList, Default: []string{".git", "node_modules", ".devserver", ".venv", "__pycache__", "*.pyc", "*.pyo",
 		"*.sqlite3", "*.sqlite3-journal", "*.sqlite3-wal", "*.sqlite3-shm", "*.db-journal", ".DS_Store"}, Effect: EffectRewatch,
 		Doc: "globs of files and directories to ignore; ignored directories are never walked (editors' swap and backup files are always ignored); the default leaves out version control, dependencies and what apps write as they run (Python bytecode, SQLite databases and their journals)", check: checkGlobs},
+	{Name: "watch.gitignore", Kind: KindBool, Default: true, Effect: EffectRewatch,
+		Doc: "also leave out what .gitignore and .ignore files ignore (nested ones and negations too, and those above a watch path up to the project root; not in watch.mode radovskyb)"},
 	{Name: "watch.interval", Kind: KindDuration, Default: 500 * time.Millisecond, Flag: "poll-interval",
 		FlagAliases: []string{"watch-interval"}, Effect: EffectRewatch,
 		Doc: "how often the tree is polled for changes", check: checkInterval},

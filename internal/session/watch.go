@@ -19,7 +19,7 @@ import (
 // still watched; nil only if even they cannot be.
 func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 	cfg := l.Config
-	opts := watch.Options{Root: cfg.Root, Globs: cfg.Watch.Globs, Ignore: cfg.Watch.Ignore, Files: l.WatchFiles(),
+	opts := watch.Options{Root: cfg.Root, Globs: cfg.Watch.Globs, Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: l.WatchFiles(),
 		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log}
 	if cfg.Watch.Enabled {
 		opts.Paths = cfg.Watch.Paths

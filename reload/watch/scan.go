@@ -22,18 +22,21 @@ import (
 type scanner struct {
 	t       *tree
 	log     *slog.Logger
-	dirs    map[string]*dirState // by absolute path
-	n       int                  // scans done
-	files   atomic.Int64         // files recorded, as of the last full scan
-	gone    map[string]bool      // roots found missing, said once
-	errSaid map[string]time.Time // when each read error was last said
+	dirs    map[string]*dirState   // by absolute path
+	n       int                    // scans done
+	files   atomic.Int64           // files recorded, as of the last full scan
+	gone    map[string]bool        // roots found missing, said once
+	outer   map[string]ignoreStack // per root, the ignore files above it in the project
+	errSaid map[string]time.Time   // when each read error was last said
 }
 
 // dirState is what the last scan saw in one directory.
 type dirState struct {
-	entries    []entry // sorted by name: counted files and walked directories
-	seen       int     // the scan that last read it
-	unreadable bool    // said once; its entries are kept as they were
+	entries    []entry     // sorted by name: counted files and walked directories
+	rules      *rules      // of its own .gitignore and .ignore, if any
+	stack      ignoreStack // the rules for its entries: its own and its ancestors'
+	seen       int         // the scan that last read it
+	unreadable bool        // said once; its entries are kept as they were
 }
 
 // entry is one file or directory, in 40-odd bytes.
@@ -59,7 +62,8 @@ func entryOf(name string, info fs.FileInfo) entry {
 }
 
 func newScanner(t *tree, log *slog.Logger) *scanner {
-	return &scanner{t: t, log: log, dirs: map[string]*dirState{}, gone: map[string]bool{}, errSaid: map[string]time.Time{}}
+	return &scanner{t: t, log: log, dirs: map[string]*dirState{}, gone: map[string]bool{}, errSaid: map[string]time.Time{},
+		outer: map[string]ignoreStack{}}
 }
 
 // full scans every root and returns the files (relative, as tree.rel)
@@ -94,7 +98,12 @@ func (s *scanner) root(r string, changed *[]string) {
 			s.log.Info("watched directory is back", "dir", s.t.rel(r))
 		}
 	}
-	s.dir(r, true, changed)
+	outer, ok := s.outer[r]
+	if !ok && s.t.gitignore {
+		outer = outerRules(s.t.root, r)
+		s.outer[r] = outer
+	}
+	s.dir(r, true, outer, changed)
 }
 
 // partial rescans the directories at paths (their new subdirectories
@@ -105,7 +114,7 @@ func (s *scanner) partial(paths []string) []string {
 	var changed []string
 	for _, p := range paths {
 		if d := s.dirs[p]; d != nil && d.seen != s.n {
-			s.dir(p, false, &changed)
+			s.dir(p, false, s.parentStack(p), &changed)
 		}
 	}
 	return changed
@@ -113,7 +122,7 @@ func (s *scanner) partial(paths []string) []string {
 
 // dir reads the directory at path and diffs it against its record. With
 // deep it walks every subdirectory too; without, only the new ones.
-func (s *scanner) dir(path string, deep bool, changed *[]string) {
+func (s *scanner) dir(path string, deep bool, parent ignoreStack, changed *[]string) {
 	d := s.dirs[path]
 	if d == nil {
 		d = &dirState{}
@@ -146,14 +155,19 @@ func (s *scanner) dir(path string, deep bool, changed *[]string) {
 		d.unreadable = false
 		s.log.Info("directory readable again", "dir", s.t.rel(path))
 	}
-	d.entries = s.diff(path, d.entries, list, changed)
+	d.stack = parent
+	if s.t.gitignore {
+		d.rules = readRules(path, list, d.rules)
+		d.stack = parent.push(path, d.rules)
+	}
+	d.entries = s.diff(path, d.entries, list, d.stack, changed)
 	for _, e := range d.entries {
 		if !e.isDir() {
 			continue
 		}
 		sub := filepath.Join(path, e.name)
 		if sd := s.dirs[sub]; (deep || sd == nil) && (sd == nil || sd.seen != s.n) {
-			s.dir(sub, deep, changed)
+			s.dir(sub, deep, d.stack, changed)
 		}
 	}
 }
@@ -162,7 +176,7 @@ func (s *scanner) dir(path string, deep bool, changed *[]string) {
 // what was created, changed or removed (not in the first scan), and
 // returns the new entries: old's own array, updated in place, unless
 // something was created.
-func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, changed *[]string) []entry {
+func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignoreStack, changed *[]string) []entry {
 	report := s.n > 1
 	out := old[:0] // written behind k while nothing is created
 	k := 0
@@ -174,6 +188,9 @@ func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, changed *[]s
 			s.t.visit(path)
 		}
 		if de.IsDir() && !s.t.enters(path) || !de.IsDir() && !s.t.counts(path, name) {
+			continue
+		}
+		if len(ignore) > 0 && ignore.ignores(path, name, de.IsDir()) {
 			continue
 		}
 		info, err := de.Info() // lstat: a link is recorded, not followed
@@ -266,6 +283,15 @@ func (s *scanner) sweep(changed *[]string) {
 			s.forget(p, s.n > 1, changed)
 		}
 	}
+}
+
+// parentStack is the ignore rules in force in path's parent: the parent's
+// own stack, or for a root the ignore files above it.
+func (s *scanner) parentStack(path string) ignoreStack {
+	if d := s.dirs[filepath.Dir(path)]; d != nil {
+		return d.stack
+	}
+	return s.outer[path]
 }
 
 // count counts the files recorded.

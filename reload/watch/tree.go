@@ -17,6 +17,7 @@ type tree struct {
 	roots         []string
 	aliases       []alias // roots that are links out of the project
 	globs, ignore patterns
+	gitignore     bool              // honour .gitignore and .ignore files
 	visit         func(path string) // tests: called for every entry walked
 }
 
@@ -34,7 +35,8 @@ func newTree(opts Options) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("project root: %w", err)
 	}
-	t := &tree{root: root, rootSlash: root + string(filepath.Separator), globs: compile(opts.Globs), ignore: compile(opts.Ignore)}
+	t := &tree{root: root, rootSlash: root + string(filepath.Separator), globs: compile(opts.Globs), ignore: compile(opts.Ignore),
+		gitignore: opts.Gitignore}
 	for _, path := range opts.Paths {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(opts.Root, path)

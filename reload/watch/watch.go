@@ -23,6 +23,10 @@ type Options struct {
 	// directories to leave out (an ignored directory is never walked). A
 	// pattern without "/" matches a name at any depth, as in .gitignore.
 	Globs, Ignore []string
+	// Gitignore leaves out what .gitignore and .ignore files in the tree
+	// (and above a watch path, up to Root) ignore, as git reads them. The
+	// radovskyb engine does not read them.
+	Gitignore bool
 	// Files are watched by content, wherever they are, whether they exist
 	// or not: the config file and its overlay. A change sets Batch.Config.
 	Files []string

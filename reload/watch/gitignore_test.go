@@ -1,0 +1,86 @@
+package watch
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/devserver/devserver/internal/testkit"
+)
+
+// TestIgnoreRules reads ignore files as git does.
+func TestIgnoreRules(t *testing.T) {
+	root := filepath.FromSlash("/p")
+	st := ignoreStack{}.push(root, &rules{list: parseRules([]byte("# comment\n\n*.log\n!keep.log\n/build\ndist/\ndocs/*.md\n\\#hash\nlib/**/gen\n"))})
+	sub := st.push(filepath.Join(root, "sub"), &rules{list: parseRules([]byte("local.txt\n/only-here\n"))})
+	cases := []struct {
+		stack ignoreStack
+		path  string
+		dir   bool
+		want  bool
+	}{
+		{st, "a.log", false, true},
+		{st, "deep/x/a.log", false, true},
+		{st, "keep.log", false, false},
+		{st, "build", true, true},
+		{st, "x/build", true, false}, // anchored to the file's directory
+		{st, "dist", true, true},
+		{st, "dist", false, false}, // directories only
+		{st, "docs/a.md", false, true},
+		{st, "docs/x/a.md", false, false},
+		{st, "#hash", false, true},
+		{st, "lib/a/b/gen", true, true},
+		{st, "main.go", false, false},
+		{sub, "sub/local.txt", false, true},
+		{sub, "sub/x/local.txt", false, true},
+		{sub, "sub/only-here", false, true},
+		{sub, "sub/x/only-here", false, false},
+		{sub, "sub/a.log", false, true}, // the outer file still applies
+		{st, "local.txt", false, false}, // the inner one does not reach up
+	}
+	for _, c := range cases {
+		path := filepath.Join(root, filepath.FromSlash(c.path))
+		if got := c.stack.ignores(path, filepath.Base(path), c.dir); got != c.want {
+			t.Errorf("%s (dir %v): ignored %v, want %v", c.path, c.dir, got, c.want)
+		}
+	}
+}
+
+// TestGitignoreIsHonoured: with Gitignore on, the poll and events engines
+// leave out what .gitignore files say, nested ones and one above the watch
+// path included, and follow an edit of a .gitignore.
+func TestGitignoreIsHonoured(t *testing.T) {
+	for _, mode := range []string{ModePoll, ModeEvents} {
+		t.Run(mode, func(t *testing.T) {
+			root := t.TempDir()
+			testkit.WriteTree(t, root, map[string]string{
+				".gitignore":            "*.log\n!keep.log\n/src/build/\n",
+				"src/.gitignore":        "secret.txt\n",
+				"src/main.go":           "package main",
+				"src/app.log":           "x",
+				"src/keep.log":          "x",
+				"src/build/out":         "x",
+				"src/deeper/secret.txt": "x",
+			})
+			pp := runWatcher(t, mode, Options{Root: root, Paths: []string{"src"}, Gitignore: true}, nil)
+			if n := pp.w.Count(); n != 3 { // .gitignore, main.go, keep.log
+				t.Errorf("watching %d files, want 3", n)
+			}
+			pp.waitCycles(t, 2)
+			for _, f := range []string{"src/app.log", "src/build/out", "src/deeper/secret.txt"} {
+				testkit.WriteFile(t, filepath.Join(root, f), "changed")
+			}
+			testkit.WriteFile(t, filepath.Join(root, "src", "keep.log"), "changed")
+			if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"src/keep.log"}) {
+				t.Fatalf("batches %v, want src/keep.log alone", got)
+			}
+			testkit.WriteFile(t, filepath.Join(root, "src", ".gitignore"), "secret.txt\nmain.go\n")
+			pp.waitBatch(t, 2)
+			testkit.WriteFile(t, filepath.Join(root, "src", "main.go"), "package main // ignored now")
+			testkit.WriteFile(t, filepath.Join(root, "src", "keep.log"), "again")
+			if got := pp.waitBatch(t, 3); !slices.Equal(got[2].Paths, []string{"src/keep.log"}) {
+				t.Fatalf("batches %v, want src/keep.log alone after main.go was ignored", got)
+			}
+		})
+	}
+}
