@@ -120,10 +120,11 @@ type Supervisor struct {
 
 	mu        sync.Mutex
 	st        state
-	waiters   int         // Ready calls waiting for a state change
-	settledAt time.Time   // when the app last became ready or failed
-	next      *Options    // set by Reconfigure, taken by the next cycle
-	nextDone  func(error) // next's done
+	waiters   int                      // Ready calls waiting for a state change
+	stopping  map[string]chan struct{} // by address, the apps that serve or did
+	settledAt time.Time                // when the app last became ready or failed
+	next      *Options                 // set by Reconfigure, taken by the next cycle
+	nextDone  func(error)              // next's done
 
 	// Only Run's goroutine touches these.
 	good    Options     // the options the app was last ready with
@@ -153,11 +154,12 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Supervisor{
-		opts:    opts,
-		good:    opts,
-		log:     log.With("component", "app"),
-		restart: make(chan struct{}, 1),
-		st:      state{phase: phaseStarting, changed: make(chan struct{})},
+		opts:     opts,
+		good:     opts,
+		stopping: map[string]chan struct{}{},
+		log:      log.With("component", "app"),
+		restart:  make(chan struct{}, 1),
+		st:       state{phase: phaseStarting, changed: make(chan struct{})},
 	}, nil
 }
 
@@ -180,6 +182,20 @@ func (s *Supervisor) set(st state) {
 	case phaseFailed:
 		settled(st.failure)
 	}
+}
+
+// Stopping returns a channel closed once the app at addr is being stopped
+// (at once if it is gone already): the front server then ends the streams
+// and upgraded connections it holds open to it.
+func (s *Supervisor) Stopping(addr string) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ch := s.stopping[addr]; ch != nil {
+		return ch
+	}
+	gone := make(chan struct{})
+	close(gone)
+	return gone
 }
 
 // SettledAt is when the app last became ready or failed; zero before.
@@ -456,6 +472,9 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 		}
 		return nil, f
 	}
+	s.mu.Lock()
+	s.stopping[app.addr] = app.stopping
+	s.mu.Unlock()
 	s.log.Info("app ready", "addr", app.addr, "pid", app.pid())
 	s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 	return app, nil
@@ -522,6 +541,7 @@ func (s *Supervisor) start() (*process, error) {
 		return nil, err
 	}
 	p.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	p.stopping = make(chan struct{})
 	s.log.Info("app started", "pid", p.pid(), "port", port)
 	return p, nil
 }
@@ -569,6 +589,20 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 func (s *Supervisor) stop(p *process) {
 	start := time.Now()
 	_ = p.signal(s.opts.StopSignal)
+	// Streams and upgrades still open to it end now: an app that waits for
+	// its connections before it exits would wait for these for ever.
+	s.mu.Lock()
+	if s.stopping[p.addr] == p.stopping {
+		delete(s.stopping, p.addr)
+	}
+	s.mu.Unlock()
+	if p.stopping != nil {
+		select {
+		case <-p.stopping:
+		default:
+			close(p.stopping)
+		}
+	}
 	if !p.waitGone(s.opts.StopTimeout) {
 		s.log.Warn("app ignored its stop signal; killing its process tree", "signal", signals.Name(s.opts.StopSignal), "after", s.opts.StopTimeout)
 		_ = p.signal(syscall.SIGKILL)

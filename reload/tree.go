@@ -21,9 +21,10 @@ const GuardCommand = "__guard"
 // release and heldByOther.
 type process struct {
 	procSys
-	addr   string // the app's address; "" for a build
-	output *tail
-	exited chan struct{} // closed when the command itself has ended
+	addr     string // the app's address; "" for a build
+	output   *tail
+	exited   chan struct{} // closed when the command itself has ended
+	stopping chan struct{} // closed once it is being stopped (apps only)
 
 	mu   sync.Mutex
 	code *int // exit code, or -signal

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -37,8 +39,35 @@ type upstreamKey struct{}
 
 // target is where one request goes, carried in its context.
 type target struct {
-	addr    string
-	release func()
+	addr     string
+	release  func()
+	ctx      context.Context    // the request's to the app
+	cancel   context.CancelFunc // ends it, and the stream or upgrade it became
+	stopping <-chan struct{}    // closed when the app at addr is being stopped; nil if unknown
+}
+
+// stopper is what an Upstream may also be: it says when the app at an
+// address is being stopped, so that the streams and upgraded connections
+// still open to it end then. An app that waits for its connections to
+// close before it exits (uvicorn, Express's server.close) would otherwise
+// wait for connections the proxy itself holds open.
+type stopper interface {
+	Stopping(addr string) <-chan struct{}
+}
+
+// endWithApp ends the request to the app, a stream or an upgrade by now,
+// when that app is stopped.
+func (t *target) endWithApp() {
+	if t.stopping == nil {
+		return
+	}
+	go func() {
+		select {
+		case <-t.stopping:
+			t.cancel()
+		case <-t.ctx.Done():
+		}
+	}()
 }
 
 // proxy forwards requests to the app, holding each one until the app is
@@ -68,6 +97,9 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 		FlushInterval:  -1, // stream: SSE and chunked responses pass at once
 		ModifyResponse: modifyResponse,
 		ErrorHandler:   p.proxyError,
+		// Its complaints (a stream cut when its app stops) are no one's
+		// business: errors a client should see go through ErrorHandler.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	return p
 }
@@ -119,6 +151,7 @@ func modifyResponse(res *http.Response) error {
 	// for it (browsers reconnect).
 	if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		t.release()
+		t.endWithApp()
 	}
 	// A redirect the app built from its internal address points the browser
 	// back at devserver.
@@ -215,7 +248,12 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.unavailable(w, r, err)
 		return
 	}
-	t := &target{addr: addr, release: release}
+	ctx, cancelApp := context.WithCancel(r.Context())
+	defer cancelApp()
+	t := &target{addr: addr, release: release, ctx: ctx, cancel: cancelApp}
+	if s, ok := p.app.(stopper); ok {
+		t.stopping = s.Stopping(addr)
+	}
 	defer t.release()
 	if carriesBody(r) {
 		// An app may answer before it has read the body (a 413, a
@@ -227,7 +265,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// the answer is cut short. HTTP/2 is full duplex already.
 		_ = http.NewResponseController(w).EnableFullDuplex()
 	}
-	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), upstreamKey{}, t)))
+	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(ctx, upstreamKey{}, t)))
 }
 
 func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -536,5 +537,70 @@ func TestRestartLoopIsStopped(t *testing.T) {
 	editAndCount(t, d, dir, pidfile, "b.go", n+2) // app.log after a.go's start came before b.go
 	if got := len(testkit.Pids(t, pidfile)); got != n+2 {
 		t.Errorf("%d app starts after the loop was stopped at %d, want %d (one per edit)", got, n, n+2)
+	}
+}
+
+// TestStreamsEndWithTheirApp: an app that, on SIGTERM, waits for its open
+// connections to close (uvicorn, Express's server.close) is restarted while
+// a browser holds a server-sent-events stream and a WebSocket open to it
+// through devserver. devserver ends both as it stops the app, so the app
+// exits by itself instead of being killed after stop_timeout, both clients
+// see their connection end, and a new stream reaches the new app.
+func TestStreamsEndWithTheirApp(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pidfile := filepath.Join(t.TempDir(), "pids")
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), fmt.Sprintf(`port: 0
+app:
+  run: %q
+  env: {FAKEAPP: graceful, PIDFILE: %q, GEN: "1"}
+  stop_timeout: 30s
+watch: {paths: [src], interval: 50ms, debounce: 20ms}
+`, strconv.Quote(self), pidfile))
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	d := startDevserver(t, dir, nil)
+	pidServing(t, d.URL)
+
+	res, err := http.Get(d.URL + "sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sse := bufio.NewReader(res.Body)
+	if line, err := sse.ReadString('\n'); err != nil || line != "data: 0\n" {
+		t.Fatalf("first event: %q %v", line, err)
+	}
+	ws, wsr := testkit.Upgrade(t, strings.TrimSuffix(strings.TrimPrefix(d.URL, "http://"), "/"), "/ws")
+
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
+	testkit.WaitFor(t, 60*time.Second, "the new app", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	testkit.WaitFor(t, 60*time.Second, "the new app answering", func() bool {
+		return pidServing(t, d.URL) == fmt.Sprint(testkit.Pids(t, pidfile)[1])
+	})
+	if strings.Contains(d.Stderr.String(), "ignored its stop signal") {
+		t.Errorf("the old app had to be killed: its streams were kept open:\n%s", d.Stderr)
+	}
+	if !strings.Contains(d.Stdout.String(), "all connections closed") {
+		t.Errorf("the old app did not see its connections close:\n%s", d.Stdout)
+	}
+	if _, err := io.ReadAll(sse); err == nil {
+		// A clean end of the stream is as good as a cut one: either way the
+		// browser reconnects.
+		t.Log("the stream ended cleanly")
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := wsr.ReadString('\n'); err == nil {
+		t.Error("the WebSocket still answers after its app stopped")
+	}
+	res2, err := http.Get(d.URL + "sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res2.Body.Close()
+	if line, err := bufio.NewReader(res2.Body).ReadString('\n'); err != nil || line != "data: 0\n" {
+		t.Errorf("a new stream: %q %v", line, err)
 	}
 }

@@ -5,6 +5,8 @@ package fakeapp
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +15,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,6 +32,9 @@ import (
 //	no-listen    never open the port
 //	slow         sleep $DELAY before listening
 //	sleeper      just sleep (what "child" starts)
+//	graceful     on SIGTERM, stop accepting and exit only once every open
+//	             connection has closed, WebSockets included, as uvicorn
+//	             and Express's server.close() do
 //	ignores-bodies  a keep-alive HTTP/1.1 server that never reads request
 //	             bodies, as Python's http.server does on GET: what follows
 //	             the headers is read as the next request; each answer
@@ -92,12 +98,29 @@ func Main(mode string) int {
 		IgnoreBodies(ln, 50*time.Millisecond)
 		return 0
 	}
-	_ = http.Serve(ln, routes())
-	return 0
+	var upgraded sync.WaitGroup // open WebSockets
+	srv := &http.Server{Handler: routes(&upgraded)}
+	if has("graceful") {
+		term := make(chan os.Signal, 1)
+		signal.Notify(term, syscall.SIGTERM)
+		go func() {
+			<-term
+			fmt.Println("shutting down: waiting for open connections")
+			_ = srv.Shutdown(context.Background())
+			upgraded.Wait()
+			fmt.Println("all connections closed")
+			os.Exit(0)
+		}()
+	}
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return 0
+	}
+	select {} // Shutdown ends Serve at once; the exit comes from above
 }
 
-// routes are the fake app's answers (see Env).
-func routes() *http.ServeMux {
+// routes are the fake app's answers (see Env); upgraded counts the open
+// WebSockets.
+func routes(upgraded *sync.WaitGroup) *http.ServeMux {
 	next := make(chan struct{})
 	page, _ := os.ReadFile(os.Getenv("PAGE")) // read once: a change shows after a restart
 	mux := http.NewServeMux()
@@ -150,7 +173,11 @@ func routes() *http.ServeMux {
 			http.Error(w, "no stream is waiting", http.StatusConflict)
 		}
 	})
-	mux.HandleFunc("/ws", testkit.EchoUpgrade)
+	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
+		upgraded.Add(1)
+		defer upgraded.Done()
+		testkit.EchoUpgrade(w, r)
+	})
 	return mux
 }
 
