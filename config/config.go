@@ -42,6 +42,7 @@ type App struct {
 	Build        string            `key:"build"`
 	Run          string            `key:"run"`
 	Env          map[string]string `key:"env"`
+	EnvFile      []string          `key:"env_file"`
 	ReadyTimeout time.Duration     `key:"ready_timeout"`
 	StopSignal   string            `key:"stop_signal"`
 	StopTimeout  time.Duration     `key:"stop_timeout"`

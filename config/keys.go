@@ -138,6 +138,8 @@ var keys = []Key{
 	{Name: "app.env", Kind: KindMap, Default: map[string]string{}, Effect: EffectRestart,
 		Doc:   "extra environment for build and run (names keep their case)",
 		check: checkEnvNames},
+	{Name: "app.env_file", Kind: KindList, Default: []string{".env"}, Effect: EffectRestart,
+		Doc: "dotenv files (NAME=value lines, quotes, export, ${VAR}) whose variables build and run get, below app.env and devserver's own environment; a missing file is skipped; a change restarts the app"},
 	{Name: "app.ready_timeout", Kind: KindDuration, Default: 30 * time.Second,
 		Doc: "how long to wait for the app's port to accept connections", check: checkPositive, Effect: EffectRestart},
 	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals.Names(),

@@ -604,3 +604,30 @@ watch: {paths: [src], interval: 50ms, debounce: 20ms}
 		t.Errorf("a new stream: %q %v", line, err)
 	}
 }
+
+// TestDotenvReachesTheApp: .env's variables reach the app, below app.env
+// and devserver's own environment, and an edit to .env restarts the app
+// with the new values.
+func TestDotenvReachesTheApp(t *testing.T) {
+	dir, pidfile := project(t, "serve", "watch: {paths: [src], interval: 50ms, debounce: 20ms}\n")
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	testkit.WriteFile(t, filepath.Join(dir, ".env"), "# local settings\nFROM_FILE=\"from .env\"\nexport GEN=from-file\nOWN=from-file\n")
+	d := startDevserver(t, dir, []string{"OWN=from-devserver"})
+	env := func(name string) string {
+		_, body := testkit.Get(t, d.URL+"env?name="+name)
+		return body
+	}
+	for name, want := range map[string]string{"FROM_FILE": "from .env", "GEN": "1", "OWN": "from-devserver"} {
+		if got := env(name); got != want {
+			t.Errorf("%s = %q, want %q (.env below app.env and devserver's environment)", name, got, want)
+		}
+	}
+	testkit.SaveAtomic(t, filepath.Join(dir, ".env"), "FROM_FILE=edited\n")
+	testkit.WaitFor(t, 20*time.Second, "the edit applied", func() bool { return env("FROM_FILE") == "edited" })
+	if n := len(testkit.Pids(t, pidfile)); n != 2 {
+		t.Errorf("%d app starts, want 2", n)
+	}
+	if !strings.Contains(d.Stderr.String(), "app.env_file FROM_FILE: (set) → (changed)") || strings.Contains(d.Stderr.String(), "edited") {
+		t.Errorf("the log should name the variable, not its value:\n%s", d.Stderr)
+	}
+}

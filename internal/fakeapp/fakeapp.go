@@ -98,9 +98,15 @@ func Main(mode string) int {
 		IgnoreBodies(ln, 50*time.Millisecond)
 		return 0
 	}
+	return serve(ln, has("graceful"))
+}
+
+// serve answers on ln; graceful, it exits on SIGTERM only once every open
+// connection, WebSockets included, has closed.
+func serve(ln net.Listener, graceful bool) int {
 	var upgraded sync.WaitGroup // open WebSockets
 	srv := &http.Server{Handler: routes(&upgraded)}
-	if has("graceful") {
+	if graceful {
 		term := make(chan os.Signal, 1)
 		signal.Notify(term, syscall.SIGTERM)
 		go func() {

@@ -2,19 +2,21 @@ package session
 
 import (
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/internal/signals"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
 )
 
-// appOptions translates cfg into the supervisor's options.
-func (s *session) appOptions(cfg *config.Config) reload.Options {
+// appOptions translates cfg, with the variables of its dotenv files, into
+// the supervisor's options.
+func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Options {
 	sig, _ := signals.ByName(cfg.App.StopSignal) // config validated it
 	return reload.Options{
 		Dir:          cfg.Root,
 		Build:        cfg.App.Build,
 		Run:          cfg.App.Run,
-		Env:          appEnv(s.opts.Load.Environ, cfg),
+		Env:          appEnv(s.opts.Load.Environ, cfg, fileEnv),
 		ReadyTimeout: cfg.App.ReadyTimeout,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
@@ -25,10 +27,17 @@ func (s *session) appOptions(cfg *config.Config) reload.Options {
 	}
 }
 
-// appEnv is the environment of build and run: devserver's own, app.env, and
-// DEVSERVER_PROFILE (PORT is added per start).
-func appEnv(environ []string, cfg *config.Config) []string {
-	out := append([]string(nil), environ...)
+// appEnv is the environment of build and run: the dotenv files' variables
+// that devserver's own environment does not set, devserver's own, app.env,
+// and DEVSERVER_PROFILE (PORT is added per start).
+func appEnv(environ []string, cfg *config.Config, fileEnv []dotenv.Var) []string {
+	var out []string
+	for _, v := range fileEnv {
+		if _, set := lookupEnv(environ, v.Name); !set {
+			out = append(out, v.Name+"="+v.Value)
+		}
+	}
+	out = append(out, environ...)
 	for name, value := range cfg.App.Env {
 		out = append(out, name+"="+value)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/reload/watch"
 	"github.com/devserver/devserver/server"
@@ -25,7 +26,8 @@ type next struct {
 	ln      net.Listener       // with EffectRebind
 	lc      server.ListenConfig
 	certs   tlsFiles
-	restart bool // the app restarts with new settings
+	restart bool         // the app restarts with new settings
+	fileEnv []dotenv.Var // what the app's dotenv files set
 }
 
 // discard releases what prepare made, when the switch does not happen.
@@ -50,11 +52,12 @@ func (s *session) apply(ctx context.Context, l *config.Loaded, force bool) error
 	if s.loaded != nil {
 		old = s.loaded.Config
 	}
-	changes := config.Diff(old, l.Config)
+	fileEnv := s.readEnvFiles(l)
+	changes := append(config.Diff(old, l.Config), envFileChanges(s.fileEnv, fileEnv)...)
 	if len(changes) == 0 && !force && s.door.ln != nil {
 		return nil
 	}
-	n := &next{loaded: l, changes: changes, effects: config.Effects(changes)}
+	n := &next{loaded: l, changes: changes, effects: config.Effects(changes), fileEnv: fileEnv}
 	if err := s.prepare(ctx, n); err != nil {
 		n.discard()
 		return err
@@ -70,7 +73,7 @@ func (s *session) apply(ctx context.Context, l *config.Loaded, force bool) error
 func (s *session) prepare(ctx context.Context, n *next) error {
 	cfg := n.loaded.Config
 	if cfg.App.Run != "" && s.app == nil {
-		sup, err := reload.NewSupervisor(s.appOptions(cfg))
+		sup, err := reload.NewSupervisor(s.appOptions(cfg, n.fileEnv))
 		if err != nil {
 			return err
 		}
@@ -116,11 +119,11 @@ func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 			s.log.Info("  " + c.String())
 		}
 	}
-	s.loaded = n.loaded
+	s.loaded, s.fileEnv = n.loaded, n.fileEnv
 	s.door.swap(n.srv)
 	s.switchApp(ctx, n, force)
 	if s.trial == 0 {
-		s.good = n.loaded
+		s.good, s.goodEnv = n.loaded, n.fileEnv
 	}
 	if !first && !n.restart && n.effects.Has(config.EffectReload) {
 		s.live.Reload() // what pages show moved; an app restart reloads them when ready
@@ -158,7 +161,7 @@ func (s *session) switchApp(ctx context.Context, n *next, force bool) {
 	case n.restart:
 		s.trials++
 		trial := s.trials
-		err := s.app.Reconfigure(s.appOptions(n.loaded.Config), func(err error) { s.report(appResult{trial, err}) })
+		err := s.app.Reconfigure(s.appOptions(n.loaded.Config, n.fileEnv), func(err error) { s.report(appResult{trial, err}) })
 		if err != nil {
 			s.log.Error("app not restarted", "err", err)
 			return
@@ -195,7 +198,7 @@ func (s *session) settled(ctx context.Context, r appResult) {
 	}
 	s.trial = 0
 	if r.err == nil {
-		s.good = s.loaded
+		s.good, s.goodEnv = s.loaded, s.fileEnv
 		return
 	}
 	what := r.err.Error()
@@ -206,7 +209,7 @@ func (s *session) settled(ctx context.Context, r appResult) {
 	s.log.Error("config not applied: the app failed with it; back to the last good config (save the file again to retry)",
 		"failure", what, "file", s.loaded.Name(s.loaded.File))
 	good := s.good
-	n := &next{loaded: good, changes: config.Diff(s.loaded.Config, good.Config)}
+	n := &next{loaded: good, changes: config.Diff(s.loaded.Config, good.Config), fileEnv: s.goodEnv}
 	n.effects = config.Effects(n.changes) &^ config.EffectRestart // the supervisor went back itself
 	if err := s.prepare(ctx, n); err != nil {
 		n.discard()

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/reload/watch"
 	"github.com/devserver/devserver/server"
@@ -60,10 +61,12 @@ type session struct {
 	live *server.LiveReload // browsers' pages; outlives front servers
 	door *front
 
-	loaded *config.Loaded // in force
-	good   *config.Loaded // the last config the app was ready with
-	trial  int            // the apply whose app settings are on trial; 0 for none
-	trials int            // applies that put app settings on trial
+	loaded  *config.Loaded // in force
+	fileEnv []dotenv.Var   // what its dotenv files set
+	good    *config.Loaded // the last config the app was ready with
+	goodEnv []dotenv.Var   // and what its dotenv files set
+	trial   int            // the apply whose app settings are on trial; 0 for none
+	trials  int            // applies that put app settings on trial
 
 	app       *reload.Supervisor
 	appTask   *task

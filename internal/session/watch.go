@@ -19,7 +19,7 @@ import (
 // still watched; nil only if even they cannot be.
 func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 	cfg := l.Config
-	opts := watch.Options{Root: cfg.Root, Globs: cfg.Watch.Globs, Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: l.WatchFiles(),
+	opts := watch.Options{Root: cfg.Root, Globs: cfg.Watch.Globs, Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: contentFiles(l),
 		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log}
 	if cfg.Watch.Enabled {
 		opts.Paths = cfg.Watch.Paths
@@ -83,7 +83,7 @@ func (s *session) changed(ctx context.Context, b watch.Batch) {
 // the app only when app settings change.
 func (s *session) filesChanged(b watch.Batch) {
 	cfg := s.loaded.Config
-	cfgFiles := s.loaded.WatchFiles()
+	cfgFiles := contentFiles(s.loaded)
 	served := cfg.ServedDir()
 	var paths []string
 	appChanged, cssOnly := false, true
