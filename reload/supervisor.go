@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -553,6 +554,8 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 	defer deadline.Stop()
 	tick := time.NewTicker(25 * time.Millisecond)
 	defer tick.Stop()
+	wrong := time.NewTicker(time.Second) // a look for an app that ignores $PORT
+	defer wrong.Stop()
 	_, port, _ := net.SplitHostPort(p.addr)
 	for {
 		for _, host := range []string{"127.0.0.1", "::1"} {
@@ -579,9 +582,29 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 		case <-deadline.C:
 			return &Failure{What: "app did not start", Command: s.opts.Run, Output: p.output.String(),
 				Status: fmt.Sprintf("nothing listened on $PORT (%s) within app.ready_timeout (%s); the app must listen on the port in $PORT", port, s.opts.ReadyTimeout)}
+		case <-wrong.C:
+			if f := s.wrongPort(p, port); f != nil {
+				return f
+			}
 		case <-tick.C:
 		}
 	}
+}
+
+// wrongPort is the failure of an app that listens, but not on $PORT: it is
+// said at once rather than after app.ready_timeout.
+func (s *Supervisor) wrongPort(p *process, port string) *Failure {
+	n, _ := strconv.Atoi(port)
+	other := p.otherPorts(n)
+	if len(other) == 0 {
+		return nil
+	}
+	shown := make([]string, len(other))
+	for i, o := range other {
+		shown[i] = ":" + strconv.Itoa(o)
+	}
+	return &Failure{What: "app did not start", Command: s.opts.Run, Output: p.output.String(),
+		Status: fmt.Sprintf("the app listens on %s, not on $PORT (%s): make it listen on the port in $PORT", strings.Join(shown, ", "), port)}
 }
 
 // stop ends the app: the stop signal to its whole tree, a kill after

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -346,5 +347,24 @@ func TestAppCannotSpeakForTheGuard(t *testing.T) {
 		t.Errorf("after the app wrote to fd 4, Ready = %v", err)
 	} else {
 		release()
+	}
+}
+
+// TestAWrongPortIsNamed: an app that listens, but not on $PORT, is said to
+// do so as soon as that shows (its port named), not after ready_timeout.
+func TestAWrongPortIsNamed(t *testing.T) {
+	if !procstat.Available() {
+		t.Skip("no /proc here: the ports of the app's processes cannot be read")
+	}
+	h := start(t, "wrong-port", func(o *Options) { o.ReadyTimeout = time.Minute })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, _, err := h.sup.Ready(ctx)
+	var f *Failure
+	if !errors.As(err, &f) {
+		t.Fatalf("Ready: %v, want the app's failure (the minute of ready_timeout never passed)", err)
+	}
+	if !regexp.MustCompile(`the app listens on :\d+, not on \$PORT \(\d+\): make it listen on the port in \$PORT`).MatchString(f.Status) {
+		t.Errorf("failure %q does not name the port", f.Status)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -138,6 +139,32 @@ func (p *process) readReport(r io.ReadCloser, pgid chan<- int) {
 			fmt.Fprintln(p.output, rest)
 		}
 	}
+}
+
+// otherPorts lists the ports the app's process group listens on that are
+// not port: an app that ignores $PORT. None where the system does not say
+// (no /proc).
+func (p *process) otherPorts(port int) []int {
+	ports := procstat.ListeningPorts()
+	if len(ports) == 0 {
+		return nil
+	}
+	var out []int
+	for _, proc := range procstat.All() {
+		if proc.PGRP != p.pgid {
+			continue
+		}
+		for _, n := range procstat.PortsOf(proc.PID, ports) {
+			if n == port {
+				return nil // it listens where it should, perhaps not yet on every address
+			}
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // heldByOther names the process listening on port when it is not the app

@@ -65,6 +65,10 @@ func (p *procSys) release(d time.Duration) error {
 	return err
 }
 
+// otherPorts finds nothing on Windows: the owner of a port needs
+// GetExtendedTcpTable.
+func (p *process) otherPorts(int) []int { return nil }
+
 // heldByOther names no holder on Windows: finding a port's owner needs
 // GetExtendedTcpTable, and the readiness check already proxies only to
 // the port the app was given.

@@ -32,6 +32,7 @@ import (
 //	no-listen    never open the port
 //	slow         sleep $DELAY before listening
 //	sleeper      just sleep (what "child" starts)
+//	wrong-port   listen on another port than $PORT
 //	graceful     on SIGTERM, stop accepting and exit only once every open
 //	             connection has closed, WebSockets included, as uvicorn
 //	             and Express's server.close() do
@@ -88,7 +89,11 @@ func Main(mode string) int {
 		d, _ := time.ParseDuration(os.Getenv("DELAY"))
 		time.Sleep(d)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	port := os.Getenv("PORT")
+	if has("wrong-port") {
+		port = "0"
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

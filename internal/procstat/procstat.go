@@ -109,6 +109,45 @@ func ListeningSockets(port int) Sockets {
 	return socks
 }
 
+// ListeningPorts maps every listening TCP socket (IPv4 and IPv6), as a
+// process's fd directory names it ("socket:[INODE]"), to its port: one
+// read of each table.
+func ListeningPorts() map[string]int {
+	ports := map[string]int{}
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			_, hexPort, _ := strings.Cut(f[1], ":")
+			if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil {
+				ports["socket:["+f[9]+"]"] = int(p)
+			}
+		}
+	}
+	return ports
+}
+
+// PortsOf returns the ports of ports (ListeningPorts) that process pid
+// listens on: a read of its fd directory.
+func PortsOf(pid int, ports map[string]int) []int {
+	fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+	var out []int
+	for _, fd := range fds {
+		if target, err := os.Readlink(fd); err == nil {
+			if port, ok := ports[target]; ok && !slices.Contains(out, port) {
+				out = append(out, port)
+			}
+		}
+	}
+	return out
+}
+
 // HeldBy reports whether process pid holds one of the sockets: a read of
 // that process's fd directory only.
 func (s Sockets) HeldBy(pid int) bool {
