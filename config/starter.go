@@ -14,7 +14,10 @@ import (
 // key listed with its doc and default but commented out (so the built-in
 // defaults keep applying), and a lan profile to copy from. It is generated from
 // the key table, so it lists every key there is.
-func Starter(format string) ([]byte, error) {
+func Starter(format string) ([]byte, error) { return starterFor(format, Project{}) }
+
+// starterFor is Starter with the keys p sets written out, uncommented.
+func starterFor(format string, p Project) ([]byte, error) {
 	if format != "yaml" && format != "toml" {
 		return nil, fmt.Errorf("unknown format %q (allowed: yaml, toml)", format)
 	}
@@ -26,6 +29,9 @@ func Starter(format string) ([]byte, error) {
 	b.WriteString("# devserver.local." + format + " (personal, git-ignored), DEVSERVER_* environment\n")
 	b.WriteString("# variables, command-line flags. See where each value comes from with\n")
 	b.WriteString("#   devserver config --explain\n")
+	if p.Stack != "" {
+		fmt.Fprintf(&b, "#\n# devserver init recognised: %s. Check the keys set below.\n", p.Stack)
+	}
 	section := ""
 	for _, k := range keys {
 		sec, leaf := "", k.Name
@@ -51,6 +57,14 @@ func Starter(format string) ([]byte, error) {
 		sep := ": "
 		if format == "toml" {
 			sep = " = "
+		}
+		if v, ok := p.Settings[k.Name]; ok {
+			set, err := literal(v)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(&b, "\n%s# %s\n%s%s%s%s\n", indent, k.Doc, indent, leaf, sep, set)
+			continue
 		}
 		fmt.Fprintf(&b, "\n%s# %s\n%s# %s%s%s\n", indent, k.Doc, indent, leaf, sep, lit)
 	}
@@ -89,30 +103,32 @@ func (e existsError) Is(target error) bool { return target == ErrExists }
 
 // Init writes the starter config devserver.FORMAT into dir (over an
 // existing one of that name only with force; a config file of another
-// format is in the way) and adds the personal overlay and devserver's local
-// state to dir's .gitignore. It returns the file's name and the lines it
-// added to .gitignore.
-func Init(dir, format string, force bool) (string, []string, error) {
+// format is in the way), with the keys for the stack Detect recognises
+// set, and adds the personal overlay and devserver's local state to dir's
+// .gitignore. It returns the file's name, what was recognised, and the
+// lines it added to .gitignore.
+func Init(dir, format string, force bool) (string, Project, []string, error) {
 	name := "devserver." + format
 	for _, other := range []string{"devserver.yaml", "devserver.yml", "devserver.toml"} {
 		_, err := os.Stat(filepath.Join(dir, other))
 		switch {
 		case err != nil:
 		case other != name:
-			return "", nil, existsError{other + " already exists; remove it first (one config file per directory)"}
+			return "", Project{}, nil, existsError{other + " already exists; remove it first (one config file per directory)"}
 		case !force:
-			return "", nil, existsError{name + " already exists (use --force to overwrite it)"}
+			return "", Project{}, nil, existsError{name + " already exists (use --force to overwrite it)"}
 		}
 	}
-	data, err := Starter(format)
+	p := Detect(dir)
+	data, err := starterFor(format, p)
 	if err != nil {
-		return "", nil, err
+		return "", p, nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-		return "", nil, fmt.Errorf("write %s: %w", name, err)
+		return "", p, nil, fmt.Errorf("write %s: %w", name, err)
 	}
 	added, err := gitignore(filepath.Join(dir, ".gitignore"), "devserver.local.*", ".devserver/")
-	return name, added, err
+	return name, p, added, err
 }
 
 // gitignore appends the lines that path does not hold yet and returns them.

@@ -145,7 +145,7 @@ func newInitCmd(env runEnv) *cobra.Command {
 // writeStarter writes devserver.FORMAT into dir, git-ignores the overlay
 // and devserver's state directory, and says what it did.
 func writeStarter(w io.Writer, dir, format string, force bool) error {
-	name, added, err := config.Init(dir, format, force)
+	name, project, added, err := config.Init(dir, format, force)
 	if errors.Is(err, config.ErrExists) {
 		return exitError{exitFailure, err}
 	}
@@ -153,9 +153,27 @@ func writeStarter(w io.Writer, dir, format string, force bool) error {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s\n", name)
+	if project.Stack != "" {
+		fmt.Fprintf(w, "recognised %s: %s\n", project.Stack, describeSettings(project.Settings))
+	}
 	if len(added) > 0 {
 		fmt.Fprintf(w, "added %s to .gitignore\n", strings.Join(added, " and "))
 	}
-	_, err = fmt.Fprintf(w, "next: set app.run in %s, then run devserver\n", name)
+	next := "set app.run in " + name + ", then run devserver"
+	if project.Stack != "" {
+		next = "check " + name + ", then run devserver"
+	}
+	_, err = fmt.Fprintf(w, "next: %s\n", next)
 	return err
+}
+
+// describeSettings lists what init set, in key order: `app.run = "go run ."`.
+func describeSettings(settings map[string]any) string {
+	var parts []string
+	for _, k := range config.Keys() {
+		if v, ok := settings[k.Name]; ok {
+			parts = append(parts, fmt.Sprintf("%s = %v", k.Name, v))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
