@@ -68,13 +68,11 @@ func starterFor(format string, p Project) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "\n%s# %s\n%s# %s%s%s\n", indent, k.Doc, indent, leaf, sep, lit)
 	}
+	b.WriteString("\n# Named profiles: devserver --profile lan. A profile holds any of the keys\n")
+	b.WriteString("# above and may extend another profile.\n")
 	if format == "toml" {
-		b.WriteString("\n# Named profiles: devserver --profile lan. A profile holds any of the keys\n")
-		b.WriteString("# above and may extend another profile.\n")
 		b.WriteString("[profiles.lan]\ndescription = \"reachable from other devices on this network\"\naddr = \"0.0.0.0\"\n")
 	} else {
-		b.WriteString("\n# Named profiles: devserver --profile lan. A profile holds any of the keys\n")
-		b.WriteString("# above and may extend another profile.\n")
 		b.WriteString("profiles:\n  lan:\n    description: reachable from other devices on this network\n    addr: 0.0.0.0\n")
 	}
 	return b.Bytes(), nil
