@@ -41,6 +41,7 @@ type Config struct {
 type App struct {
 	Build        string            `key:"build"`
 	Run          string            `key:"run"`
+	HTTP         bool              `key:"http"`
 	Env          map[string]string `key:"env"`
 	EnvFile      []string          `key:"env_file"`
 	ReadyTimeout time.Duration     `key:"ready_timeout"`
@@ -86,14 +87,15 @@ func (c *Config) Abs(path string) string {
 }
 
 // ServedDir is the directory devserver serves files from itself, as an
-// absolute path: static.dir, or the project root when there is no app; ""
+// absolute path: static.dir, or the project root when there is no app
+// serving HTTP; ""
 // when it serves none. The front server, the banner and the choice between
 // restarting the app and reloading pages all ask it.
 func (c *Config) ServedDir() string {
 	switch {
 	case c.Static.Dir != "":
 		return c.Abs(c.Static.Dir)
-	case c.App.Run == "":
+	case c.App.Run == "" || !c.App.HTTP:
 		return c.Root
 	}
 	return ""

@@ -135,6 +135,8 @@ var keys = []Key{
 		Doc: "shell command run before each (re)start of the app", Effect: EffectRestart},
 	{Name: "app.run", Kind: KindString, Default: "", Flag: "run",
 		Doc: "shell command that runs the app; it must listen on $PORT", Effect: EffectRestart},
+	{Name: "app.http", Kind: KindBool, Default: true, Effect: EffectRestart | EffectReload,
+		Doc: "the app serves HTTP on $PORT; false for a worker, a CLI or a test runner: nothing is proxied to it or waits for its port, it is up once started and restarts on changes"},
 	{Name: "app.env", Kind: KindMap, Default: map[string]string{}, Effect: EffectRestart,
 		Doc:   "extra environment for build and run (names keep their case)",
 		check: checkEnvNames},

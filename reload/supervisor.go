@@ -35,6 +35,9 @@ type Options struct {
 	Env []string
 	// ReadyTimeout bounds the wait for the app's port to accept connections.
 	ReadyTimeout time.Duration
+	// NoHTTP says the app serves nothing (a worker, a CLI, a test runner):
+	// it is up once started, and nothing waits for its port.
+	NoHTTP bool
 	// StopSignal goes to the app's process group first; SIGKILL follows
 	// after StopTimeout.
 	StopSignal  syscall.Signal
@@ -462,6 +465,11 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 	app, err := s.start()
 	if err != nil {
 		return nil, &Failure{What: "app did not start", Command: s.opts.Run, Status: err.Error()}
+	}
+	if s.opts.NoHTTP {
+		s.log.Info("app running (no HTTP: up once started)", "pid", app.pid())
+		s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
+		return app, nil
 	}
 	if f := s.waitReady(ctx, app); f != nil {
 		s.stop(app)

@@ -368,3 +368,25 @@ func TestAWrongPortIsNamed(t *testing.T) {
 		t.Errorf("failure %q does not name the port", f.Status)
 	}
 }
+
+// TestAnAppWithoutHTTPIsUpOnceStarted: a worker that never listens is not
+// waited for: with a readiness wait it would fail at once (a ready_timeout
+// of a millisecond); it runs, and a restart replaces it.
+func TestAnAppWithoutHTTPIsUpOnceStarted(t *testing.T) {
+	h := start(t, "no-listen", func(o *Options) { o.NoHTTP, o.ReadyTimeout = true, time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, release, err := h.sup.Ready(ctx); err != nil {
+		t.Fatalf("Ready: %v", err)
+	} else {
+		release()
+	}
+	testkit.WaitFor(t, 10*time.Second, "the worker's pid", func() bool { return len(testkit.Pids(t, h.pidfile)) == 1 })
+	first := testkit.Pids(t, h.pidfile)[0]
+	h.sup.Restart()
+	testkit.WaitFor(t, 10*time.Second, "a second worker", func() bool { return len(testkit.Pids(t, h.pidfile)) == 2 })
+	testkit.WaitFor(t, 10*time.Second, "the first worker gone", func() bool { return !testkit.Alive(first) })
+	if second := testkit.Pids(t, h.pidfile)[1]; !testkit.Alive(second) {
+		t.Error("the second worker is not running")
+	}
+}

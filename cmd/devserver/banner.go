@@ -65,6 +65,9 @@ func (bn banner) writeWhat(b *strings.Builder) {
 		if cfg.App.Build != "" {
 			fmt.Fprintf(b, " (built with: %s)", cfg.App.Build)
 		}
+		if !cfg.App.HTTP {
+			b.WriteString(" (serves no HTTP: up once started)")
+		}
 		b.WriteString("\n")
 	}
 	if dir := cfg.ServedDir(); dir != "" {

@@ -18,6 +18,7 @@ func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Op
 		Run:          cfg.App.Run,
 		Env:          appEnv(s.opts.Load.Environ, cfg, fileEnv),
 		ReadyTimeout: cfg.App.ReadyTimeout,
+		NoHTTP:       !cfg.App.HTTP,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Stdout:       s.opts.Stdout,

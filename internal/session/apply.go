@@ -84,8 +84,8 @@ func (s *session) prepare(ctx context.Context, n *next) error {
 	if n.newApp != nil {
 		upstream = n.newApp
 	}
-	if cfg.App.Run == "" {
-		upstream = nil
+	if cfg.App.Run == "" || !cfg.App.HTTP {
+		upstream = nil // nothing to proxy to
 	}
 	srv, err := server.New(s.frontOptions(n.loaded, upstream))
 	if err != nil {
