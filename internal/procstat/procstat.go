@@ -90,20 +90,9 @@ type Sockets map[string]bool
 // on port; it is cheap, one read of each table.
 func ListeningSockets(port int) Sockets {
 	socks := Sockets{}
-	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		data, err := os.ReadFile(table)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(data), "\n")[1:] {
-			f := strings.Fields(line)
-			if len(f) < 10 || f[3] != "0A" { // 0A: LISTEN
-				continue
-			}
-			_, hexPort, _ := strings.Cut(f[1], ":")
-			if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil && int(p) == port {
-				socks["socket:["+f[9]+"]"] = true
-			}
+	for sock, p := range ListeningPorts() {
+		if p == port {
+			socks[sock] = true
 		}
 	}
 	return socks

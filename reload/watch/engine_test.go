@@ -190,6 +190,21 @@ func (pp *poller) waitBatch(t *testing.T, n int) []Batch {
 	return pp.got()
 }
 
+// quietThen checks that n more looks gave no batch after what happened,
+// and that a write of rel (slash-separated, under root) then gives a batch
+// of rel alone.
+func (pp *poller) quietThen(t *testing.T, n int, what, root, rel string) {
+	t.Helper()
+	pp.waitCycles(t, n)
+	if got := pp.got(); len(got) != 0 {
+		t.Errorf("%s gave batches %v", what, got)
+	}
+	testkit.WriteFile(t, filepath.Join(root, filepath.FromSlash(rel)), "changed")
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{rel}) {
+		t.Errorf("after %s, a real change gave %v, want %s alone", what, got, rel)
+	}
+}
+
 // firstBatchAfter lets the poller settle (two walks), makes a change, and
 // checks that the first batch holds exactly want.
 func (pp *poller) firstBatchAfter(t *testing.T, change func(), want ...string) {
@@ -313,14 +328,7 @@ func ignoresFalseRemoves(t *testing.T, mode string) {
 	})
 	pp.waitCycles(t, 2)
 	armed.Store(true)
-	pp.waitCycles(t, 6)
-	if got := pp.got(); len(got) != 0 {
-		t.Errorf("a vanished non-watched file gave batches %v", got)
-	}
-	testkit.WriteFile(t, filepath.Join(root, "c.go"), "changed")
-	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"c.go"}) {
-		t.Errorf("after the vanish, a real change: %v", got)
-	}
+	pp.quietThen(t, 6, "a vanished non-watched file", root, "c.go")
 }
 
 func TestLibraryWatchesNothingInASymlinkedRoot(t *testing.T) {
@@ -562,14 +570,7 @@ func skipsUnreadableDirectory(t *testing.T, mode string) {
 	pp.waitCycles(t, 2)
 	os.Chmod(filepath.Join(root, "b-locked"), 0)
 	defer os.Chmod(filepath.Join(root, "b-locked"), 0o755)
-	pp.waitCycles(t, 4)
-	if got := pp.got(); len(got) != 0 {
-		t.Errorf("a directory turning unreadable gave batches %v", got)
-	}
-	testkit.WriteFile(t, filepath.Join(root, "c/z.txt"), "changed")
-	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"c/z.txt"}) {
-		t.Errorf("batches %v", got)
-	}
+	pp.quietThen(t, 4, "a directory turning unreadable", root, "c/z.txt")
 }
 
 func TestPatterns(t *testing.T) {
