@@ -39,11 +39,11 @@ type upstreamKey struct{}
 
 // target is where one request goes, carried in its context.
 type target struct {
-	addr     string
-	release  func()
-	ctx      context.Context    // the request's to the app
-	cancel   context.CancelFunc // ends it, and the stream or upgrade it became
-	stopping <-chan struct{}    // closed when the app at addr is being stopped; nil if unknown
+	addr    string
+	release func()
+	ctx     context.Context    // the request's to the app
+	cancel  context.CancelFunc // ends it, and the stream or upgrade it became
+	stopper stopper            // says when the app at addr is being stopped; nil if it cannot
 }
 
 // stopper is what an Upstream may also be: it says when the app at an
@@ -58,12 +58,13 @@ type stopper interface {
 // endWithApp ends the request to the app, a stream or an upgrade by now,
 // when that app is stopped.
 func (t *target) endWithApp() {
-	if t.stopping == nil {
+	if t.stopper == nil {
 		return
 	}
+	stopping := t.stopper.Stopping(t.addr)
 	go func() {
 		select {
-		case <-t.stopping:
+		case <-stopping:
 			t.cancel()
 		case <-t.ctx.Done():
 		}
@@ -251,9 +252,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancelApp := context.WithCancel(r.Context())
 	defer cancelApp()
 	t := &target{addr: addr, release: release, ctx: ctx, cancel: cancelApp}
-	if s, ok := p.app.(stopper); ok {
-		t.stopping = s.Stopping(addr)
-	}
+	t.stopper, _ = p.app.(stopper) // asked only if the answer turns into a stream
 	defer t.release()
 	if carriesBody(r) {
 		// An app may answer before it has read the body (a 413, a
