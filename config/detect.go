@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,4 +82,16 @@ func firstOf(dir string, files []string) string {
 		}
 	}
 	return files[0]
+}
+
+// Describe lists the keys p sets, in key table order:
+// `app.run = go run .; watch.globs = [**/*.go …]`.
+func (p Project) Describe() string {
+	var parts []string
+	for _, k := range keys {
+		if v, ok := p.Settings[k.Name]; ok {
+			parts = append(parts, fmt.Sprintf("%s = %v", k.Name, v))
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
@@ -210,4 +211,35 @@ func WriteExplain(w io.Writer, l *Loaded) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WriteProfiles lists the profiles of l: each with its extends chain and
+// description, the one in use marked, and what chose it.
+func WriteProfiles(w io.Writer, l *Loaded) error {
+	if len(l.Profiles) == 0 {
+		where := "there is no config file"
+		if l.File != "" {
+			where = l.Name(l.File) + " defines none"
+		}
+		_, err := fmt.Fprintf(w, "no profiles: %s\n", where)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tCHAIN\tDESCRIPTION")
+	for _, p := range l.Profiles {
+		name := p.Name
+		if p.Name == l.Config.Profile {
+			name += " *"
+		}
+		chain := "base > " + strings.Join(p.Chain, " > ")
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, chain, p.Description)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if l.Config.Profile != "" {
+		_, err := fmt.Fprintf(w, "\n* in use: %s (%s)\n", l.Config.Profile, l.ProfileFrom)
+		return err
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/devserver/devserver/config"
 	"github.com/spf13/cobra"
@@ -89,38 +88,9 @@ func newProfilesCmd(env runEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return writeProfiles(cmd.OutOrStdout(), l)
+			return config.WriteProfiles(cmd.OutOrStdout(), l)
 		},
 	}
-}
-
-func writeProfiles(w io.Writer, l *config.Loaded) error {
-	if len(l.Profiles) == 0 {
-		where := "there is no config file"
-		if l.File != "" {
-			where = l.Name(l.File) + " defines none"
-		}
-		_, err := fmt.Fprintf(w, "no profiles: %s\n", where)
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tCHAIN\tDESCRIPTION")
-	for _, p := range l.Profiles {
-		name := p.Name
-		if p.Name == l.Config.Profile {
-			name += " *"
-		}
-		chain := "base > " + strings.Join(p.Chain, " > ")
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, chain, p.Description)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if l.Config.Profile != "" {
-		_, err := fmt.Fprintf(w, "\n* in use: %s (%s)\n", l.Config.Profile, l.ProfileFrom)
-		return err
-	}
-	return nil
 }
 
 func newInitCmd(env runEnv) *cobra.Command {
@@ -154,7 +124,7 @@ func writeStarter(w io.Writer, dir, format string, force bool) error {
 	}
 	fmt.Fprintf(w, "wrote %s\n", name)
 	if project.Stack != "" {
-		fmt.Fprintf(w, "recognised %s: %s\n", project.Stack, describeSettings(project.Settings))
+		fmt.Fprintf(w, "recognised %s: %s\n", project.Stack, project.Describe())
 	}
 	if len(added) > 0 {
 		fmt.Fprintf(w, "added %s to .gitignore\n", strings.Join(added, " and "))
@@ -165,15 +135,4 @@ func writeStarter(w io.Writer, dir, format string, force bool) error {
 	}
 	_, err = fmt.Fprintf(w, "next: %s\n", next)
 	return err
-}
-
-// describeSettings lists what init set, in key order: `app.run = "go run ."`.
-func describeSettings(settings map[string]any) string {
-	var parts []string
-	for _, k := range config.Keys() {
-		if v, ok := settings[k.Name]; ok {
-			parts = append(parts, fmt.Sprintf("%s = %v", k.Name, v))
-		}
-	}
-	return strings.Join(parts, "; ")
 }
