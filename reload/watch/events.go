@@ -188,7 +188,7 @@ func (q *eventQueue) take() (dirs []string, full bool) {
 // goroutine both delivers events and serves Add, so a Run that called Add
 // while fsnotify waited for Run to take an event would wait for ever.
 func (e *eventsEngine) pump(q *eventQueue) {
-	errSaid := map[string]time.Time{}
+	errSaid := said{}
 	for {
 		select {
 		case ev, ok := <-e.fw.Events:
@@ -202,9 +202,8 @@ func (e *eventsEngine) pump(q *eventQueue) {
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
 				q.put("", true) // events were lost: look at everything
-			} else if time.Since(errSaid[err.Error()]) > time.Minute {
-				errSaid[err.Error()] = time.Now()
-				e.log.Warn("file events", "err", err)
+			} else {
+				errSaid.warn(e.log, "file events", err)
 			}
 		}
 	}

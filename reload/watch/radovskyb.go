@@ -32,7 +32,7 @@ type radovskyb struct {
 	*tree
 	opts    Options
 	log     *slog.Logger
-	errSaid map[string]time.Time // when each watch error was last logged (Run's goroutine only)
+	errSaid said // Run's goroutine only
 
 	mu         sync.Mutex
 	files      map[string]*fileState // by absolute path
@@ -64,7 +64,7 @@ type stat struct {
 func newRadovskyb(t *tree, log *slog.Logger, opts Options) *radovskyb {
 	return &radovskyb{tree: t, opts: opts, log: log,
 		files: map[string]*fileState{}, seenRoots: map[string]bool{}, cycleSet: map[string]bool{},
-		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1), errSaid: map[string]time.Time{}}
+		unreadable: map[string]bool{}, flat: map[string]bool{}, kick: make(chan struct{}, 1), errSaid: said{}}
 }
 
 // Count returns how many files are watched, as of the last walk.
@@ -94,22 +94,19 @@ func (p *radovskyb) hook(info os.FileInfo, path string) error {
 	if inFlat {
 		skipDir = watcher.ErrSkip
 	}
-	rel := p.rel(path)
-	if p.ignore.match(rel) {
-		if info.IsDir() {
-			return skipDir // pruned: never entered
-		}
-		return watcher.ErrSkip
-	}
 	if info.IsDir() {
-		if inFlat && p.unreadable[path] {
+		switch {
+		case !p.enters(path):
+			return skipDir // pruned: never entered
+		case inFlat && p.unreadable[path]:
 			return watcher.ErrSkip
 		}
 		return nil
 	}
-	if !p.globs.match(rel) || editorTemp(info.Name()) {
+	if !p.counts(path, info.Name()) {
 		return watcher.ErrSkip
 	}
+	rel := p.rel(path)
 	st := statOf(info)
 	f := p.files[path]
 	if f == nil {
@@ -386,12 +383,7 @@ func (r *round) onError(e error) {
 		}
 		return
 	}
-	if msg := e.Error(); time.Since(p.errSaid[msg]) > time.Minute {
-		// The same error every poll (out of file descriptors, a flaky
-		// share) is said once a minute, not at every poll.
-		p.errSaid[msg] = time.Now()
-		p.log.Warn("watch error", "err", e)
-	}
+	p.errSaid.warn(p.log, "watch error", e)
 }
 
 // onRecheck counts a poll where no walk of the roots marks it (one

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
-	"time"
 )
 
 // scanner is devserver's own polling scanner: os.ReadDir and one lstat per
@@ -27,7 +26,7 @@ type scanner struct {
 	files   atomic.Int64           // files recorded, as of the last full scan
 	gone    map[string]bool        // roots found missing, said once
 	outer   map[string]ignoreStack // per root, the ignore files above it in the project
-	errSaid map[string]time.Time   // when each read error was last said
+	errSaid said
 }
 
 // dirState is what the last scan saw in one directory.
@@ -62,7 +61,7 @@ func entryOf(name string, info fs.FileInfo) entry {
 }
 
 func newScanner(t *tree, log *slog.Logger) *scanner {
-	return &scanner{t: t, log: log, dirs: map[string]*dirState{}, gone: map[string]bool{}, errSaid: map[string]time.Time{},
+	return &scanner{t: t, log: log, dirs: map[string]*dirState{}, gone: map[string]bool{}, errSaid: said{},
 		outer: map[string]ignoreStack{}}
 }
 
@@ -142,12 +141,8 @@ func (s *scanner) dir(path string, deep bool, parent ignoreStack, changed *[]str
 		s.keep(path)
 		return
 	default:
-		// Out of file descriptors, a flaky share: what was known stays,
-		// and the same error is said once a minute, not at every scan.
-		if msg := err.Error(); time.Since(s.errSaid[msg]) > time.Minute {
-			s.errSaid[msg] = time.Now()
-			s.log.Warn("watch error", "err", err)
-		}
+		// Out of file descriptors, a flaky share: what was known stays.
+		s.errSaid.warn(s.log, "watch error", err)
 		s.keep(path)
 		return
 	}
