@@ -76,31 +76,39 @@ func (e *eventsEngine) sync() (added []string) {
 	if e.polling {
 		return nil
 	}
-	want := map[string]bool{}
-	for _, d := range e.s.watchedDirs() {
-		want[d] = true
-	}
+	configDirs := make(map[string]bool, len(e.files))
 	for _, f := range e.files {
-		want[filepath.Dir(f)] = true
+		configDirs[filepath.Dir(f)] = true
 	}
-	for d := range want {
+	watch := func(d string) bool { // false once the system allows no more
 		if e.watched[d] {
-			continue
+			return true
 		}
 		if err := e.fw.Add(d); err != nil {
 			if tooMany(err) {
 				e.log.Warn("the system allows no more file watches; polling instead (raise fs.inotify.max_user_watches, or set watch.mode: poll)", "err", err)
 				e.polling = true
 				_ = e.fw.Close()
-				return nil
+				return false
 			}
-			continue // gone since the scan, or not there yet (an overlay's directory)
+			return true // gone since the scan, or not there yet (an overlay's directory)
 		}
 		e.watched[d] = true
 		added = append(added, d)
+		return true
+	}
+	for d := range e.s.dirs {
+		if !watch(d) {
+			return nil
+		}
+	}
+	for d := range configDirs {
+		if !watch(d) {
+			return nil
+		}
 	}
 	for d := range e.watched {
-		if !want[d] {
+		if e.s.dirs[d] == nil && !configDirs[d] {
 			_ = e.fw.Remove(d)
 			delete(e.watched, d)
 		}

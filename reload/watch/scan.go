@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 )
 
@@ -32,6 +33,7 @@ type scanner struct {
 // dirState is what the last scan saw in one directory.
 type dirState struct {
 	entries    []entry     // sorted by name: counted files and walked directories
+	files      int         // of its entries, those that are files
 	rules      *rules      // of its own .gitignore and .ignore, if any
 	stack      ignoreStack // the rules for its entries: its own and its ancestors'
 	seen       int         // the scan that last read it
@@ -155,12 +157,12 @@ func (s *scanner) dir(path string, deep bool, parent ignoreStack, changed *[]str
 		d.rules = readRules(path, list, d.rules)
 		d.stack = parent.push(path, d.rules)
 	}
-	d.entries = s.diff(path, d.entries, list, d.stack, changed)
+	d.entries, d.files = s.diff(path, d.entries, list, d.stack, changed)
 	for _, e := range d.entries {
 		if !e.isDir() {
 			continue
 		}
-		sub := filepath.Join(path, e.name)
+		sub := path + string(filepath.Separator) + e.name
 		if sd := s.dirs[sub]; (deep || sd == nil) && (sd == nil || sd.seen != s.n) {
 			s.dir(sub, deep, d.stack, changed)
 		}
@@ -169,10 +171,11 @@ func (s *scanner) dir(path string, deep bool, parent ignoreStack, changed *[]str
 
 // diff compares a directory's new listing with its old entries, reports
 // what was created, changed or removed (not in the first scan), and
-// returns the new entries: old's own array, updated in place, unless
-// something was created.
-func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignoreStack, changed *[]string) []entry {
+// returns the new entries (old's own array, updated in place, unless
+// something was created) and how many of them are files.
+func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignoreStack, changed *[]string) ([]entry, int) {
 	report := s.n > 1
+	files := 0
 	out := old[:0] // written behind k while nothing is created
 	k := 0
 	copied := false
@@ -188,11 +191,15 @@ func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignor
 		if len(ignore) > 0 && ignore.ignores(path, name, de.IsDir()) {
 			continue
 		}
-		info, err := de.Info() // lstat: a link is recorded, not followed
-		if err != nil {
-			continue // vanished since the listing: as if not listed
+		cur := entry{name: name, mode: fs.ModeDir} // a directory's own times are never compared
+		if !de.IsDir() {
+			info, err := de.Info() // lstat: a link is recorded, not followed
+			if err != nil {
+				continue // vanished since the listing: as if not listed
+			}
+			cur = entryOf(name, info)
+			files++
 		}
-		cur := entryOf(name, info)
 		for k < len(old) && old[k].name < name {
 			s.removed(dir, old[k], report, changed)
 			k++
@@ -220,7 +227,7 @@ func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignor
 	for ; k < len(old); k++ {
 		s.removed(dir, old[k], report, changed)
 	}
-	return out
+	return out, files
 }
 
 func (s *scanner) created(path string, e entry, report bool, changed *[]string) {
@@ -245,8 +252,9 @@ func (s *scanner) removed(dir string, e entry, report bool, changed *[]string) {
 // forget drops the directory at path and every one under it, reporting
 // their files as removed.
 func (s *scanner) forget(path string, report bool, changed *[]string) {
+	prefix := path + string(filepath.Separator)
 	for p, d := range s.dirs {
-		if p != path && !under(path, p) {
+		if p != path && !strings.HasPrefix(p, prefix) {
 			continue
 		}
 		if report {
@@ -263,8 +271,9 @@ func (s *scanner) forget(path string, report bool, changed *[]string) {
 // keep marks every directory under path as seen: an unreadable directory
 // keeps what was known of it.
 func (s *scanner) keep(path string) {
+	prefix := path + string(filepath.Separator)
 	for p, d := range s.dirs {
-		if under(path, p) {
+		if strings.HasPrefix(p, prefix) {
 			d.seen = s.n
 		}
 	}
@@ -289,24 +298,11 @@ func (s *scanner) parentStack(path string) ignoreStack {
 	return s.outer[path]
 }
 
-// count counts the files recorded.
+// count counts the files recorded, from each directory's count.
 func (s *scanner) count() {
 	n := 0
 	for _, d := range s.dirs {
-		for _, e := range d.entries {
-			if !e.isDir() {
-				n++
-			}
-		}
+		n += d.files
 	}
 	s.files.Store(int64(n))
-}
-
-// watchedDirs lists the directories the last scan read.
-func (s *scanner) watchedDirs() []string {
-	out := make([]string, 0, len(s.dirs))
-	for p := range s.dirs {
-		out = append(out, p)
-	}
-	return out
 }
