@@ -45,7 +45,7 @@ func Diff(old, new *Config) []Change {
 	for _, k := range keys {
 		a, b := old.Get(k.Name), new.Get(k.Name)
 		if k.Kind == KindMap {
-			for _, c := range diffMap(k.Name, a.(map[string]string), b.(map[string]string)) {
+			for _, c := range DiffMap(k.Name, a.(map[string]string), b.(map[string]string)) {
 				c.Effect = k.Effect
 				out = append(out, c)
 			}
@@ -58,7 +58,10 @@ func Diff(old, new *Config) []Change {
 	return out
 }
 
-func diffMap(name string, a, b map[string]string) []Change {
+// DiffMap lists the entries of two maps that differ, as changes of
+// "name.ENTRY", sorted by entry; "(unset)" stands for a missing one. It
+// leaves Effect unset: the caller knows what the map is for.
+func DiffMap(name string, a, b map[string]string) []Change {
 	var out []Change
 	names := slices.Sorted(maps.Keys(a))
 	for n := range b {

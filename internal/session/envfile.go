@@ -3,7 +3,6 @@ package session
 import (
 	"errors"
 	"io/fs"
-	"slices"
 	"strings"
 
 	"github.com/devserver/devserver/config"
@@ -56,38 +55,29 @@ func lookupEnv(environ []string, name string) (string, bool) {
 // envFileChanges lists the variables the dotenv files set differently, for
 // the log and the diff; values stay out of the log, they may be secrets.
 func envFileChanges(old, new []dotenv.Var) []config.Change {
-	last := func(vars []dotenv.Var) map[string]string {
+	byName := func(vars []dotenv.Var) map[string]string {
 		m := map[string]string{}
 		for _, v := range vars {
 			m[v.Name] = v.Value
 		}
 		return m
 	}
-	a, b := last(old), last(new)
-	var names []string
-	for n := range a {
-		names = append(names, n)
-	}
-	for n := range b {
-		if _, ok := a[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	var out []config.Change
-	for _, n := range names {
-		av, inA := a[n]
-		bv, inB := b[n]
+	a, b := byName(old), byName(new)
+	changes := config.DiffMap("app.env_file", a, b)
+	for i, c := range changes {
+		name := strings.TrimPrefix(c.Key, "app.env_file.")
+		_, inA := a[name]
+		_, inB := b[name]
+		c.Key, c.Old, c.New, c.Effect = "app.env_file "+name, "(set)", "(changed)", config.EffectRestart
 		switch {
 		case !inA:
-			out = append(out, config.Change{Key: "app.env_file " + n, Old: "(unset)", New: "(set)", Effect: config.EffectRestart})
+			c.Old, c.New = "(unset)", "(set)"
 		case !inB:
-			out = append(out, config.Change{Key: "app.env_file " + n, Old: "(set)", New: "(unset)", Effect: config.EffectRestart})
-		case av != bv:
-			out = append(out, config.Change{Key: "app.env_file " + n, Old: "(set)", New: "(changed)", Effect: config.EffectRestart})
+			c.New = "(unset)"
 		}
+		changes[i] = c
 	}
-	return out
+	return changes
 }
 
 // contentFiles are the files watched by content, whose change loads the
