@@ -132,7 +132,7 @@ var keys = []Key{
 	{Name: "livereload", Kind: KindBool, Default: false, Flag: "livereload",
 		Doc: "reload open pages after each change, once the app is ready again (a script added to HTML pages; stylesheet-only changes in static.dir swap in place)", Effect: EffectReload},
 	{Name: "app.build", Kind: KindString, Default: "", Flag: "build",
-		Doc: "shell command run before each (re)start of the app", Effect: EffectRestart},
+		Doc: "shell command run before each (re)start of the app; the files it writes (a binary, a bundle) are its output, never a change to restart for", Effect: EffectRestart},
 	{Name: "app.run", Kind: KindString, Default: "", Flag: "run",
 		Doc: "shell command that runs the app; it must listen on $PORT", Effect: EffectRestart},
 	{Name: "app.http", Kind: KindBool, Default: true, Effect: EffectRestart | EffectReload,

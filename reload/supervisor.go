@@ -127,6 +127,8 @@ type Supervisor struct {
 	waiters   int                      // Ready calls waiting for a state change
 	stopping  map[string]chan struct{} // by address, the apps that serve or did
 	settledAt time.Time                // when the app last became ready or failed
+	builds    [4]window                // the latest builds' times, a ring
+	nbuilds   int                      // builds run, so the next slot is nbuilds % 4
 	next      *Options                 // set by Reconfigure, taken by the next cycle
 	nextDone  func(error)              // next's done
 
@@ -208,6 +210,60 @@ func (s *Supervisor) SettledAt() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.settledAt
+}
+
+// window is when one build ran; end is zero while it runs.
+type window struct{ start, end time.Time }
+
+// buildMargin widens a build's window on both sides: file times come from
+// a clock a few milliseconds coarser than time.Now.
+const buildMargin = 10 * time.Millisecond
+
+// WrittenByBuild reports whether a file last written at t was written
+// while one of the app's latest builds ran: one that has ended (ended), so
+// the file is that build's output (`go build -o myapp .`), or the one
+// running now (running), which may as well be a person's save that is to
+// start the build over.
+func (s *Supervisor) WrittenByBuild(t time.Time) (ended, running bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range s.builds {
+		if w.start.IsZero() {
+			continue // none, or a cancelled one
+		}
+		end := w.end
+		if end.IsZero() {
+			end = time.Now()
+		}
+		if t.Before(w.start.Add(-buildMargin)) || t.After(end.Add(buildMargin)) {
+			continue
+		}
+		if w.end.IsZero() {
+			running = true
+		} else {
+			ended = true
+		}
+	}
+	return ended, running
+}
+
+// buildRuns notes a build's start, and returns the function that notes
+// its end: a build that was cancelled is forgotten, as it made no output
+// that counts (the next build writes it again) and its window would hide
+// the save that cancelled it.
+func (s *Supervisor) buildRuns() func(cancelled bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := &s.builds[s.nbuilds%len(s.builds)]
+	s.nbuilds++
+	*w = window{start: time.Now()}
+	return func(cancelled bool) {
+		s.mu.Lock()
+		if w.end = time.Now(); cancelled {
+			*w = window{}
+		}
+		s.mu.Unlock()
+	}
 }
 
 func (s *Supervisor) current() state {
@@ -515,19 +571,24 @@ var errSuperseded = errors.New("superseded by a newer change")
 // the change that fixes it.
 func (s *Supervisor) build(ctx context.Context) (string, string, error) {
 	out := newTail(40)
+	ended := s.buildRuns()
 	p, err := s.spawn(s.opts.Build, s.opts.Env, out)
 	if err != nil {
+		ended(true)
 		return out.String(), err.Error(), err
 	}
 	select {
 	case <-p.exited:
 	case <-ctx.Done():
 		s.kill(p)
+		ended(true)
 		return out.String(), "devserver stopped", ctx.Err()
 	case <-s.restart:
 		s.kill(p)
+		ended(true)
 		return out.String(), "superseded", errSuperseded
 	}
+	defer ended(false)
 	// Stragglers the build left behind go; once its tree is released, all
 	// it printed has been read.
 	s.kill(p)

@@ -631,3 +631,46 @@ func TestDotenvReachesTheApp(t *testing.T) {
 		t.Errorf("the log should name the variable, not its value:\n%s", d.Stderr)
 	}
 }
+
+// TestAGoBuildsOutputNeverRestarts is the config people write first for
+// Go: `go build -o myapp .` and `./myapp` with the default globs, which
+// watch the binary too. The build's output never counts: one start per
+// edit, and the log says once what it left out.
+func TestAGoBuildsOutputNeverRestarts(t *testing.T) {
+	dir := t.TempDir()
+	testkit.WriteTree(t, dir, map[string]string{
+		"go.mod": "module example.com/myapp\n\ngo 1.22\n",
+		"main.go": `package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+)
+
+func main() {
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "pid=%d", os.Getpid()) })
+	_ = http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), nil)
+}
+`,
+		"devserver.yaml": "port: 0\napp:\n  build: go build -o myapp .\n  run: ./myapp\nwatch: {interval: 50ms, debounce: 20ms}\n",
+	})
+	d := startDevserver(t, dir, goSetup(t, dir))
+	starts := func() int { return strings.Count(d.Stderr.String(), `msg="app started"`) }
+	edit := func(comment string, want int) {
+		t.Helper()
+		pidServing(t, d.URL)
+		replaceIn(t, filepath.Join(dir, "main.go"), "func main() {", "func main() { // "+comment+"\n")
+		testkit.WaitFor(t, 60*time.Second, comment+"'s restart", func() bool { return starts() >= want })
+	}
+	edit("one", 2)
+	edit("two", 3)
+	edit("three", 4) // a barrier: batches come in order, the build's after its edit's
+	pidServing(t, d.URL)
+	if n := starts(); n != 4 {
+		t.Errorf("%d app starts, want 4 (first and one per edit)", n)
+	}
+	if got := strings.Count(d.Stderr.String(), `msg="not restarting for what a build wrote" files=myapp`); got != 1 {
+		t.Errorf("the log names the build's output %d times, want once", got)
+	}
+}

@@ -71,6 +71,7 @@ type session struct {
 	app       *reload.Supervisor
 	appTask   *task
 	guard     loopGuard
+	outputs   buildOutputs
 	watcher   *task
 	watched   int    // files, 0 when watching is off
 	watchMode string // how, for the log

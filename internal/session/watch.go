@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/reload/watch"
@@ -84,23 +85,27 @@ func (s *session) changed(ctx context.Context, b watch.Batch) {
 func (s *session) filesChanged(b watch.Batch) {
 	cfg := s.loaded.Config
 	cfgFiles := contentFiles(s.loaded)
-	served := cfg.ServedDir()
 	var paths []string
-	appChanged, cssOnly := false, true
 	for _, p := range b.Paths {
-		abs := cfg.Abs(p)
-		if slices.Contains(cfgFiles, abs) {
-			continue
+		if !slices.Contains(cfgFiles, cfg.Abs(p)) {
+			paths = append(paths, p)
 		}
-		paths = append(paths, p)
-		if served == "" || !within(served, abs) {
+	}
+	paths, outputs := s.outputs.keep(cfg, paths, s.writtenByBuild)
+	if len(outputs) > 0 {
+		s.log.Info("not restarting for what a build wrote", "files", strings.Join(outputs, ", "))
+	}
+	if len(paths) == 0 {
+		return
+	}
+	served := cfg.ServedDir()
+	appChanged, cssOnly := false, true
+	for _, p := range paths {
+		if served == "" || !within(served, cfg.Abs(p)) {
 			appChanged = true
 		} else if !strings.EqualFold(filepath.Ext(p), ".css") {
 			cssOnly = false
 		}
-	}
-	if len(paths) == 0 {
-		return
 	}
 	shown := paths
 	if len(shown) > 3 {
@@ -121,6 +126,15 @@ func (s *session) filesChanged(b watch.Batch) {
 	default:
 		s.live.Reload()
 	}
+}
+
+// writtenByBuild reports whether a file last written at t was written by
+// a build that ran lately, or by one that runs.
+func (s *session) writtenByBuild(t time.Time) (ended, running bool) {
+	if s.app == nil {
+		return false, false
+	}
+	return s.app.WrittenByBuild(t)
 }
 
 // within reports whether path is dir or under it.
