@@ -35,6 +35,8 @@ type Config struct {
 	Watch        Watch    `key:"watch"`
 	LiveReload   bool     `key:"livereload"`
 	TLS          TLS      `key:"tls"`
+	// Processes run beside the app, by name.
+	Processes map[string]Process `key:"processes"`
 }
 
 // App is how the user's app is built and run.
@@ -104,6 +106,9 @@ func (c *Config) ServedDir() string {
 // Get returns the value of the key named name, typed as its Config field, or
 // nil for a name that is not a key.
 func (c *Config) Get(name string) any {
+	if p, f, ok := processKey(name); ok {
+		return c.processGet(p, f)
+	}
 	f := field(reflect.ValueOf(c).Elem(), name)
 	if !f.IsValid() {
 		return nil
@@ -114,6 +119,10 @@ func (c *Config) Get(name string) any {
 // set stores a decoded value in the field of the key; the key table and the
 // struct tags agree (a test walks both).
 func (c *Config) set(name string, v any) {
+	if p, f, ok := processKey(name); ok {
+		c.processSet(p, f, v)
+		return
+	}
 	field(reflect.ValueOf(c).Elem(), name).Set(reflect.ValueOf(v))
 }
 

@@ -28,7 +28,8 @@ func (c Change) String() string { return fmt.Sprintf("%s: %s → %s", c.Key, c.O
 
 // Diff lists the keys whose values differ between old and new, in key table
 // order. app.env is compared entry by entry. A nil old counts every key of new
-// as changed from nothing.
+// as changed from nothing; a process that one of them lacks has its keys
+// "(unset)" there.
 func Diff(old, new *Config) []Change {
 	if old == nil {
 		old = &Config{}
@@ -42,7 +43,13 @@ func Diff(old, new *Config) []Change {
 		// The app sees it as DEVSERVER_PROFILE.
 		out = append(out, Change{Key: "profile", Old: formatValue(old.Profile), New: formatValue(new.Profile), Effect: EffectRestart})
 	}
-	for _, k := range keys {
+	var both []string
+	for _, n := range new.ProcessNames() {
+		if _, ok := old.Processes[n]; ok {
+			both = append(both, n)
+		}
+	}
+	for _, k := range keysFor(both) {
 		a, b := old.Get(k.Name), new.Get(k.Name)
 		if k.Kind == KindMap {
 			for _, c := range DiffMap(k.Name, a.(map[string]string), b.(map[string]string)) {
@@ -55,8 +62,36 @@ func Diff(old, new *Config) []Change {
 			out = append(out, Change{Key: k.Name, Old: formatValue(a), New: formatValue(b), Effect: k.Effect})
 		}
 	}
+	return append(out, diffProcesses(old, new)...)
+}
+
+// diffProcesses lists the processes that one of old and new lacks, each as
+// one change of "processes.NAME" with its command.
+func diffProcesses(old, new *Config) []Change {
+	names := old.ProcessNames()
+	for _, n := range new.ProcessNames() {
+		if _, ok := old.Processes[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var out []Change
+	for _, name := range names {
+		a, inOld := old.Processes[name]
+		b, inNew := new.Processes[name]
+		switch {
+		case !inOld:
+			out = append(out, Change{Key: "processes." + name, Old: "(none)", New: "run " + formatValue(b.Run), Effect: processChange})
+		case !inNew:
+			out = append(out, Change{Key: "processes." + name, Old: "run " + formatValue(a.Run), New: "(none)", Effect: processChange})
+		}
+	}
 	return out
 }
+
+// processChange is the effect of a process that comes or goes: its globs
+// join or leave what is watched.
+const processChange = EffectProcesses | EffectRewatch
 
 // DiffMap lists the entries of two maps that differ, as changes of
 // "name.ENTRY", sorted by entry; "(unset)" stands for a missing one. It

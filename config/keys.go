@@ -77,9 +77,11 @@ type Key struct {
 }
 
 // Env is the environment variable that overrides the key:
-// DEVSERVER_ + the path upper-cased with dots as underscores.
+// DEVSERVER_ + the path upper-cased with dots (and a process name's
+// dashes) as underscores; a template's shows NAME for the process's name.
 func (k Key) Env() string {
-	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(k.Name, ".", "_"))
+	name := strings.ReplaceAll(k.Name, "*", "NAME")
+	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(name))
 }
 
 // EnvPrefix starts every environment variable devserver reads.
@@ -109,6 +111,9 @@ const (
 	EffectRewatch
 	// EffectReload reloads the open pages.
 	EffectReload
+	// EffectProcesses starts, stops or restarts the named processes whose
+	// settings changed, and only those.
+	EffectProcesses
 )
 
 // Has reports whether e includes all of x.
@@ -176,18 +181,37 @@ var keys = []Key{
 		Doc: "PEM certificate file; serve HTTPS when set together with tls.key", Effect: EffectRebind},
 	{Name: "tls.key", Kind: KindString, Default: "",
 		Doc: "PEM private key file for tls.cert", Effect: EffectRebind},
+
+	// A process's keys: "*" stands for its name (processes.NAME.run).
+	{Name: "processes.*.run", Kind: KindString, Default: "", Effect: EffectProcesses,
+		Doc: "shell command of a process that runs beside the app (a CSS or JS watcher, a worker, a queue consumer); devserver proxies nothing to it, starts it with the app, prefixes its output with its name and stops its whole tree with the app's"},
+	{Name: "processes.*.build", Kind: KindString, Default: "", Effect: EffectProcesses,
+		Doc: "shell command run before each (re)start of the process; what it writes never counts as a change"},
+	{Name: "processes.*.env", Kind: KindMap, Default: map[string]string{}, Effect: EffectProcesses,
+		Doc: "extra environment for the process's build and run (app.env is not given to it)", check: checkEnvNames},
+	{Name: "processes.*.env_file", Kind: KindList, Default: []string{".env"}, Effect: EffectProcesses,
+		Doc: "dotenv files whose variables the process gets, below its env and devserver's own environment; a change restarts it"},
+	{Name: "processes.*.watch", Kind: KindList, Default: []string{"**/*"}, Effect: EffectProcesses | EffectRewatch,
+		Doc: "files whose changes restart the process (doublestar globs, like watch.globs, which are the app's); watch.paths and watch.ignore apply to all", check: checkGlobs},
+	{Name: "processes.*.restart", Kind: KindEnum, Default: "change", Allowed: []string{"change", "never"}, Effect: EffectProcesses,
+		Doc: "change: restart the process when a file of its watch globs changes; never: keep it running (a tool that watches files itself, such as tailwindcss --watch)"},
 }
 
-// Keys returns the key table, in the order docs and output list keys.
+// Keys returns the key table, in the order docs and output list keys. A
+// process's keys are templates: "*" in their names stands for its name.
 func Keys() []Key {
 	return append([]Key(nil), keys...)
 }
 
-// LookupKey returns the key named name.
+// LookupKey returns the key named name; a process's key, such as
+// "processes.web.run", comes with its name filled in.
 func LookupKey(name string) (Key, bool) {
 	for _, k := range keys {
 		if k.Name == name {
 			return k, true
+		}
+		if p, field, ok := processKey(name); ok && k.Name == processTemplate+field {
+			return k.instance(p), true
 		}
 	}
 	return Key{}, false
@@ -244,6 +268,12 @@ var shorthands = map[string]struct{ value, key string }{
 }
 
 func isSection(path string) bool {
+	if path == "processes" {
+		return true
+	}
+	if name, ok := strings.CutPrefix(path, "processes."); ok && !strings.Contains(name, ".") {
+		return true
+	}
 	prefix := path + "."
 	for _, k := range keys {
 		if strings.HasPrefix(k.Name, prefix) {

@@ -169,7 +169,7 @@ func readInputs(dir string, opts Options, e *errs) inputs {
 			in.overlay = readLayer(dir, ov, LayerOverlay, e)
 		}
 	}
-	in.env = envLayer(env, e)
+	in.env = envLayer(env, in.processes(), e)
 	in.flags = flagLayer(opts, e)
 	in.decls = declaredProfiles(in.file, in.overlay, e)
 	in.profile, in.from = chooseProfile(opts.Flags, env, in.file, in.overlay, in.decls, e)
@@ -179,6 +179,22 @@ func readInputs(dir string, opts Options, e *errs) inputs {
 		}
 	}
 	return in
+}
+
+// processes lists the processes the files declare, in any section.
+func (in inputs) processes() []string {
+	seen := map[string]bool{}
+	for _, l := range []*fileLayer{in.file, in.overlay} {
+		if l == nil {
+			continue
+		}
+		for _, sec := range append([]settings{l.base}, slices.Collect(maps.Values(l.sections))...) {
+			for _, p := range sec.processNames() {
+				seen[p] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // merge layers the inputs, lowest precedence first as DESIGN.md orders
@@ -196,13 +212,14 @@ func (in inputs) merge(dir string) (*Config, map[string]Source) {
 	}
 	eff.merge(in.env)
 	eff.merge(in.flags)
+	eff.processDefaults()
 
 	cfg := &Config{Root: dir, Profile: in.profile}
 	if in.path != "" {
 		cfg.Root = filepath.Dir(in.path)
 	}
 	origins := map[string]Source{}
-	for _, k := range keys {
+	for _, k := range keysFor(eff.processNames()) {
 		s := eff[k.Name]
 		cfg.set(k.Name, s.value)
 		origins[k.Name] = s.src
@@ -415,6 +432,17 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 			out[path] = s
 			continue
 		}
+		if name, ok := strings.CutPrefix(path, "processes."); ok && !strings.Contains(name, ".") {
+			if problem := processNameProblem(name); problem != "" {
+				e.at(withPos(src, kid.key), shown+path, problem)
+				continue
+			}
+			if run, ok := kid.value.(string); ok && !kid.isMap() {
+				// A Procfile's line: "worker: python worker.py".
+				out[path+".run"] = setting{value: run, src: withPos(src, kid.key)}
+				continue
+			}
+		}
 		if isSection(path) {
 			switch {
 			case kid.isMap():
@@ -433,7 +461,11 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 			continue
 		}
 		known := append([]string(nil), extra...)
-		for _, k := range keys {
+		procs := []string{}
+		if name, _, ok := processKey(path); ok {
+			procs = append(procs, name)
+		}
+		for _, k := range keysFor(procs) {
 			known = append(known, k.Name)
 		}
 		msg := "unknown key"
@@ -445,6 +477,9 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 }
 
 func sectionKeys(section string) []string {
+	if name, ok := strings.CutPrefix(section, "processes."); ok {
+		section = strings.Replace(section, name, "*", 1)
+	}
 	var out []string
 	for _, k := range keys {
 		if rest, ok := strings.CutPrefix(k.Name, section+"."); ok {
@@ -463,9 +498,25 @@ func withPos(src Source, p pos) Source {
 func defaults() settings {
 	out := settings{}
 	for _, k := range keys {
-		out[k.Name] = setting{value: k.Default, src: Source{Layer: LayerDefault}}
+		if !k.template() {
+			out[k.Name] = setting{value: k.Default, src: Source{Layer: LayerDefault}}
+		}
 	}
 	return out
+}
+
+// processDefaults gives each process that s names the defaults of the
+// keys that s leaves unset.
+func (s settings) processDefaults() {
+	for _, name := range s.processNames() {
+		for _, k := range keys {
+			if k.template() {
+				if _, set := s[k.instance(name).Name]; !set {
+					s[k.instance(name).Name] = setting{value: k.Default, src: Source{Layer: LayerDefault}}
+				}
+			}
+		}
+	}
 }
 
 // merge lays a higher layer over s: scalars and lists replace, maps merge
@@ -496,6 +547,7 @@ func crossCheck(cfg *Config, origins map[string]Source, e *errs) {
 			e.at(origins["addr"], "addr", fmt.Sprintf("%q is not an IPv6 address, but ipv6 is on (%s)", cfg.Addr, origins["ipv6"]))
 		}
 	}
+	checkProcesses(cfg, origins, e)
 	if (cfg.TLS.Cert == "") != (cfg.TLS.Key == "") {
 		set, missing := "tls.cert", "tls.key"
 		if cfg.TLS.Cert == "" {

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +38,9 @@ func TestKeyTableMatchesConfig(t *testing.T) {
 	seenEnv, seenFlag := map[string]bool{}, map[string]bool{}
 	for _, k := range Keys() {
 		f := field(reflect.ValueOf(&Config{}).Elem(), k.Name)
+		if k.template() {
+			f = field(reflect.ValueOf(&Process{}).Elem(), strings.TrimPrefix(k.Name, processTemplate))
+		}
 		if !f.IsValid() {
 			t.Errorf("key %s has no Config field", k.Name)
 			continue
@@ -69,11 +74,15 @@ func TestKeyTableMatchesConfig(t *testing.T) {
 			if tag == "-" {
 				continue
 			}
-			if sf.Type.Kind() == reflect.Struct {
+			switch {
+			case sf.Type.Kind() == reflect.Struct:
 				walk(sf.Type, prefix+tag+".")
 				continue
+			case sf.Type == reflect.TypeFor[map[string]Process]():
+				walk(sf.Type.Elem(), prefix+tag+".*.")
+				continue
 			}
-			if _, ok := LookupKey(prefix + tag); !ok {
+			if !slices.ContainsFunc(keys, func(k Key) bool { return k.Name == prefix+tag }) {
 				t.Errorf("field %s (%s) is not in the key table", sf.Name, prefix+tag)
 			}
 		}
@@ -124,10 +133,14 @@ func envText(v any) string {
 	return fmt.Sprint(v)
 }
 
+// tableKeys is the key table with one process, whose name has a dash
+// (an underscore in the environment).
+var tableKeys = keysFor([]string{"web-css"})
+
 // configWith builds a Config with every key set to sample(variant).
 func configWith(variant int) *Config {
 	c := &Config{}
-	for _, k := range keys {
+	for _, k := range tableKeys {
 		c.set(k.Name, sample(k, variant))
 	}
 	return c
@@ -160,7 +173,7 @@ func TestEveryKeyFromEnv(t *testing.T) {
 		}
 	}
 	var all []string
-	for _, k := range keys {
+	for _, k := range tableKeys {
 		v := k.Env() + "=" + envText(sample(k, 1))
 		all = append(all, v)
 		t.Run(k.Name, func(t *testing.T) {
@@ -169,7 +182,7 @@ func TestEveryKeyFromEnv(t *testing.T) {
 	}
 	t.Run("all at once", func(t *testing.T) {
 		l := mustLoad(t, Options{Dir: dir, Environ: all})
-		for _, k := range keys {
+		for _, k := range tableKeys {
 			check(t, l, k)
 		}
 	})
@@ -330,6 +343,9 @@ func TestStarterLoadsAsDefaults(t *testing.T) {
 			dir := write(t, map[string]string{"devserver." + format: string(data)})
 			l := mustLoad(t, Options{Dir: dir})
 			for _, k := range keys {
+				if k.template() {
+					continue // the example below
+				}
 				if got := l.Config.Get(k.Name); !equalValue(got, k.Default) && k.Kind != KindMap {
 					t.Errorf("%s = %v, want the default %v", k.Name, got, k.Default)
 				}
@@ -339,6 +355,14 @@ func TestStarterLoadsAsDefaults(t *testing.T) {
 			}
 			if len(l.Profiles) != 1 || l.Profiles[0].Name != "lan" {
 				t.Errorf("profiles = %+v, want lan", l.Profiles)
+			}
+			// The processes' example, uncommented, is a valid config.
+			example := regexp.MustCompile(`(?m)^# (processes:|\[processes\])\n(#.*\n)*`).FindString(string(data))
+			example = strings.ReplaceAll(strings.TrimSuffix(example, "\n"), "# ", "")
+			exDir := write(t, map[string]string{"devserver." + format: example})
+			procs := mustLoad(t, Options{Dir: exDir}).Config.Processes
+			if procs["css"].Run == "" || procs["worker"].Run != "python worker.py" || procs["worker"].Watch[0] != "worker/**/*.py" {
+				t.Errorf("the processes' example, uncommented, gives %+v from\n%s", procs, example)
 			}
 			lan := mustLoad(t, Options{Dir: dir, Flags: map[string]string{"profile": "lan"}})
 			if lan.Config.Addr != "0.0.0.0" {

@@ -9,11 +9,11 @@ import (
 
 // envLayer reads the DEVSERVER_* variables that name keys; any other
 // DEVSERVER_* variable is a typo and an error.
-func envLayer(env map[string]string, e *errs) settings {
+func envLayer(env map[string]string, processes []string, e *errs) settings {
 	out := settings{}
 	byEnv := map[string]Key{}
 	var names []string
-	for _, k := range keys {
+	for _, k := range keysFor(processes) {
 		byEnv[k.Env()] = k
 		names = append(names, k.Env())
 	}
@@ -24,6 +24,13 @@ func envLayer(env map[string]string, e *errs) settings {
 		}
 		src := Source{Layer: LayerEnv, Env: name}
 		k, ok := byEnv[name]
+		if !ok {
+			k, ok = envProcessKey(name, processes)
+			if p, _, _ := processKey(k.Name); ok && processNameProblem(p) != "" {
+				e.at(src, "", processNameProblem(p))
+				continue
+			}
+		}
 		if !ok {
 			msg := "unknown variable"
 			if s := suggest(name, names); s != "" {

@@ -41,6 +41,7 @@ func Reference() string {
 	}
 	b.WriteString("\nOther keys and variables:\n\n")
 	b.WriteString("- `profile` (top level): the profile used when none is chosen by `--profile` or `DEVSERVER_PROFILE`.\n")
+	b.WriteString("- `processes.NAME`: a process that runs beside the app, with the `processes.*` keys above (`*` is its name: a lowercase letter, then lowercase letters, digits, `-` and `_`; not `app`, `devserver` or `http`). `processes.NAME: COMMAND` alone sets its `run`, as a Procfile line does. In the environment, `-` in a name is `_`.\n")
 	b.WriteString("- `profiles.NAME`: a profile; besides the keys above it takes `extends` (another profile) and `description`.\n")
 	b.WriteString("- `DEVSERVER_CONFIG` / `--config`: the config file; `DEVSERVER_PROFILE` / `--profile`: the profile.\n")
 	return b.String()

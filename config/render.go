@@ -73,7 +73,7 @@ type ordered struct {
 
 func orderedTree(cfg *Config) *ordered {
 	root := &ordered{vals: map[string]any{}}
-	for _, k := range keys {
+	for _, k := range cfg.keys() {
 		o := root
 		parts := strings.Split(k.Name, ".")
 		for _, p := range parts[:len(parts)-1] {
@@ -164,7 +164,7 @@ func (o *ordered) MarshalJSON() ([]byte, error) {
 // or a flag. app.env entries are listed one by one.
 func WriteExplain(w io.Writer, l *Loaded) error {
 	var rows [][3]string
-	for _, k := range keys {
+	for _, k := range l.Config.keys() {
 		if k.Kind == KindMap {
 			m := l.Config.Get(k.Name).(map[string]string)
 			if len(m) == 0 {

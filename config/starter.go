@@ -34,6 +34,9 @@ func starterFor(format string, p Project) ([]byte, error) {
 	}
 	section := ""
 	for _, k := range keys {
+		if k.template() {
+			continue // processes come after, as an example
+		}
 		sec, leaf := "", k.Name
 		if i := strings.LastIndex(k.Name, "."); i >= 0 {
 			sec, leaf = k.Name[:i], k.Name[i+1:]
@@ -67,6 +70,17 @@ func starterFor(format string, p Project) ([]byte, error) {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%s# %s\n%s# %s%s%s\n", indent, k.Doc, indent, leaf, sep, lit)
+	}
+	b.WriteString("\n# Processes that run beside the app, each with its output prefixed by its\n")
+	b.WriteString("# name; a change restarts those whose watch globs match. Keys: run, build,\n")
+	b.WriteString("# env, env_file, watch, restart (change or never). A name alone with a\n")
+	b.WriteString("# command is its run, as in a Procfile.\n")
+	if format == "toml" {
+		b.WriteString("# [processes]\n# css = \"npx tailwindcss -i src/app.css -o static/app.css --watch\"\n")
+		b.WriteString("# [processes.worker]\n# run = \"python worker.py\"\n# watch = [\"worker/**/*.py\"]\n")
+	} else {
+		b.WriteString("# processes:\n#   css: npx tailwindcss -i src/app.css -o static/app.css --watch\n")
+		b.WriteString("#   worker:\n#     run: python worker.py\n#     watch: [\"worker/**/*.py\"]\n")
 	}
 	b.WriteString("\n# Named profiles: devserver --profile lan. A profile holds any of the keys\n")
 	b.WriteString("# above and may extend another profile.\n")

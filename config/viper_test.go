@@ -25,6 +25,10 @@ app:
 watch:
   globs: ["**/*.go"]
   interval: 250ms
+processes:
+  worker:
+    run: python worker.py
+    watch: ["worker/**"]
 profiles:
   lan:
     addr: 0.0.0.0
@@ -55,7 +59,7 @@ profiles:
 
 	v := viper.New()
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	for _, k := range keys {
+	for _, k := range keysFor([]string{"worker"}) {
 		v.SetDefault(k.Name, plainValue(k.Default))
 		if err := v.BindEnv(k.Name, k.Env()); err != nil {
 			t.Fatal(err)
