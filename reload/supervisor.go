@@ -27,6 +27,9 @@ import (
 
 // Options configure a Supervisor.
 type Options struct {
+	// Name is what the log calls the app: its source and the subject of
+	// its lines ("worker started"). If empty, "app".
+	Name string
 	// Dir is where build and run execute: the project root.
 	Dir string
 	// Build and Run are shell commands; Run must listen on $PORT.
@@ -149,6 +152,9 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 	if opts.StopSignal == 0 {
 		opts.StopSignal = syscall.SIGTERM
 	}
+	if opts.Name == "" {
+		opts.Name = "app"
+	}
 	if opts.Stdout == nil {
 		opts.Stdout = io.Discard
 	}
@@ -163,7 +169,7 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 		opts:     opts,
 		good:     opts,
 		stopping: map[string]chan struct{}{},
-		log:      log.With("component", "app"),
+		log:      log.With("component", opts.Name),
 		restart:  make(chan struct{}, 1),
 		st:       state{phase: phaseStarting, changed: make(chan struct{})},
 	}, nil
@@ -345,7 +351,7 @@ func (s *Supervisor) Reconfigure(opts Options, done func(error)) error {
 		return errors.New("reconfigure: incomplete options")
 	}
 	s.mu.Lock()
-	opts.Stdout, opts.Stderr, opts.Logger, opts.Settled = s.opts.Stdout, s.opts.Stderr, s.opts.Logger, s.opts.Settled
+	opts.Name, opts.Stdout, opts.Stderr, opts.Logger, opts.Settled = s.opts.Name, s.opts.Stdout, s.opts.Stderr, s.opts.Logger, s.opts.Settled
 	if opts.StopSignal == 0 {
 		opts.StopSignal = syscall.SIGTERM
 	}
@@ -387,8 +393,8 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		case <-exited:
 			// The app ended by itself: say why and wait for a change. No
 			// restart loop.
-			f := &Failure{What: "app exited", Command: s.opts.Run, Status: app.status()}
-			s.log.Warn("app exited", "status", f.Status)
+			f := &Failure{What: s.opts.Name + " exited", Command: s.opts.Run, Status: app.status()}
+			s.log.Warn(f.What, "status", f.Status)
 			s.stop(app)
 			f.Output = app.output.String() // whole once the tree is released
 			app = nil
@@ -520,10 +526,10 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 	}
 	app, err := s.start()
 	if err != nil {
-		return nil, &Failure{What: "app did not start", Command: s.opts.Run, Status: err.Error()}
+		return nil, &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: err.Error()}
 	}
 	if s.opts.NoHTTP {
-		s.log.Info("app running (no HTTP: up once started)", "pid", app.pid())
+		s.log.Info(s.opts.Name+" running (no HTTP: up once started)", "pid", app.pid())
 		s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 		return app, nil
 	}
@@ -612,7 +618,7 @@ func (s *Supervisor) start() (*process, error) {
 	}
 	p.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	p.stopping = make(chan struct{})
-	s.log.Info("app started", "pid", p.pid(), "port", port)
+	s.log.Info(s.opts.Name+" started", "pid", p.pid(), "port", port)
 	return p, nil
 }
 
@@ -696,14 +702,14 @@ func (s *Supervisor) stop(p *process) {
 		}
 	}
 	if !p.waitGone(s.opts.StopTimeout) {
-		s.log.Warn("app ignored its stop signal; killing its process tree", "signal", signals.Name(s.opts.StopSignal), "after", s.opts.StopTimeout)
+		s.log.Warn(s.opts.Name+" ignored its stop signal; killing its process tree", "signal", signals.Name(s.opts.StopSignal), "after", s.opts.StopTimeout)
 		_ = p.signal(syscall.SIGKILL)
 		p.waitGone(5 * time.Second)
 	}
 	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
 		s.log.Warn("process tree", "err", err)
 	}
-	s.log.Info("app stopped", "pid", p.pid(), "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info(s.opts.Name+" stopped", "pid", p.pid(), "took", time.Since(start).Round(time.Millisecond))
 }
 
 // kill ends p's whole tree at once and releases it.

@@ -29,7 +29,8 @@ import (
 //	child        start a sleeping child in the same group (it records its pid too)
 //	escapee      start a sleeping child in a session of its own (setsid)
 //	exit3        print "boom" and exit 3 at once
-//	no-listen    never open the port
+//	no-listen    never open the port: print "running, no port" (after
+//	             starting the child, with child) and sleep
 //	slow         sleep $DELAY before listening
 //	sleeper      just sleep (what "child" starts)
 //	wrong-port   listen on another port than $PORT
@@ -69,7 +70,7 @@ func Main(mode string) int {
 		fmt.Println("boom")
 		return 3
 	}
-	if has("sleeper") || has("no-listen") {
+	if has("sleeper") {
 		time.Sleep(time.Hour)
 		return 0
 	}
@@ -84,6 +85,11 @@ func Main(mode string) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
+	}
+	if has("no-listen") {
+		fmt.Println("running, no port")
+		time.Sleep(time.Hour)
+		return 0
 	}
 	if has("slow") {
 		d, _ := time.ParseDuration(os.Getenv("DELAY"))

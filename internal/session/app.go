@@ -1,6 +1,9 @@
 package session
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/internal/signals"
@@ -21,17 +24,21 @@ func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Op
 		NoHTTP:       !cfg.App.HTTP,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
-		Stdout:       s.opts.Stdout,
-		Stderr:       s.opts.Stderr,
+		Stdout:       s.appOut,
+		Stderr:       s.appErr,
 		Logger:       s.log,
 		Settled:      func(error) { s.live.Reload() },
 	}
 }
 
 // appEnv is the environment of build and run: the dotenv files' variables
-// that devserver's own environment does not set, devserver's own, app.env,
-// and DEVSERVER_PROFILE (PORT is added per start).
+// that devserver's own environment does not set, devserver's own, app.env
+// (or a process's env), and DEVSERVER_PROFILE (PORT is added per start).
 func appEnv(environ []string, cfg *config.Config, fileEnv []dotenv.Var) []string {
+	return childEnv(environ, cfg.App.Env, cfg.Profile, fileEnv)
+}
+
+func childEnv(environ []string, env map[string]string, profile string, fileEnv []dotenv.Var) []string {
 	var out []string
 	for _, v := range fileEnv {
 		if _, set := lookupEnv(environ, v.Name); !set {
@@ -39,10 +46,10 @@ func appEnv(environ []string, cfg *config.Config, fileEnv []dotenv.Var) []string
 		}
 	}
 	out = append(out, environ...)
-	for name, value := range cfg.App.Env {
-		out = append(out, name+"="+value)
+	for _, name := range slices.Sorted(maps.Keys(env)) {
+		out = append(out, name+"="+env[name])
 	}
-	return append(out, "DEVSERVER_PROFILE="+cfg.Profile)
+	return append(out, "DEVSERVER_PROFILE="+profile)
 }
 
 // frontOptions translates l into the front server's options.

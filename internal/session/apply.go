@@ -26,8 +26,9 @@ type next struct {
 	ln      net.Listener       // with EffectRebind
 	lc      server.ListenConfig
 	certs   tlsFiles
-	restart bool         // the app restarts with new settings
-	fileEnv []dotenv.Var // what the app's dotenv files set
+	restart bool                    // the app restarts with new settings
+	fileEnv []dotenv.Var            // what the app's dotenv files set
+	procEnv map[string][]dotenv.Var // and each process's
 }
 
 // discard releases what prepare made, when the switch does not happen.
@@ -52,12 +53,13 @@ func (s *session) apply(ctx context.Context, l *config.Loaded, force bool) error
 	if s.loaded != nil {
 		old = s.loaded.Config
 	}
-	fileEnv := s.readEnvFiles(l)
-	changes := append(config.Diff(old, l.Config), envFileChanges(s.fileEnv, fileEnv)...)
+	fileEnv, procEnv := s.readEnvFiles(l, l.Config.App.EnvFile), s.readProcEnv(l)
+	changes := append(config.Diff(old, l.Config), envFileChanges("app.env_file", config.EffectRestart, s.fileEnv, fileEnv)...)
+	changes = append(changes, procEnvChanges(s.procEnv, procEnv)...)
 	if len(changes) == 0 && !force && s.door.ln != nil {
 		return nil
 	}
-	n := &next{loaded: l, changes: changes, effects: config.Effects(changes), fileEnv: fileEnv}
+	n := &next{loaded: l, changes: changes, effects: config.Effects(changes), fileEnv: fileEnv, procEnv: procEnv}
 	if err := s.prepare(ctx, n); err != nil {
 		n.discard()
 		return err
@@ -119,9 +121,10 @@ func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 			s.log.Info("  " + c.String())
 		}
 	}
-	s.loaded, s.fileEnv = n.loaded, n.fileEnv
+	s.loaded, s.fileEnv, s.procEnv = n.loaded, n.fileEnv, n.procEnv
 	s.door.swap(n.srv)
 	s.switchApp(ctx, n, force)
+	s.switchProcs(ctx, n.loaded, n.procEnv, force)
 	if s.trial == 0 {
 		s.good, s.goodEnv = n.loaded, n.fileEnv
 	}
@@ -209,7 +212,7 @@ func (s *session) settled(ctx context.Context, r appResult) {
 	s.log.Error("config not applied: the app failed with it; back to the last good config (save the file again to retry)",
 		"failure", what, "file", s.loaded.Name(s.loaded.File))
 	good := s.good
-	n := &next{loaded: good, changes: config.Diff(s.loaded.Config, good.Config), fileEnv: s.goodEnv}
+	n := &next{loaded: good, changes: config.Diff(s.loaded.Config, good.Config), fileEnv: s.goodEnv, procEnv: s.readProcEnv(good)}
 	n.effects = config.Effects(n.changes) &^ config.EffectRestart // the supervisor went back itself
 	if err := s.prepare(ctx, n); err != nil {
 		n.discard()

@@ -3,6 +3,8 @@ package session
 import (
 	"errors"
 	"io/fs"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/devserver/devserver/config"
@@ -10,25 +12,25 @@ import (
 	"github.com/devserver/devserver/internal/textfile"
 )
 
-// envFiles are the app's dotenv files, as absolute paths.
-func envFiles(cfg *config.Config) []string {
-	out := make([]string, len(cfg.App.EnvFile))
-	for i, f := range cfg.App.EnvFile {
+// envFiles are dotenv files named in the config, as absolute paths.
+func envFiles(cfg *config.Config, names []string) []string {
+	out := make([]string, len(names))
+	for i, f := range names {
 		out[i] = cfg.Abs(f)
 	}
 	return out
 }
 
-// readEnvFiles reads the app's dotenv files, later files over earlier
-// ones. What cannot be read is said in the log (a missing file only when
-// it was named, not the default .env) and skipped.
-func (s *session) readEnvFiles(l *config.Loaded) []dotenv.Var {
+// readEnvFiles reads the dotenv files of names (the app's or a process's),
+// later files over earlier ones. What cannot be read is said in the log (a
+// missing file only when it was named, not the default .env) and skipped.
+func (s *session) readEnvFiles(l *config.Loaded, names []string) []dotenv.Var {
 	lookup := func(name string) (string, bool) { return lookupEnv(s.opts.Load.Environ, name) }
 	var vars []dotenv.Var
-	for i, path := range envFiles(l.Config) {
+	for i, path := range envFiles(l.Config, names) {
 		data, err := textfile.Read(path, textfile.MaxConfig)
 		if err != nil {
-			named := l.Config.App.EnvFile[i] != ".env"
+			named := names[i] != ".env"
 			if named || !errors.Is(err, fs.ErrNotExist) {
 				s.log.Warn("env_file not read", "file", l.Name(path), "err", err)
 			}
@@ -52,9 +54,10 @@ func lookupEnv(environ []string, name string) (string, bool) {
 	return "", false
 }
 
-// envFileChanges lists the variables the dotenv files set differently, for
-// the log and the diff; values stay out of the log, they may be secrets.
-func envFileChanges(old, new []dotenv.Var) []config.Change {
+// envFileChanges lists the variables the dotenv files of what (app.env_file,
+// processes.NAME.env_file) set differently, for the log and the diff;
+// values stay out of the log, they may be secrets.
+func envFileChanges(what string, effect config.Effect, old, new []dotenv.Var) []config.Change {
 	byName := func(vars []dotenv.Var) map[string]string {
 		m := map[string]string{}
 		for _, v := range vars {
@@ -63,12 +66,12 @@ func envFileChanges(old, new []dotenv.Var) []config.Change {
 		return m
 	}
 	a, b := byName(old), byName(new)
-	changes := config.DiffMap("app.env_file", a, b)
+	changes := config.DiffMap(what, a, b)
 	for i, c := range changes {
-		name := strings.TrimPrefix(c.Key, "app.env_file.")
+		name := strings.TrimPrefix(c.Key, what+".")
 		_, inA := a[name]
 		_, inB := b[name]
-		c.Key, c.Old, c.New, c.Effect = "app.env_file "+name, "(set)", "(changed)", config.EffectRestart
+		c.Key, c.Old, c.New, c.Effect = what+" "+name, "(set)", "(changed)", effect
 		switch {
 		case !inA:
 			c.Old, c.New = "(unset)", "(set)"
@@ -80,8 +83,37 @@ func envFileChanges(old, new []dotenv.Var) []config.Change {
 	return changes
 }
 
+// readProcEnv reads the dotenv files of every process of l.
+func (s *session) readProcEnv(l *config.Loaded) map[string][]dotenv.Var {
+	out := map[string][]dotenv.Var{}
+	for _, name := range l.Config.ProcessNames() {
+		out[name] = s.readEnvFiles(l, l.Config.Processes[name].EnvFile)
+	}
+	return out
+}
+
+// procEnvChanges lists what the processes' dotenv files set differently.
+func procEnvChanges(old, new map[string][]dotenv.Var) []config.Change {
+	var out []config.Change
+	for _, name := range slices.Sorted(maps.Keys(new)) {
+		if prev, ok := old[name]; ok { // a new process is a change of its own
+			out = append(out, envFileChanges("processes."+name+".env_file", config.EffectProcesses, prev, new[name])...)
+		}
+	}
+	return out
+}
+
 // contentFiles are the files watched by content, whose change loads the
-// config again: the config file, its overlay, and the dotenv files.
+// config again: the config file, its overlay, and the dotenv files of the
+// app and of every process.
 func contentFiles(l *config.Loaded) []string {
-	return append(l.WatchFiles(), envFiles(l.Config)...)
+	out := append(l.WatchFiles(), envFiles(l.Config, l.Config.App.EnvFile)...)
+	for _, name := range l.Config.ProcessNames() {
+		for _, f := range envFiles(l.Config, l.Config.Processes[name].EnvFile) {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }

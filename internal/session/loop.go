@@ -29,9 +29,10 @@ const loopLimit = 3
 // or a tool that waited for it) from counting as written by its start.
 const margin = 10 * time.Millisecond
 
-// restarts reports whether a batch of paths should restart the app, and
-// notes the restart. settled is when the app last became ready or failed.
-func (g *loopGuard) restarts(cfg *config.Config, paths []string, settled time.Time) (bool, string) {
+// restarts reports whether a batch of paths should restart the app (or
+// the process called name), and notes the restart. settled is when it
+// last became ready or failed.
+func (g *loopGuard) restarts(cfg *config.Config, name string, paths []string, settled time.Time) (bool, string) {
 	key := strings.Join(paths, "\n")
 	if key == g.blocked {
 		return false, ""
@@ -43,7 +44,7 @@ func (g *loopGuard) restarts(cfg *config.Config, paths []string, settled time.Ti
 	}
 	if g.n >= loopLimit {
 		g.blocked = key
-		return false, fmt.Sprintf("restart loop: %s changed right after each of the last %d starts, so the app (or its build) writes them; not restarting for them: add them to watch.ignore", strings.Join(paths, ", "), loopLimit)
+		return false, fmt.Sprintf("restart loop: %s changed right after each of the last %d starts, so the %s (or its build) writes them; not restarting for them: add them to watch.ignore", strings.Join(paths, ", "), loopLimit, name)
 	}
 	g.asked = time.Now()
 	return true, ""

@@ -20,6 +20,7 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
+	"github.com/devserver/devserver/internal/prefixed"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/reload/watch"
 	"github.com/devserver/devserver/server"
@@ -61,15 +62,19 @@ type session struct {
 	live *server.LiveReload // browsers' pages; outlives front servers
 	door *front
 
-	loaded  *config.Loaded // in force
-	fileEnv []dotenv.Var   // what its dotenv files set
-	good    *config.Loaded // the last config the app was ready with
-	goodEnv []dotenv.Var   // and what its dotenv files set
-	trial   int            // the apply whose app settings are on trial; 0 for none
-	trials  int            // applies that put app settings on trial
+	loaded  *config.Loaded          // in force
+	fileEnv []dotenv.Var            // what its dotenv files set
+	procEnv map[string][]dotenv.Var // and what each process's set
+	good    *config.Loaded          // the last config the app was ready with
+	goodEnv []dotenv.Var            // and what its dotenv files set
+	trial   int                     // the apply whose app settings are on trial; 0 for none
+	trials  int                     // applies that put app settings on trial
 
 	app       *reload.Supervisor
 	appTask   *task
+	procs     map[string]*proc // processes beside the app, by name
+	appOut    *prefixed.Writer // the app's output, named once there are processes
+	appErr    *prefixed.Writer
 	guard     loopGuard
 	outputs   buildOutputs
 	watcher   *task
@@ -105,6 +110,9 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		door:       &front{log: log, listen: opts.Listen},
 		changes:    make(chan watch.Batch),
 		appResults: make(chan appResult, 1),
+		procs:      map[string]*proc{},
+		appOut:     prefixed.New(opts.Stdout, ""),
+		appErr:     prefixed.New(opts.Stderr, ""),
 	}
 	defer s.stopAll()
 	if l.File == "" {
@@ -161,12 +169,16 @@ func (s *session) reload(ctx context.Context, force bool) {
 	}
 }
 
-// stopAll stops watching, serving and the app, each waiting for its
-// goroutines.
+// stopAll stops watching and serving, then the app and the processes
+// together, each waiting for its goroutines and its process tree.
 func (s *session) stopAll() {
 	s.watcher.stop()
 	s.door.serving.stop()
-	s.appTask.stop()
+	tasks := []*task{s.appTask}
+	for _, p := range s.procs {
+		tasks = append(tasks, p.task)
+	}
+	stopAll(tasks)
 	s.door.close()
 	s.live.Close()
 	s.log.Info("stopped")

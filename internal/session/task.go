@@ -35,3 +35,16 @@ func (t *task) stop() {
 	t.cancel()
 	<-t.done
 }
+
+// stopAll stops tasks together, so that their stop timeouts run at once,
+// and waits for all of them.
+func stopAll(tasks []*task) {
+	for _, t := range tasks {
+		if t != nil {
+			t.cancel()
+		}
+	}
+	for _, t := range tasks {
+		t.stop()
+	}
+}

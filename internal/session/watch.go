@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/reload/watch"
 )
 
@@ -20,7 +21,8 @@ import (
 // still watched; nil only if even they cannot be.
 func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 	cfg := l.Config
-	opts := watch.Options{Root: cfg.Root, Globs: cfg.Watch.Globs, Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: contentFiles(l),
+	globs := append(slices.Clone(cfg.Watch.Globs), procGlobs(cfg)...)
+	opts := watch.Options{Root: cfg.Root, Globs: globs, Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: contentFiles(l),
 		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log}
 	if cfg.Watch.Enabled {
 		opts.Paths = cfg.Watch.Paths
@@ -98,6 +100,17 @@ func (s *session) filesChanged(b watch.Batch) {
 	if len(paths) == 0 {
 		return
 	}
+	shown := paths
+	if len(shown) > 3 {
+		shown = append(slices.Clone(shown[:3]), fmt.Sprintf("and %d more", len(paths)-3))
+	}
+	s.log.Info("files changed", "files", strings.Join(shown, ", "))
+	s.procsChanged(paths)
+	appGlobs := watch.CompileGlobs(cfg.Watch.Globs)
+	paths = slices.DeleteFunc(paths, func(p string) bool { return !appGlobs.Match(p) })
+	if len(paths) == 0 {
+		return // a process's files only
+	}
 	served := cfg.ServedDir()
 	appChanged, cssOnly := false, true
 	for _, p := range paths {
@@ -107,14 +120,9 @@ func (s *session) filesChanged(b watch.Batch) {
 			cssOnly = false
 		}
 	}
-	shown := paths
-	if len(shown) > 3 {
-		shown = append(slices.Clone(shown[:3]), fmt.Sprintf("and %d more", len(paths)-3))
-	}
-	s.log.Info("files changed", "files", strings.Join(shown, ", "))
 	switch {
 	case appChanged && s.app != nil:
-		restart, loop := s.guard.restarts(s.loaded.Config, paths, s.app.SettledAt())
+		restart, loop := s.guard.restarts(s.loaded.Config, "app", paths, s.app.SettledAt())
 		if loop != "" {
 			s.log.Error(loop)
 		}
@@ -131,10 +139,18 @@ func (s *session) filesChanged(b watch.Batch) {
 // writtenByBuild reports whether a file last written at t was written by
 // a build that ran lately, or by one that runs.
 func (s *session) writtenByBuild(t time.Time) (ended, running bool) {
-	if s.app == nil {
-		return false, false
+	sups := make([]*reload.Supervisor, 0, len(s.procs)+1)
+	if s.app != nil {
+		sups = append(sups, s.app)
 	}
-	return s.app.WrittenByBuild(t)
+	for _, p := range s.procs {
+		sups = append(sups, p.sup)
+	}
+	for _, sup := range sups {
+		e, r := sup.WrittenByBuild(t)
+		ended, running = ended || e, running || r
+	}
+	return ended, running
 }
 
 // within reports whether path is dir or under it.

@@ -65,3 +65,14 @@ func (ps patterns) match(rel string) bool {
 	}
 	return false
 }
+
+// Globs are watch globs compiled, matched as the watcher matches them: a
+// glob without "/" matches a name at any depth.
+type Globs struct{ ps patterns }
+
+// CompileGlobs compiles list; the config checked that each glob is valid.
+func CompileGlobs(list []string) Globs { return Globs{compile(list)} }
+
+// Match reports whether a path as a Batch gives it (relative to the
+// project root, with forward slashes) matches one of the globs.
+func (g Globs) Match(path string) bool { return g.ps.match(path) }

@@ -1,0 +1,178 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/dotenv"
+	"github.com/devserver/devserver/internal/prefixed"
+	"github.com/devserver/devserver/internal/signals"
+	"github.com/devserver/devserver/reload"
+	"github.com/devserver/devserver/reload/watch"
+)
+
+// proc is one named process beside the app (config.Process): a supervisor
+// of its own with no HTTP, its output behind its name.
+type proc struct {
+	sup      *reload.Supervisor
+	task     *task
+	started  reload.Options // what it runs with, to see a change
+	globs    watch.Globs    // files whose change restarts it
+	onChange bool           // restart: change
+	guard    loopGuard
+	out, err *prefixed.Writer
+}
+
+// procOptions translates process name of l, with the variables of its
+// dotenv files, into a supervisor's options.
+func (s *session) procOptions(l *config.Loaded, name string, fileEnv []dotenv.Var) reload.Options {
+	cfg, p := l.Config, l.Config.Processes[name]
+	sig, _ := signals.ByName(cfg.App.StopSignal) // config validated it
+	return reload.Options{
+		Name:         name,
+		Dir:          cfg.Root,
+		Build:        p.Build,
+		Run:          p.Run,
+		Env:          childEnv(s.opts.Load.Environ, p.Env, cfg.Profile, fileEnv),
+		ReadyTimeout: cfg.App.ReadyTimeout,
+		NoHTTP:       true,
+		StopSignal:   sig,
+		StopTimeout:  cfg.App.StopTimeout,
+		Logger:       s.log,
+	}
+}
+
+// sameRun reports whether a and b run the same commands the same way.
+func sameRun(a, b reload.Options) bool {
+	return a.Dir == b.Dir && a.Build == b.Build && a.Run == b.Run && slices.Equal(a.Env, b.Env) &&
+		a.StopSignal == b.StopSignal && a.StopTimeout == b.StopTimeout && a.ReadyTimeout == b.ReadyTimeout
+}
+
+// switchProcs makes the processes those of l: new ones start, removed
+// ones stop, and those whose commands, environment (dotenv files included)
+// or stop settings changed start anew; with force (rs) every one restarts.
+// Stopping waits for the whole trees, all at once.
+func (s *session) switchProcs(ctx context.Context, l *config.Loaded, fileEnv map[string][]dotenv.Var, force bool) {
+	cfg := l.Config
+	var stopping []*proc
+	for name, p := range s.procs {
+		if _, keep := cfg.Processes[name]; !keep {
+			stopping = append(stopping, p)
+			delete(s.procs, name)
+		}
+	}
+	for _, name := range cfg.ProcessNames() {
+		opts := s.procOptions(l, name, fileEnv[name])
+		p := s.procs[name]
+		if p != nil && !sameRun(p.started, opts) {
+			stopping = append(stopping, p)
+			p = nil
+		}
+		if p == nil {
+			p = &proc{started: opts, out: prefixed.New(s.opts.Stdout, ""), err: prefixed.New(s.opts.Stderr, "")}
+			opts.Stdout, opts.Stderr = p.out, p.err
+			sup, err := reload.NewSupervisor(opts)
+			if err != nil {
+				s.log.Error("process not started", "process", name, "err", err)
+				delete(s.procs, name)
+				continue
+			}
+			p.sup = sup
+			p.task = start(ctx, s.log, name+" supervisor", sup.Run)
+			s.procs[name] = p
+		} else if force {
+			p.sup.Restart()
+		}
+		p.globs = watch.CompileGlobs(cfg.Processes[name].Watch)
+		p.onChange = cfg.Processes[name].Restart == "change"
+	}
+	stopTasks(stopping)
+	s.setPrefixes(cfg)
+}
+
+// stopTasks stops the processes' tasks together and waits for all.
+func stopTasks(ps []*proc) {
+	ts := make([]*task, len(ps))
+	for i, p := range ps {
+		ts[i] = p.task
+	}
+	stopAll(ts)
+}
+
+// setPrefixes names the source of every output line once there are
+// processes beside the app, the app's too; names are padded to one width
+// and, on a terminal, each has a colour of its own.
+func (s *session) setPrefixes(cfg *config.Config) {
+	names := cfg.ProcessNames()
+	if len(names) == 0 {
+		s.appOut.SetPrefix("")
+		s.appErr.SetPrefix("")
+		return
+	}
+	width := len("app")
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	prefix := func(i int, name string) string {
+		p := fmt.Sprintf("%-*s | ", width, name)
+		if s.opts.Color {
+			p = colours[i%len(colours)] + p + "\x1b[0m"
+		}
+		return p
+	}
+	s.appOut.SetPrefix(prefix(0, "app"))
+	s.appErr.SetPrefix(prefix(0, "app"))
+	for i, n := range names {
+		s.procs[n].out.SetPrefix(prefix(i+1, n))
+		s.procs[n].err.SetPrefix(prefix(i+1, n))
+	}
+}
+
+// colours are the prefixes' colours, in turn: cyan, magenta, yellow, blue,
+// green, bright red.
+var colours = []string{"\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[34m", "\x1b[32m", "\x1b[91m"}
+
+// procsChanged restarts the processes whose watch globs match a batch of
+// changed paths (and that restart on a change), each guarded against a
+// loop of its own. It returns the names it restarted.
+func (s *session) procsChanged(paths []string) []string {
+	var restarted []string
+	for _, name := range slices.Sorted(maps.Keys(s.procs)) {
+		p := s.procs[name]
+		if !p.onChange {
+			continue
+		}
+		mine := slices.DeleteFunc(slices.Clone(paths), func(path string) bool { return !p.globs.Match(path) })
+		if len(mine) == 0 {
+			continue
+		}
+		restart, loop := p.guard.restarts(s.loaded.Config, name, mine, p.sup.SettledAt())
+		if loop != "" {
+			s.log.Error(loop)
+		}
+		if restart {
+			p.sup.Restart()
+			restarted = append(restarted, name)
+		}
+	}
+	return restarted
+}
+
+// procGlobs are the globs of every process that restarts on a change, for
+// the watcher, which watches for the app's and theirs together.
+func procGlobs(cfg *config.Config) []string {
+	var out []string
+	for _, name := range cfg.ProcessNames() {
+		if p := cfg.Processes[name]; p.Restart == "change" {
+			for _, g := range p.Watch {
+				if !slices.Contains(out, g) {
+					out = append(out, g)
+				}
+			}
+		}
+	}
+	return out
+}
