@@ -127,13 +127,13 @@ type Supervisor struct {
 
 	mu        sync.Mutex
 	st        state
-	waiters   int                      // Ready calls waiting for a state change
-	stopping  map[string]chan struct{} // by address, the apps that serve or did
-	settledAt time.Time                // when the app last became ready or failed
-	builds    [4]window                // the latest builds' times, a ring
-	nbuilds   int                      // builds run, so the next slot is nbuilds % 4
-	next      *Options                 // set by Reconfigure, taken by the next cycle
-	nextDone  func(error)              // next's done
+	waiters   int                 // Ready calls waiting for a state change
+	serving   map[string]*process // by address, the apps that serve
+	settledAt time.Time           // when the app last became ready or failed
+	builds    [4]window           // the latest builds' times, a ring
+	nbuilds   int                 // builds run, so the next slot is nbuilds % 4
+	next      *Options            // set by Reconfigure, taken by the next cycle
+	nextDone  func(error)         // next's done
 
 	// Only Run's goroutine touches these.
 	good    Options     // the options the app was last ready with
@@ -166,12 +166,12 @@ func NewSupervisor(opts Options) (*Supervisor, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Supervisor{
-		opts:     opts,
-		good:     opts,
-		stopping: map[string]chan struct{}{},
-		log:      log.With("component", opts.Name),
-		restart:  make(chan struct{}, 1),
-		st:       state{phase: phaseStarting, changed: make(chan struct{})},
+		opts:    opts,
+		good:    opts,
+		serving: map[string]*process{},
+		log:     log.With("component", opts.Name),
+		restart: make(chan struct{}, 1),
+		st:      state{phase: phaseStarting, changed: make(chan struct{})},
 	}, nil
 }
 
@@ -196,18 +196,22 @@ func (s *Supervisor) set(st state) {
 	}
 }
 
-// Stopping returns a channel closed once the app at addr is being stopped
-// (at once if it is gone already): the front server then ends the streams
-// and upgraded connections it holds open to it.
-func (s *Supervisor) Stopping(addr string) <-chan struct{} {
+// Stream counts a stream or upgraded connection open to the app at addr
+// until end is called, and returns a channel closed once that app is
+// being stopped (at once if it is gone already): the front server then
+// ends the stream.
+func (s *Supervisor) Stream(addr string) (stopping <-chan struct{}, end func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ch := s.stopping[addr]; ch != nil {
-		return ch
+	p := s.serving[addr]
+	if p == nil {
+		gone := make(chan struct{})
+		close(gone)
+		return gone, func() {}
 	}
-	gone := make(chan struct{})
-	close(gone)
-	return gone
+	p.streams.Add(1)
+	var once sync.Once
+	return p.stopping, func() { once.Do(func() { p.streams.Add(-1) }) }
 }
 
 // SettledAt is when the app last became ready or failed; zero before.
@@ -544,7 +548,7 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 		return nil, f
 	}
 	s.mu.Lock()
-	s.stopping[app.addr] = app.stopping
+	s.serving[app.addr] = app
 	s.mu.Unlock()
 	s.log.Info("app ready", "addr", app.addr, "pid", app.pid())
 	s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
@@ -683,17 +687,19 @@ func (s *Supervisor) wrongPort(p *process, port string) *Failure {
 }
 
 // stop ends the app: the stop signal to its whole tree, a kill after
-// StopTimeout, and it returns once nothing of the tree is alive.
+// StopTimeout, and it returns once nothing of the tree is alive. The log
+// says which it took, and how many streams through devserver it ended.
 func (s *Supervisor) stop(p *process) {
 	start := time.Now()
 	_ = p.signal(s.opts.StopSignal)
 	// Streams and upgrades still open to it end now: an app that waits for
 	// its connections before it exits would wait for these for ever.
 	s.mu.Lock()
-	if s.stopping[p.addr] == p.stopping {
-		delete(s.stopping, p.addr)
+	if s.serving[p.addr] == p {
+		delete(s.serving, p.addr)
 	}
 	s.mu.Unlock()
+	streams := p.streams.Load()
 	if p.stopping != nil {
 		select {
 		case <-p.stopping:
@@ -701,15 +707,20 @@ func (s *Supervisor) stop(p *process) {
 			close(p.stopping)
 		}
 	}
+	attrs := []any{"pid", p.pid(), "signal", signals.Name(s.opts.StopSignal)}
+	if streams > 0 {
+		attrs = append(attrs, "streams_ended", streams)
+	}
 	if !p.waitGone(s.opts.StopTimeout) {
-		s.log.Warn(s.opts.Name+" ignored its stop signal; killing its process tree", "signal", signals.Name(s.opts.StopSignal), "after", s.opts.StopTimeout)
+		s.log.Warn(fmt.Sprintf("%s did not exit within %s of its stop signal; killing its process tree", s.opts.Name, s.opts.StopTimeout), attrs...)
 		_ = p.signal(syscall.SIGKILL)
 		p.waitGone(5 * time.Second)
+		attrs[3] = "SIGKILL"
 	}
 	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
 		s.log.Warn("process tree", "err", err)
 	}
-	s.log.Info(s.opts.Name+" stopped", "pid", p.pid(), "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info(s.opts.Name+" stopped", append(attrs, "after", time.Since(start).Round(time.Millisecond))...)
 }
 
 // kill ends p's whole tree at once and releases it.

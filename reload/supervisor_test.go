@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devserver/devserver/internal/lockedbuf"
 	"github.com/devserver/devserver/internal/procstat"
 	"github.com/devserver/devserver/internal/testkit"
 )
@@ -388,5 +390,35 @@ func TestAnAppWithoutHTTPIsUpOnceStarted(t *testing.T) {
 	testkit.WaitFor(t, 10*time.Second, "the first worker gone", func() bool { return !testkit.Alive(first) })
 	if second := testkit.Pids(t, h.pidfile)[1]; !testkit.Alive(second) {
 		t.Error("the second worker is not running")
+	}
+}
+
+// TestTheStopLogSaysWhatHappened: an app that stops on its signal is said
+// to have stopped on it, with the streams that were open to it ended; one
+// that ignores the signal is said to have been killed after stop_timeout.
+func TestTheStopLogSaysWhatHappened(t *testing.T) {
+	for _, c := range []struct {
+		mode, want string
+	}{
+		{"serve", `level=INFO msg="app stopped" component=app pid=\d+ signal=SIGTERM streams_ended=1 after=\d`},
+		{"ignore-term", `level=WARN msg="app did not exit within 300ms of its stop signal; killing its process tree" component=app pid=\d+ signal=SIGTERM streams_ended=1\n` +
+			`.*level=INFO msg="app stopped" component=app pid=\d+ signal=SIGKILL streams_ended=1 after=\d`},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			log := &lockedbuf.Buffer{}
+			h := start(t, c.mode, func(o *Options) {
+				o.StopTimeout, o.Logger = 300*time.Millisecond, slog.New(slog.NewTextHandler(log, nil))
+			})
+			stopping, end := h.sup.Stream(h.ready(t))
+			defer end()
+			h.sup.Restart()
+			select {
+			case <-stopping:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the stream was not told its app stops")
+			}
+			re := regexp.MustCompile(c.want)
+			testkit.WaitFor(t, 10*time.Second, "the stop said", func() bool { return re.MatchString(log.String()) })
+		})
 	}
 }

@@ -3,6 +3,7 @@ package reload
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ type process struct {
 	output   *tail
 	exited   chan struct{} // closed when the command itself has ended
 	stopping chan struct{} // closed once it is being stopped (apps only)
+	streams  atomic.Int64  // streams and upgraded connections open to it through the proxy
 
 	mu   sync.Mutex
 	code *int // exit code, or -signal

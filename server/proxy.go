@@ -46,13 +46,13 @@ type target struct {
 	stopper stopper            // says when the app at addr is being stopped; nil if it cannot
 }
 
-// stopper is what an Upstream may also be: it says when the app at an
-// address is being stopped, so that the streams and upgraded connections
-// still open to it end then. An app that waits for its connections to
-// close before it exits (uvicorn, Express's server.close) would otherwise
-// wait for connections the proxy itself holds open.
+// stopper is what an Upstream may also be: it counts the streams and
+// upgraded connections open to the app at an address and says when that
+// app is being stopped, so that they end then. An app that waits for its
+// connections to close before it exits (uvicorn, Express's server.close)
+// would otherwise wait for connections the proxy itself holds open.
 type stopper interface {
-	Stopping(addr string) <-chan struct{}
+	Stream(addr string) (stopping <-chan struct{}, end func())
 }
 
 // endWithApp ends the request to the app, a stream or an upgrade by now,
@@ -61,8 +61,9 @@ func (t *target) endWithApp() {
 	if t.stopper == nil {
 		return
 	}
-	stopping := t.stopper.Stopping(t.addr)
+	stopping, end := t.stopper.Stream(t.addr)
 	go func() {
+		defer end()
 		select {
 		case <-stopping:
 			t.cancel()

@@ -580,8 +580,11 @@ watch: {paths: [src], interval: 50ms, debounce: 20ms}
 	testkit.WaitFor(t, 60*time.Second, "the new app answering", func() bool {
 		return pidServing(t, d.URL) == fmt.Sprint(testkit.Pids(t, pidfile)[1])
 	})
-	if strings.Contains(d.Stderr.String(), "ignored its stop signal") {
+	if strings.Contains(d.Stderr.String(), "did not exit within") {
 		t.Errorf("the old app had to be killed: its streams were kept open:\n%s", d.Stderr)
+	}
+	if !regexp.MustCompile(`msg="app stopped" component=app pid=\d+ signal=SIGTERM streams_ended=2 after=`).MatchString(d.Stderr.String()) {
+		t.Errorf("the stop log does not say the app stopped on SIGTERM with its two streams ended:\n%s", d.Stderr)
 	}
 	if !strings.Contains(d.Stdout.String(), "all connections closed") {
 		t.Errorf("the old app did not see its connections close:\n%s", d.Stdout)
