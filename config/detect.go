@@ -3,8 +3,11 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -24,6 +27,83 @@ type Project struct {
 // a Rack app, a static site. Commands get the port from $PORT and leave
 // reloading to devserver. It reads a few small files and runs nothing.
 func Detect(dir string) Project {
+	p := detectStack(dir)
+	procs := procfile(dir)
+	if web, ok := procs["web"]; ok {
+		delete(procs, "web")
+		p.Stack = joinStack(p.Stack, "Procfile (web)")
+		p.set("app.run", web)
+	}
+	if len(procs) > 0 {
+		names := slices.Sorted(maps.Keys(procs))
+		p.Stack = joinStack(p.Stack, "Procfile ("+strings.Join(names, ", ")+")")
+		for _, name := range names {
+			p.set("processes."+name+".run", procs[name])
+		}
+	}
+	return p
+}
+
+func joinStack(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " + " + b
+}
+
+// set makes the starter set key to v.
+func (p *Project) set(key string, v any) {
+	if p.Settings == nil {
+		p.Settings = map[string]any{}
+	}
+	p.Settings[key] = v
+}
+
+// procfile reads a Procfile ("name: command" lines), its names made
+// process names; nil when there is none.
+func procfile(dir string) map[string]string {
+	data, err := os.ReadFile(filepath.Join(dir, "Procfile"))
+	if err != nil || len(data) > 1<<20 {
+		return nil
+	}
+	out := map[string]string{}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		name, command, ok := strings.Cut(line, ":")
+		name, command = processName(name), strings.TrimSpace(command)
+		// release: is Heroku's step before a deploy, not a process.
+		if !ok || strings.HasPrefix(line, "#") || name == "" || name == "release" || command == "" {
+			continue
+		}
+		out[name] = command
+	}
+	return out
+}
+
+// processName makes a name from a Procfile or a package.json script a
+// process name: lowercase, other characters as "-"; "" when it cannot be.
+func processName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '-':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, strings.TrimSpace(name))
+	if processNameProblem(name) != "" {
+		return ""
+	}
+	return name
+}
+
+// python is the Python interpreter's command on this OS: Windows installs
+// python (python3 there is the Store's stand-in), Unix systems python3.
+var python = map[bool]string{true: "python", false: "python3"}[runtime.GOOS == "windows"]
+
+// detectStack recognises the project's stack (Detect without the Procfile).
+func detectStack(dir string) Project {
 	has := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
 	mentions := func(word string, files ...string) bool {
 		for _, f := range files {
@@ -42,7 +122,7 @@ func Detect(dir string) Project {
 	case has("package.json"):
 		return nodeProject(dir)
 	case has("manage.py"):
-		return Project{"Django (manage.py)", map[string]any{"app.run": "python3 manage.py runserver 127.0.0.1:$PORT --noreload"}}
+		return Project{"Django (manage.py)", map[string]any{"app.run": python + " manage.py runserver 127.0.0.1:$PORT --noreload"}}
 	case mentions("fastapi", py...):
 		return Project{"FastAPI (" + firstOf(dir, py) + ")", map[string]any{"app.run": "uvicorn main:app --port $PORT"}}
 	case mentions("flask", py...):
@@ -64,15 +144,31 @@ func nodeProject(dir string) Project {
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "package.json"))
 	_ = json.Unmarshal(data, &pkg) // a broken package.json: nothing found in it
+	var p Project
 	switch {
 	case pkg.Scripts["dev"] != "":
-		return Project{"Node (package.json, its dev script)", map[string]any{"app.run": "npm run dev"}}
+		p = Project{"Node (package.json, its dev script)", map[string]any{"app.run": "npm run dev"}}
 	case pkg.Scripts["start"] != "":
-		return Project{"Node (package.json, its start script)", map[string]any{"app.run": "npm start"}}
+		p = Project{"Node (package.json, its start script)", map[string]any{"app.run": "npm start"}}
 	case pkg.Main != "":
-		return Project{"Node (package.json, its main file)", map[string]any{"app.run": "node " + pkg.Main}}
+		p = Project{"Node (package.json, its main file)", map[string]any{"app.run": "node " + pkg.Main}}
+	default:
+		p = Project{"Node (package.json)", map[string]any{"app.run": "node index.js"}}
 	}
-	return Project{"Node (package.json)", map[string]any{"app.run": "node index.js"}}
+	// A watch script (tailwindcss --watch, esbuild --watch) runs beside the
+	// app and watches its own files.
+	var watchers []string
+	for _, script := range slices.Sorted(maps.Keys(pkg.Scripts)) {
+		if name := processName(script); strings.Contains(script, "watch") && name != "" && len(watchers) < 4 {
+			p.set("processes."+name+".run", "npm run "+script)
+			p.set("processes."+name+".restart", "never")
+			watchers = append(watchers, script)
+		}
+	}
+	if len(watchers) > 0 {
+		p.Stack += " + its " + strings.Join(watchers, ", ") + " script"
+	}
+	return p
 }
 
 func firstOf(dir string, files []string) string {
@@ -88,10 +184,21 @@ func firstOf(dir string, files []string) string {
 // `app.run = go run .; watch.globs = [**/*.go …]`.
 func (p Project) Describe() string {
 	var parts []string
-	for _, k := range keys {
+	for _, k := range keysFor(p.processes()) {
 		if v, ok := p.Settings[k.Name]; ok {
 			parts = append(parts, fmt.Sprintf("%s = %v", k.Name, v))
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// processes lists the processes p sets keys of.
+func (p Project) processes() []string {
+	var out []string
+	for key := range p.Settings {
+		if name, _, ok := processKey(key); ok && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

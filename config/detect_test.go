@@ -18,12 +18,16 @@ func TestInitRecognisesTheStack(t *testing.T) {
 		{map[string]string{"package.json": `{"scripts": {"dev": "vite", "start": "node s.js"}}`}, "Node (package.json, its dev script)", "npm run dev"},
 		{map[string]string{"package.json": `{"scripts": {"start": "node s.js"}}`}, "Node (package.json, its start script)", "npm start"},
 		{map[string]string{"package.json": `{"main": "server.js"}`}, "Node (package.json, its main file)", "node server.js"},
-		{map[string]string{"manage.py": "", "requirements.txt": "Django\n"}, "Django", "python3 manage.py runserver 127.0.0.1:$PORT --noreload"},
+		{map[string]string{"manage.py": "", "requirements.txt": "Django\n"}, "Django", python + " manage.py runserver 127.0.0.1:$PORT --noreload"},
 		{map[string]string{"requirements.txt": "fastapi\nuvicorn\n"}, "FastAPI (requirements.txt)", "uvicorn main:app --port $PORT"},
 		{map[string]string{"pyproject.toml": "[project]\ndependencies = [\"Flask\"]\n"}, "Flask (pyproject.toml)", "flask run --port $PORT"},
 		{map[string]string{"config.ru": "run App\n", "Gemfile": ""}, "Rack app", "bundle exec rackup -p $PORT"},
 		{map[string]string{"index.html": "<h1>hi</h1>"}, "static site", ""},
 		{map[string]string{"notes.txt": "x"}, "", ""},
+		{map[string]string{"requirements.txt": "flask\n", "Procfile": "# processes\nweb: gunicorn app:app --bind 127.0.0.1:$PORT\nWorker: python worker.py\nrelease: flask db upgrade\n"},
+			"Flask (requirements.txt) + Procfile (web) + Procfile (worker)", "gunicorn app:app --bind 127.0.0.1:$PORT"},
+		{map[string]string{"package.json": `{"scripts": {"dev": "node server.js", "watch:css": "tailwindcss -i in.css -o out.css --watch"}}`},
+			"Node (package.json, its dev script) + its watch:css script", "npm run dev"},
 	}
 	for _, c := range cases {
 		for _, format := range []string{"yaml", "toml"} {
@@ -42,6 +46,11 @@ func TestInitRecognisesTheStack(t *testing.T) {
 			}
 			if l.Config.App.Run != c.run {
 				t.Errorf("%v (%s): app.run %q, want %q", c.files, format, l.Config.App.Run, c.run)
+			}
+			for key, v := range p.Settings {
+				if name, field, ok := processKey(key); ok && l.Config.Get(key) != v {
+					t.Errorf("%v (%s): process %s's %s is %v, want %v", c.files, format, name, field, l.Config.Get(key), v)
+				}
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -82,6 +83,9 @@ func starterFor(format string, p Project) ([]byte, error) {
 		b.WriteString("# processes:\n#   css: npx tailwindcss -i src/app.css -o static/app.css --watch\n")
 		b.WriteString("#   worker:\n#     run: python worker.py\n#     watch: [\"worker/**/*.py\"]\n")
 	}
+	if err := writeProcesses(&b, format, p); err != nil {
+		return nil, err
+	}
 	b.WriteString("\n# Named profiles: devserver --profile lan. A profile holds any of the keys\n")
 	b.WriteString("# above and may extend another profile.\n")
 	if format == "toml" {
@@ -90,6 +94,39 @@ func starterFor(format string, p Project) ([]byte, error) {
 		b.WriteString("profiles:\n  lan:\n    description: reachable from other devices on this network\n    addr: 0.0.0.0\n")
 	}
 	return b.Bytes(), nil
+}
+
+// writeProcesses writes the processes p sets, uncommented.
+func writeProcesses(b *bytes.Buffer, format string, p Project) error {
+	names := p.processes()
+	slices.Sort(names)
+	if len(names) > 0 && format == "yaml" {
+		b.WriteString("processes:\n")
+	}
+	for _, name := range names {
+		if format == "toml" {
+			fmt.Fprintf(b, "[processes.%s]\n", name)
+		} else {
+			fmt.Fprintf(b, "  %s:\n", name)
+		}
+		for _, k := range keys {
+			v, ok := p.Settings[k.instance(name).Name]
+			if !k.template() || !ok {
+				continue
+			}
+			lit, err := literal(v)
+			if err != nil {
+				return err
+			}
+			leaf := k.Name[strings.LastIndex(k.Name, ".")+1:]
+			if format == "toml" {
+				fmt.Fprintf(b, "%s = %s\n", leaf, lit)
+			} else {
+				fmt.Fprintf(b, "    %s: %s\n", leaf, lit)
+			}
+		}
+	}
+	return nil
 }
 
 // literal writes a value so that YAML and TOML both read it back: JSON

@@ -1,7 +1,9 @@
 package reload
 
 import (
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -76,4 +78,24 @@ func (p *process) waitGone(d time.Duration) bool {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return true
+}
+
+// portVar is $PORT or ${PORT} in a command, not $PORTS or $PORT_X.
+var portVar = regexp.MustCompile(`\$(PORT\b|\{PORT\})`)
+
+// expandPort puts the PORT of env in for $PORT and ${PORT} in command,
+// for a shell that does not expand them (cmd.exe), so that one config runs
+// on every OS. A command without PORT in its environment (a build) is
+// left as it is.
+func expandPort(command string, env []string) string {
+	port := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PORT="); ok {
+			port = v
+		}
+	}
+	if port == "" {
+		return command
+	}
+	return portVar.ReplaceAllLiteralString(command, port)
 }

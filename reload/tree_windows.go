@@ -121,8 +121,8 @@ func resume(pid int) error {
 }
 
 // spawn starts the command through cmd.exe in a Job Object of its own and
-// a console process group of its own. Its output goes to the supervisor's
-// writers and to out.
+// a console process group of its own, with $PORT put in (cmd.exe knows
+// only %PORT%). Its output goes to the supervisor's writers and to out.
 func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, error) {
 	job, err := newJob()
 	if err != nil {
@@ -133,7 +133,7 @@ func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, e
 	c.Stdout, c.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
 	// cmd /S /C "…": the command line as the user wrote it, quotes and all.
 	c.SysProcAttr = &syscall.SysProcAttr{
-		CmdLine:       `cmd.exe /S /C "` + command + `"`,
+		CmdLine:       `cmd.exe /S /C "` + expandPort(command, env) + `"`,
 		CreationFlags: windows.CREATE_NEW_PROCESS_GROUP | windows.CREATE_SUSPENDED,
 	}
 	// Grandchildren may hold the output pipes after the command exits.

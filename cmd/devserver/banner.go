@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,6 +68,19 @@ func (bn banner) writeWhat(b *strings.Builder) {
 		}
 		if !cfg.App.HTTP {
 			b.WriteString(" (serves no HTTP: up once started)")
+		}
+		b.WriteString("\n")
+	}
+	for _, name := range cfg.ProcessNames() {
+		p := cfg.Processes[name]
+		fmt.Fprintf(b, "Process %s: %s", name, p.Run)
+		if p.Build != "" {
+			fmt.Fprintf(b, " (built with: %s)", p.Build)
+		}
+		if p.Restart == "never" {
+			b.WriteString(" (never restarted for a change)")
+		} else if !slices.Equal(p.Watch, []string{"**/*"}) {
+			fmt.Fprintf(b, " (restarted for %s)", strings.Join(p.Watch, ", "))
 		}
 		b.WriteString("\n")
 	}

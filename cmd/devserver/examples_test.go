@@ -71,6 +71,7 @@ func TestExamplesRun(t *testing.T) {
 		args      []string
 		setup     func(t *testing.T, dir string) []string
 		edit      func(t *testing.T, dir string) string // changes a file, returns what the page then says
+		page      string                                // the page the edit shows on, if not /
 	}{
 		{dir: "go-web", want: "Go says hello (APP_ENV=development)", setup: func(t *testing.T, dir string) []string {
 			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module goweb\n\ngo 1.26\n"), 0o644)
@@ -79,6 +80,12 @@ func TestExamplesRun(t *testing.T) {
 		{dir: "node-web", want: "Node says hello (NODE_ENV=development)", need: "node"},
 		{dir: "python-web", want: "Python says hello (DEBUG=1)", need: "python3"},
 		{dir: "static-site", want: "A static site served by devserver"},
+		// Three processes: a stylesheet the css process builds from styles/
+		// (restart: never; it watches them itself) is served at once.
+		{dir: "processes", want: "Three processes, one devserver", need: "python3", edit: func(t *testing.T, dir string) string {
+			testkit.WriteFile(t, filepath.Join(dir, "styles", "site.css"), "h1 { color: rebeccapurple; }\n")
+			return "rebeccapurple"
+		}, page: "static/app.css"},
 		// The container's profile, run here on loopback (no Docker engine in
 		// tests): the app builds, serves, and a change on the "host" shows.
 		{dir: "docker", want: "Served from a shared folder (APP_ENV=development)", args: []string{"--profile", "docker"},
@@ -124,7 +131,7 @@ func TestExamplesRun(t *testing.T) {
 			if tc.edit != nil {
 				want := tc.edit(t, dir)
 				testkit.WaitFor(t, 60*time.Second, "the change to show: "+want, func() bool {
-					_, body := testkit.Get(t, d.URL)
+					_, body := testkit.Get(t, d.URL+tc.page)
 					return strings.Contains(body, want)
 				})
 			}
