@@ -193,7 +193,7 @@ var keys = []Key{
 		Doc: "dotenv files whose variables the process gets, below its env and devserver's own environment; a change restarts it"},
 	{Name: "processes.*.watch", Kind: KindList, Default: []string{"**/*"}, Effect: EffectProcesses | EffectRewatch,
 		Doc: "files whose changes restart the process (doublestar globs, like watch.globs, which are the app's); watch.paths and watch.ignore apply to all", check: checkGlobs},
-	{Name: "processes.*.restart", Kind: KindEnum, Default: "change", Allowed: []string{"change", "never"}, Effect: EffectProcesses,
+	{Name: "processes.*.restart", Kind: KindEnum, Default: "change", Allowed: []string{"change", "never"}, Effect: EffectProcesses | EffectRewatch,
 		Doc: "change: restart the process when a file of its watch globs changes; never: keep it running (a tool that watches files itself, such as tailwindcss --watch)"},
 }
 
