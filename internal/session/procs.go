@@ -53,44 +53,49 @@ func sameRun(a, b reload.Options) bool {
 
 // switchProcs makes the processes those of l: new ones start, removed
 // ones stop, and those whose commands, environment (dotenv files included)
-// or stop settings changed start anew; with force (rs) every one restarts.
-// Stopping waits for the whole trees, all at once.
+// or stop settings changed start anew, once the old one's tree is gone (a
+// dev server on a fixed port needs it free); with force (rs) every one
+// restarts. Stopping waits for the whole trees, all at once.
 func (s *session) switchProcs(ctx context.Context, l *config.Loaded, fileEnv map[string][]dotenv.Var, force bool) {
 	cfg := l.Config
 	var stopping []*proc
 	for name, p := range s.procs {
-		if _, keep := cfg.Processes[name]; !keep {
+		if _, keep := cfg.Processes[name]; !keep || !sameRun(p.started, s.procOptions(l, name, fileEnv[name])) {
 			stopping = append(stopping, p)
 			delete(s.procs, name)
 		}
 	}
+	stopTasks(stopping)
 	for _, name := range cfg.ProcessNames() {
-		opts := s.procOptions(l, name, fileEnv[name])
 		p := s.procs[name]
-		if p != nil && !sameRun(p.started, opts) {
-			stopping = append(stopping, p)
-			p = nil
-		}
-		if p == nil {
-			p = &proc{started: opts, out: prefixed.New(s.opts.Stdout, ""), err: prefixed.New(s.opts.Stderr, "")}
-			opts.Stdout, opts.Stderr = p.out, p.err
-			sup, err := reload.NewSupervisor(opts)
-			if err != nil {
-				s.log.Error("process not started", "process", name, "err", err)
-				delete(s.procs, name)
+		switch {
+		case p == nil:
+			if p = s.startProc(ctx, s.procOptions(l, name, fileEnv[name])); p == nil {
 				continue
 			}
-			p.sup = sup
-			p.task = start(ctx, s.log, name+" supervisor", sup.Run)
 			s.procs[name] = p
-		} else if force {
+		case force:
 			p.sup.Restart()
 		}
 		p.globs = watch.CompileGlobs(cfg.Processes[name].Watch)
 		p.onChange = cfg.Processes[name].Restart == "change"
 	}
-	stopTasks(stopping)
 	s.setPrefixes(cfg)
+}
+
+// startProc starts a process with opts; nil if it cannot be (said in the
+// log).
+func (s *session) startProc(ctx context.Context, opts reload.Options) *proc {
+	p := &proc{started: opts, out: prefixed.New(s.opts.Stdout, ""), err: prefixed.New(s.opts.Stderr, "")}
+	opts.Stdout, opts.Stderr = p.out, p.err
+	sup, err := reload.NewSupervisor(opts)
+	if err != nil {
+		s.log.Error("process not started", "process", opts.Name, "err", err)
+		return nil
+	}
+	p.sup = sup
+	p.task = start(ctx, s.log, opts.Name+" supervisor", sup.Run)
+	return p
 }
 
 // stopTasks stops the processes' tasks together and waits for all.
@@ -126,8 +131,10 @@ func (s *session) setPrefixes(cfg *config.Config) {
 	s.appOut.SetPrefix(prefix(0, "app"))
 	s.appErr.SetPrefix(prefix(0, "app"))
 	for i, n := range names {
-		s.procs[n].out.SetPrefix(prefix(i+1, n))
-		s.procs[n].err.SetPrefix(prefix(i+1, n))
+		if p := s.procs[n]; p != nil { // nil if it could not start
+			p.out.SetPrefix(prefix(i+1, n))
+			p.err.SetPrefix(prefix(i+1, n))
+		}
 	}
 }
 
@@ -137,9 +144,8 @@ var colours = []string{"\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[34m", "\x1b[32m
 
 // procsChanged restarts the processes whose watch globs match a batch of
 // changed paths (and that restart on a change), each guarded against a
-// loop of its own. It returns the names it restarted.
-func (s *session) procsChanged(paths []string) []string {
-	var restarted []string
+// loop of its own.
+func (s *session) procsChanged(paths []string) {
 	for _, name := range slices.Sorted(maps.Keys(s.procs)) {
 		p := s.procs[name]
 		if !p.onChange {
@@ -155,10 +161,8 @@ func (s *session) procsChanged(paths []string) []string {
 		}
 		if restart {
 			p.sup.Restart()
-			restarted = append(restarted, name)
 		}
 	}
-	return restarted
 }
 
 // procGlobs are the globs of every process that restarts on a change, for
