@@ -18,6 +18,9 @@ type Error struct {
 	Value     string // the offending value as the user wrote it, if any
 	Allowed   []string
 	Msg       string // what is wrong, and what is allowed
+	// Excerpt is the line at Line and the one before it, with a caret
+	// under Col, for a syntax error; "" when there is none.
+	Excerpt string
 }
 
 // Error formats the problem as file:line:col: key: message.
@@ -44,7 +47,35 @@ func (e *Error) Error() string {
 		b.WriteString(e.Key + ": ")
 	}
 	b.WriteString(e.Msg)
+	if e.Excerpt != "" {
+		b.WriteString("\n" + e.Excerpt)
+	}
 	return b.String()
+}
+
+// excerpt shows line (and the one before it) of data with a caret under
+// col: where a syntax error is, as a compiler shows it. Tabs are kept so
+// that the caret lines up; control characters are escaped.
+func excerpt(data []byte, line, col int) string {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	var b strings.Builder
+	width := len(fmt.Sprint(line))
+	for n := max(1, line-1); n <= line; n++ {
+		text := strings.TrimRight(lines[n-1], "\r")
+		if len(text) > 200 {
+			text = text[:200] + " …"
+		}
+		fmt.Fprintf(&b, "  %*d | %s\n", width, n, escapeControl(strings.ReplaceAll(text, "\t", "    ")))
+	}
+	if col > 0 {
+		prefix := lines[line-1][:min(col-1, len(lines[line-1]))]
+		pad := len([]rune(strings.ReplaceAll(prefix, "\t", "    ")))
+		fmt.Fprintf(&b, "  %*s | %s^", width, "", strings.Repeat(" ", min(pad, 200)))
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // maxErrors caps how many problems are listed at once.
@@ -77,9 +108,17 @@ func (l ErrorList) Unwrap() []error {
 }
 
 // errs collects problems during a load.
-type errs struct{ list ErrorList }
+type errs struct {
+	list     ErrorList
+	warnings ErrorList // what is said but does not stop a load
+}
 
 func (c *errs) add(e *Error) { c.list = append(c.list, e) }
+
+// warn records a doubt at a source position: said, never refused.
+func (c *errs) warn(src Source, msg string) {
+	c.warnings = append(c.warnings, &Error{File: src.File, Line: src.Line, Col: src.Col, Env: src.Env, Flag: src.flagName(), Msg: msg})
+}
 
 // at records a problem at a source position.
 func (c *errs) at(src Source, key, msg string) {

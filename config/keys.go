@@ -176,7 +176,7 @@ var keys = []Key{
 	{Name: "watch.debounce", Kind: KindDuration, Default: 100 * time.Millisecond,
 		Doc: "quiet time that ends a burst of changes; a burst gives one restart", check: checkNonNegative, Effect: EffectRewatch},
 	{Name: "tls.auto", Kind: KindBool, Default: false, Flag: "https",
-		Doc: "serve HTTPS with a certificate devserver makes for localhost, loopback and this machine's addresses, from a local CA kept in .devserver/tls (tls.cert and tls.key win when set); the file may say just `tls: auto`", Effect: EffectRebind},
+		Doc: "serve HTTPS with a certificate devserver makes for localhost, loopback and this machine's addresses, from a local CA kept in .devserver/tls (tls.cert and tls.key win when set); the file may say just tls: auto (in TOML, tls = \"auto\")", Effect: EffectRebind},
 	{Name: "tls.cert", Kind: KindString, Default: "",
 		Doc: "PEM certificate file; serve HTTPS when set together with tls.key", Effect: EffectRebind},
 	{Name: "tls.key", Kind: KindString, Default: "",

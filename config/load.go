@@ -48,6 +48,9 @@ type Loaded struct {
 	// Origins maps each key (and each app.env entry, as "app.env.NAME") to
 	// where its effective value came from.
 	Origins map[string]Source
+	// Warnings are doubts that did not stop the load: a DEVSERVER_*
+	// variable that is close to a key's but names none.
+	Warnings ErrorList
 	// dir is Options.Dir, for naming files relative to it.
 	dir string
 }
@@ -139,7 +142,7 @@ func Load(opts Options) (*Loaded, error) {
 	if err := e.err(); err != nil {
 		return nil, err
 	}
-	l := &Loaded{Config: cfg, File: in.path, Origins: origins, ProfileFrom: in.from, dir: dir}
+	l := &Loaded{Config: cfg, File: in.path, Origins: origins, ProfileFrom: in.from, dir: dir, Warnings: e.warnings}
 	if in.overlay != nil {
 		l.Overlay = in.overlay.path
 	}
@@ -452,7 +455,7 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 					out[sh.key] = setting{value: true, src: withPos(src, kid.key)}
 					continue
 				}
-				msg := fmt.Sprintf("must be a table of keys (%s)", strings.Join(sectionKeys(path), ", "))
+				msg := fmt.Sprintf("must be %s of keys (%s)", tableWord(src), strings.Join(sectionKeys(path), ", "))
 				if sh, ok := shorthands[path]; ok {
 					msg += fmt.Sprintf(" or %q", sh.value)
 				}
@@ -540,6 +543,15 @@ func (s settings) merge(over settings) {
 	}
 }
 
+// tableWord is what the format of src's file calls a section: a YAML
+// mapping, a TOML table.
+func tableWord(src Source) string {
+	if format(src.File) == "toml" {
+		return "a table"
+	}
+	return "a mapping"
+}
+
 // crossCheck validates what no single key can: combinations.
 func crossCheck(cfg *Config, origins map[string]Source, e *errs) {
 	if cfg.IPv6 {
@@ -548,6 +560,13 @@ func crossCheck(cfg *Config, origins map[string]Source, e *errs) {
 		}
 	}
 	checkProcesses(cfg, origins, e)
+	if cfg.Watch.Enabled {
+		for _, p := range cfg.Watch.Paths {
+			if _, err := os.Stat(cfg.Abs(p)); err != nil {
+				e.at(origins["watch.paths"], "watch.paths", fmt.Sprintf("%q: %s (watch paths are relative to the project root, %s)", p, textfile.Describe(cfg.Abs(p), err), cfg.Root))
+			}
+		}
+	}
 	if (cfg.TLS.Cert == "") != (cfg.TLS.Key == "") {
 		set, missing := "tls.cert", "tls.key"
 		if cfg.TLS.Cert == "" {

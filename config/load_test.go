@@ -153,7 +153,8 @@ func TestEveryKeyFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := write(t, map[string]string{"devserver.yaml": string(file)})
+	// The lists' samples, as watch.paths, must exist.
+	dir := write(t, map[string]string{"devserver.yaml": string(file), "x0.test/a": "", "x1.test/a": "", "y.test/a": ""})
 	check := func(t *testing.T, l *Loaded, k Key) {
 		t.Helper()
 		want := sample(k, 1)
@@ -443,7 +444,10 @@ func TestParseAddrPort(t *testing.T) {
 		{in: "[::]:8000", want: AddrPort{Addr: "::", Port: 8000, IPv6: true}},
 		{in: "abc", wantErr: true},
 		{in: "70000", wantErr: true},
-		{in: ":9000", wantErr: true},
+		{in: ":9000", want: AddrPort{Port: 9000}},
+		{in: "0:9000", want: AddrPort{Addr: "0.0.0.0", Port: 9000}},
+		{in: "[::1]", wantErr: true},
+		{in: ":", wantErr: true},
 		{in: "0.0.0.0:", wantErr: true},
 		{in: "[::1:9000", wantErr: true},
 		{in: "[127.0.0.1]:9000", wantErr: true},

@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// envLayer reads the DEVSERVER_* variables that name keys; any other
-// DEVSERVER_* variable is a typo and an error.
+// envLayer reads the DEVSERVER_* variables that name keys; any other is
+// ignored, with a warning when it looks like a typo of one.
 func envLayer(env map[string]string, processes []string, e *errs) settings {
 	out := settings{}
 	byEnv := map[string]Key{}
@@ -32,11 +32,11 @@ func envLayer(env map[string]string, processes []string, e *errs) settings {
 			}
 		}
 		if !ok {
-			msg := "unknown variable"
+			// Another tool's variable (DEVSERVER_BIN) must not stop devserver;
+			// a typo of one of its own is worth a word.
 			if s := suggest(name, names); s != "" {
-				msg += fmt.Sprintf(" (did you mean %s?)", s)
+				e.warn(src, fmt.Sprintf("unknown variable, ignored (did you mean %s?)", s))
 			}
-			e.at(src, "", msg)
 			continue
 		}
 		v, problem := decodeString(k, value)
@@ -122,16 +122,20 @@ type AddrPort struct {
 }
 
 // ParseAddrPort parses ADDRPORT as Django's runserver does: "9000",
-// "0.0.0.0:9000", "localhost:9000" or "[::1]:9000".
+// "0.0.0.0:9000", "localhost:9000", "[::1]:9000", and "0:9000" for every
+// interface; and as Go does, ":9000" for a port on the configured address.
 func ParseAddrPort(s string) (AddrPort, error) {
 	bad := fmt.Errorf("not a port or address:port (e.g. 9000, 0.0.0.0:9000, [::1]:9000)")
 	portKey, _ := LookupKey("port")
 	var ap AddrPort
+	if strings.HasPrefix(s, "[") && !strings.Contains(s, "]:") {
+		return ap, fmt.Errorf("%s has no port (an IPv6 address and a port: [::1]:9000)", s)
+	}
 	host, port := "", s
 	if i := strings.LastIndex(s, ":"); i >= 0 {
 		host, port = s[:i], s[i+1:]
-		if host == "" {
-			return ap, bad
+		if host == "0" {
+			host = "0.0.0.0" // runserver's shorthand
 		}
 	}
 	p, problem := decodeString(portKey, port)

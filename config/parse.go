@@ -85,6 +85,9 @@ func parseFile(name, path string, data []byte) (*node, *Error) {
 		root, perr = parseYAML(name, data)
 	}
 	if perr != nil {
+		if strings.HasPrefix(perr.Msg, "syntax error") {
+			perr.Excerpt = excerpt(data, perr.Line, perr.Col)
+		}
 		return nil, perr
 	}
 	v := viper.New()

@@ -27,7 +27,7 @@ func (l *fileLayer) readProfileKey(n *node, src Source, e *errs) {
 func (l *fileLayer) readProfiles(n *node, src Source, e *errs) {
 	if !n.isMap() {
 		if n.value != nil {
-			e.at(withPos(src, n.val), "profiles", "must be a table of profiles (profiles: {lan: {addr: 0.0.0.0}})")
+			e.at(withPos(src, n.val), "profiles", "must be "+tableWord(src)+" of profiles (profiles: {lan: {addr: 0.0.0.0}})")
 		}
 		return
 	}
@@ -50,7 +50,7 @@ func (l *fileLayer) readProfiles(n *node, src Source, e *errs) {
 		sec := settings{}
 		if !kid.isMap() {
 			if kid.value != nil {
-				e.at(withPos(src, kid.val), path, "must be a table of keys")
+				e.at(withPos(src, kid.val), path, "must be "+tableWord(src)+" of keys")
 			}
 			l.decls[name], l.sections[name] = decl, sec
 			continue
@@ -169,7 +169,12 @@ func chooseProfile(flags, env map[string]string, file, overlay *fileLayer, d dec
 		return "", src.String()
 	}
 	if _, ok := d[name]; !ok {
-		e.at(src, key, (&profiles.UnknownError{Name: name, Known: d.set().Names()}).Error())
+		known := d.set().Names()
+		msg := (&profiles.UnknownError{Name: name, Known: known}).Error()
+		if s := suggest(name, known); s != "" {
+			msg = fmt.Sprintf("unknown profile %q (did you mean %s? profiles: %s)", name, s, strings.Join(known, ", "))
+		}
+		e.at(src, key, msg)
 	}
 	return name, src.String()
 }

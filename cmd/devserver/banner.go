@@ -54,9 +54,9 @@ func (bn banner) writeWhat(b *strings.Builder) {
 			paths[i] = filepath.ToSlash(p)
 		}
 		if strings.HasPrefix(bn.watchMode, "native events") {
-			fmt.Fprintf(b, "Watching %d files in %s (%s)\n", bn.watched, strings.Join(paths, ", "), bn.watchMode)
+			fmt.Fprintf(b, "Watching %s in %s (%s)\n", count(bn.watched, "file"), strings.Join(paths, ", "), bn.watchMode)
 		} else {
-			fmt.Fprintf(b, "Watching %d files in %s every %s (%s)\n", bn.watched, strings.Join(paths, ", "), cfg.Watch.Interval, bn.watchMode)
+			fmt.Fprintf(b, "Watching %s in %s every %s (%s)\n", count(bn.watched, "file"), strings.Join(paths, ", "), cfg.Watch.Interval, bn.watchMode)
 		}
 	} else {
 		b.WriteString("Not watching files (watch.enabled is off)\n")
@@ -151,4 +151,12 @@ func writeQR(b *strings.Builder, phone string, ip netip.Addr) {
 	default:
 		fmt.Fprintf(b, "No QR code: devserver listens on %s, which only this machine can reach; use --profile lan or --addr 0.0.0.0.\n", ip)
 	}
+}
+
+// count is n and noun, in the plural but for one: "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

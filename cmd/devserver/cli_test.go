@@ -37,6 +37,18 @@ func TestCompletion(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "lan\ton the LAN") || !strings.Contains(out, "ci\textends lan") {
 		t.Errorf("complete --profile: code %d, out %q, err %q", code, out, stderr)
 	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "config", "--format", ""}, "yaml\ntoml\njson\n"},
+		{[]string{"__complete", "init", "--format", ""}, "yaml\ntoml\n"},
+		{[]string{"__complete", "help", "val"}, "validate\t"},
+	} {
+		if out, stderr, _ := runIn(t, dir, nil, c.args...); !strings.Contains(out, c.want) {
+			t.Errorf("%v: %q (stderr %q), want %q in it", c.args, out, stderr, c.want)
+		}
+	}
 	if err := os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -23,12 +23,15 @@ flags as devserver itself, so
   devserver config --profile lan --port 9000
 
 shows exactly what 'devserver --profile lan --port 9000' would run.`,
+		Example: `  devserver config --explain
+  devserver config --profile lan --format json
+  DEVSERVER_PORT=9100 devserver config --explain`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := config.CheckFormat(format); err != nil {
 				return usageError{fmt.Errorf("--format: %w", err)}
 			}
-			l, err := config.Load(loadOptions(cmd, env, ""))
+			l, err := load(cmd, loadOptions(cmd, env, ""))
 			if err != nil {
 				return err
 			}
@@ -44,20 +47,33 @@ shows exactly what 'devserver --profile lan --port 9000' would run.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "output format: yaml, toml or json")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"yaml", "toml", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&explain, "explain", false, "list each value with where it came from")
 	addOverrideFlags(cmd)
 	return cmd
 }
 
 func newValidateCmd(env runEnv) *cobra.Command {
+	var noFile bool
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the config file and every profile; exit 2 on any problem",
-		Args:  noArgs,
+		Long: `Check the config file, its local overlay and every profile, and exit 2 on
+any problem, each named with its file:line:col. Without a config file it
+fails too (a CI job run in the wrong directory must not pass), unless
+--no-file-ok says the built-in defaults are meant.`,
+		Example: `  devserver validate
+  devserver validate --profile lan
+  devserver validate --config deploy/devserver.yaml`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, checked, err := config.Validate(loadOptions(cmd, env, ""))
 			if err != nil {
 				return err
+			}
+			sayWarnings(cmd, l)
+			if l.File == "" && !noFile {
+				return exitError{exitUsage, fmt.Errorf("no devserver.yaml, devserver.yml or devserver.toml in %s or its parents (run devserver init, give --config FILE, or --no-file-ok to check the built-in defaults)", l.Config.Root)}
 			}
 			name := "built-in defaults (no config file)"
 			if l.File != "" {
@@ -74,17 +90,19 @@ func newValidateCmd(env runEnv) *cobra.Command {
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&noFile, "no-file-ok", false, "pass without a config file, checking the built-in defaults")
 	addOverrideFlags(cmd)
 	return cmd
 }
 
 func newProfilesCmd(env runEnv) *cobra.Command {
 	return &cobra.Command{
-		Use:   "profiles",
-		Short: "List the profiles, what each extends and its description",
-		Args:  noArgs,
+		Use:     "profiles",
+		Short:   "List the profiles, what each extends and its description",
+		Example: "  devserver profiles\n  devserver profiles --config deploy/devserver.yaml",
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := config.Load(loadOptions(cmd, env, ""))
+			l, err := load(cmd, loadOptions(cmd, env, ""))
 			if err != nil {
 				return err
 			}
@@ -97,9 +115,10 @@ func newInitCmd(env runEnv) *cobra.Command {
 	var format string
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "init",
-		Short: "Write a commented starter devserver.yaml (or .toml) and git-ignore the local overlay",
-		Args:  noArgs,
+		Use:     "init",
+		Short:   "Write a commented starter devserver.yaml (or .toml) and git-ignore the local overlay",
+		Example: "  devserver init\n  devserver init --format toml\n  devserver init --force",
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "yaml" && format != "toml" {
 				return usageError{fmt.Errorf("--format: unknown format %q (allowed: yaml, toml)", format)}
@@ -108,6 +127,7 @@ func newInitCmd(env runEnv) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "file format: yaml or toml")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"yaml", "toml"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing config file")
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/devserver/devserver/config"
 	"github.com/spf13/cobra"
@@ -42,7 +43,12 @@ devserver.local.yaml overlay, DEVSERVER_* environment variables for every key
 (DEVSERVER_PORT, DEVSERVER_WATCH_INTERVAL, ...) and flags above all.
 
 ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
-[::1]:9000.`,
+[::1]:9000, 0:9000 (every interface) or :9000 (the configured address).`,
+		Example: `  devserver                       # the nearest devserver.yaml, http://127.0.0.1:8000/
+  devserver 9000                  # on port 9000
+  devserver --profile lan --qr    # reachable from a phone: scan the code
+  devserver --run 'python3 -m http.server $PORT' --livereload
+  devserver config --explain      # where each value comes from`,
 		Version:                    versionString(),
 		Args:                       rootArgs,
 		SilenceUsage:               true,
@@ -71,6 +77,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 	root.Flags().Bool("no-color", false, "no colours in the request log (also NO_COLOR)")
 	root.Flags().Bool("qr", false, "draw a QR code of the network URL in the banner, for phones (with --profile lan)")
 
+	root.SetHelpCommand(newHelpCmd(root))
 	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newVersionCmd(), newGuardCmd())
 	return root
 }
@@ -85,8 +92,8 @@ func rootArgs(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if _, err := config.ParseAddrPort(args[0]); err != nil {
-		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-			return usageError{fmt.Errorf("%q is not an address or port; did you mean the %q command?", args[0], s[0])}
+		if typo := typoCommand(cmd, args); typo != nil {
+			return typo
 		}
 		return usageError{fmt.Errorf("ADDRPORT %q: %w", args[0], err)}
 	}
@@ -121,6 +128,35 @@ func newVersionCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintf(cmd.OutOrStdout(), "devserver %s %s %s/%s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err
+		},
+	}
+}
+
+// newHelpCmd is help with a did-you-mean for a topic that is no command,
+// rather than the root's help as if it were asked for.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			for _, c := range root.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, c.Name()+"\t"+c.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 || (cmd == root && len(args) > 0) {
+				topic := strings.Join(args, " ")
+				if s := root.SuggestionsFor(args[len(args)-1]); len(s) > 0 {
+					return usageError{fmt.Errorf("no help topic %q; did you mean %q?", topic, s[0])}
+				}
+				return usageError{fmt.Errorf("no help topic %q (the commands are listed by devserver --help)", topic)}
+			}
+			return cmd.Help()
 		},
 	}
 }

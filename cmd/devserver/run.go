@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/devserver/devserver/config"
 	"github.com/spf13/cobra"
@@ -56,7 +57,10 @@ func (e exitError) Unwrap() error { return e.err }
 func run(ctx context.Context, args []string, env runEnv) int {
 	root := newRoot(env)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := typoCommand(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -116,4 +120,40 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
 	}
 	return nil
+}
+
+// typoCommand catches a mistyped command before cobra parses flags: in
+// "devserver confg --explain", the flag would be reported as unknown to the
+// root command instead of the word as a typo of config.
+func typoCommand(root *cobra.Command, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return nil
+	}
+	if cmd, _, err := root.Find(args[:1]); err == nil && cmd != root {
+		return nil
+	}
+	if _, err := config.ParseAddrPort(args[0]); err == nil {
+		return nil
+	}
+	if s := root.SuggestionsFor(args[0]); len(s) > 0 {
+		return usageError{fmt.Errorf("%q is not a command or an address; did you mean %q?", args[0], s[0])}
+	}
+	return nil
+}
+
+// load is config.Load for a command, with the load's warnings said on
+// stderr.
+func load(cmd *cobra.Command, opts config.Options) (*config.Loaded, error) {
+	l, err := config.Load(opts)
+	if err == nil {
+		sayWarnings(cmd, l)
+	}
+	return l, err
+}
+
+// sayWarnings prints what a load doubted but did not refuse.
+func sayWarnings(cmd *cobra.Command, l *config.Loaded) {
+	for _, w := range l.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/localnet"
 	"github.com/devserver/devserver/internal/session"
 	"github.com/devserver/devserver/reload"
@@ -21,7 +20,7 @@ import (
 // until Ctrl+C, printing the banner once it serves.
 func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	opts := loadOptions(cmd, env, addrPort)
-	l, err := config.Load(opts)
+	l, err := load(cmd, opts)
 	if err != nil {
 		return err
 	}

@@ -115,8 +115,12 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		appErr:     prefixed.New(opts.Stderr, ""),
 	}
 	defer s.stopAll()
-	if l.File == "" {
+	switch {
+	case l.File != "":
+	case l.Config.App.Run == "":
 		log.Info("no devserver.yaml found: serving the working directory as static files; run `devserver init` to create one", "dir", l.Config.Root)
+	default:
+		log.Info("no devserver.yaml found: running the app with the built-in defaults; run `devserver init` to create one", "dir", l.Config.Root)
 	}
 	if err := s.apply(ctx, l, false); err != nil {
 		return err
