@@ -93,6 +93,8 @@ const (
 	EnvConfig = "DEVSERVER_CONFIG"
 	// EnvProfile chooses the profile, like --profile.
 	EnvProfile = "DEVSERVER_PROFILE"
+	// EnvLogFormat chooses the log's format, like --log-format.
+	EnvLogFormat = "DEVSERVER_LOG_FORMAT"
 )
 
 // Effect is what applying a changed key to a running devserver takes. A

@@ -17,9 +17,9 @@ func envLayer(env map[string]string, processes []string, e *errs) settings {
 		byEnv[k.Env()] = k
 		names = append(names, k.Env())
 	}
-	names = append(names, EnvConfig, EnvProfile)
+	names = append(names, EnvConfig, EnvProfile, EnvLogFormat)
 	for name, value := range env {
-		if name == EnvConfig || name == EnvProfile {
+		if name == EnvConfig || name == EnvProfile || name == EnvLogFormat {
 			continue
 		}
 		src := Source{Layer: LayerEnv, Env: name}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -21,10 +22,12 @@ import (
 // Control characters are escaped before they reach the terminal, so a
 // request cannot forge log lines or send terminal escapes.
 type requestLog struct {
-	mu    sync.Mutex
-	w     io.Writer
-	color bool
-	now   func() time.Time
+	mu      sync.Mutex
+	w       io.Writer
+	color   bool
+	stamp   func(time.Time) string // what starts a line; nil for Django's
+	records *slog.Logger           // instead of lines, when set
+	now     func() time.Time
 }
 
 // maxLogged bounds how much of a request target one log line shows.
@@ -47,14 +50,25 @@ func (l *requestLog) line(start time.Time, r *http.Request, status int, size int
 	if len(target) > maxLogged {
 		target = target[:maxLogged] + "…(" + strconv.Itoa(len(r.RequestURI)) + " bytes)"
 	}
-	text := fmt.Sprintf("[%s] \"%s %s %s\" %d %d %s",
-		start.Format("02/Jan/2006 15:04:05"), escape(r.Method), escape(target), escape(r.Proto), status, size, took.Round(time.Microsecond))
+	if l.records != nil {
+		l.records.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("component", "http"),
+			slog.String("method", r.Method), slog.String("target", target), slog.String("proto", r.Proto),
+			slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took))
+		return
+	}
+	text := fmt.Sprintf("\"%s %s %s\" %d %d %s", escape(r.Method), escape(target), escape(r.Proto), status, size, took.Round(time.Microsecond))
+	stamp := ""
+	if l.stamp != nil {
+		stamp = l.stamp(start) // coloured as its column is; the status colours the rest
+	} else {
+		text = "[" + start.Format("02/Jan/2006 15:04:05") + "] " + text // Django colours all of it
+	}
 	if l.color {
 		text = statusColor(status) + text + "\x1b[0m"
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintln(l.w, text)
+	fmt.Fprintln(l.w, stamp+text)
 }
 
 // statusColor follows Django's palette: success plain, redirects green,

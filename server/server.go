@@ -44,6 +44,13 @@ type Options struct {
 	Log io.Writer
 	// Color colours the request log by status.
 	Color bool
+	// Stamp, if set, starts each request line instead of Django's
+	// "[21/Nov/2026 10:04:05] " (the human log's time and source column).
+	Stamp func(time.Time) string
+	// Records, if set, receives each request as a log record ("request",
+	// with method, target, proto, status, bytes and took) instead of a
+	// line in Log: for a log in JSON.
+	Records *slog.Logger
 	// LiveReload, if set, serves the live-reload stream and adds its
 	// script to HTML pages. If nil, live reload is off.
 	LiveReload *LiveReload
@@ -105,8 +112,8 @@ func New(opts Options) (*Server, error) {
 		route = opts.LiveReload.inject(route)
 	}
 	h := newHostCheck(opts.BindAddr, opts.AllowedHosts).wrap(route, opts.ConfigName)
-	if opts.Log != nil {
-		h = (&requestLog{w: opts.Log, color: opts.Color, now: time.Now}).wrap(h)
+	if opts.Log != nil || opts.Records != nil {
+		h = (&requestLog{w: opts.Log, color: opts.Color, stamp: opts.Stamp, records: opts.Records, now: time.Now}).wrap(h)
 	}
 	s.handler = h
 	return s, nil

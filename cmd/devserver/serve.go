@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/localnet"
 	"github.com/devserver/devserver/internal/session"
 	"github.com/devserver/devserver/reload"
@@ -25,6 +28,12 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		return err
 	}
 	noColor, _ := cmd.Flags().GetBool("no-color")
+	format, _ := cmd.Flags().GetString("log-format")
+	if !cmd.Flags().Changed("log-format") {
+		if v, ok := lookup(env.Environ, config.EnvLogFormat); ok {
+			format = v
+		}
+	}
 	qr, _ := cmd.Flags().GetBool("qr")
 	ctx := cmd.Context()
 	// The first Ctrl+C stops everything gracefully; from then on the
@@ -34,13 +43,12 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		<-ctx.Done()
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
 	}()
-	return session.Run(ctx, l, session.Options{
+	sopts := session.Options{
 		Load:   opts,
 		Stdin:  env.Stdin,
 		Stdout: env.Stdout,
 		Stderr: env.Stderr,
 		Color:  !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
-		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		Started: func(st session.Started) {
 			bn := banner{loaded: st.Loaded, addr: st.Addr, watched: st.Watched, watchMode: st.WatchMode, qr: qr}
 			if st.Addr.IP.IsUnspecified() {
@@ -48,7 +56,34 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 			}
 			writeBanner(env.Stdout, bn)
 		},
-	})
+	}
+	switch format {
+	case "human":
+		sopts.Human = true
+		sopts.Logger = slog.New(humanlog.New(env.Stderr, sopts.Color))
+	case "text":
+		sopts.Logger = slog.New(slog.NewTextHandler(env.Stderr, nil))
+	case "json":
+		sopts.Logger = slog.New(slog.NewJSONHandler(env.Stderr, nil))
+		sopts.Requests = sopts.Logger
+	default:
+		return usageError{fmt.Errorf("--log-format: unknown format %q (allowed: %s)", format, strings.Join(logFormats, ", "))}
+	}
+	return session.Run(ctx, l, sopts)
+}
+
+// logFormats are the formats of --log-format: human (aligned, coloured
+// lines for a terminal), text (logfmt) and json, for machines.
+var logFormats = []string{"human", "text", "json"}
+
+// lookup returns the value of the variable name in environ.
+func lookup(environ []string, name string) (string, bool) {
+	for i := len(environ) - 1; i >= 0; i-- {
+		if n, v, ok := strings.Cut(environ[i], "="); ok && n == name {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func hasEnv(environ []string, name string) bool {

@@ -17,20 +17,32 @@ type Writer struct {
 	w io.Writer
 
 	mu     sync.Mutex
-	prefix []byte
-	mid    bool // the last write ended inside a line
+	prefix func() string // nil for none
+	mid    bool          // the last write ended inside a line
 	buf    bytes.Buffer
 }
 
 // New returns a Writer to w with prefix ("" for none).
 func New(w io.Writer, prefix string) *Writer {
-	return &Writer{w: w, prefix: []byte(prefix)}
+	p := &Writer{w: w}
+	p.SetPrefix(prefix)
+	return p
 }
 
 // SetPrefix changes the prefix from the next line on.
 func (p *Writer) SetPrefix(prefix string) {
+	if prefix == "" {
+		p.SetPrefixFunc(nil)
+		return
+	}
+	p.SetPrefixFunc(func() string { return prefix })
+}
+
+// SetPrefixFunc makes the prefix of each line from the next on what f
+// returns as the line starts (a time stamp, say); nil for none.
+func (p *Writer) SetPrefixFunc(f func() string) {
 	p.mu.Lock()
-	p.prefix = []byte(prefix)
+	p.prefix = f
 	p.mu.Unlock()
 }
 
@@ -39,7 +51,7 @@ func (p *Writer) SetPrefix(prefix string) {
 func (p *Writer) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.prefix) == 0 {
+	if p.prefix == nil {
 		if len(b) > 0 {
 			p.mid = b[len(b)-1] != '\n'
 		}
@@ -48,7 +60,7 @@ func (p *Writer) Write(b []byte) (int, error) {
 	p.buf.Reset()
 	for rest := b; len(rest) > 0; {
 		if !p.mid {
-			p.buf.Write(p.prefix)
+			p.buf.WriteString(p.prefix())
 		}
 		line := rest
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {

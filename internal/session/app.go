@@ -3,9 +3,11 @@ package session
 import (
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
+	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/signals"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
@@ -66,6 +68,10 @@ func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.
 		Hidden:       l.WatchFiles(),
 		Log:          s.opts.Stderr,
 		Color:        s.opts.Color,
+		Records:      s.opts.Requests,
+	}
+	if s.opts.Human {
+		opts.Stamp = func(t time.Time) string { return humanlog.Stamp(t, "http", s.opts.Color) }
 	}
 	if l.File != "" {
 		opts.ConfigName = l.Name(l.File)

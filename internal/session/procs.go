@@ -8,6 +8,7 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
+	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/prefixed"
 	"github.com/devserver/devserver/internal/signals"
 	"github.com/devserver/devserver/reload"
@@ -107,40 +108,41 @@ func stopTasks(ps []*proc) {
 	stopAll(ts)
 }
 
-// setPrefixes names the source of every output line once there are
-// processes beside the app, the app's too; names are padded to one width
-// and, on a terminal, each has a colour of its own.
+// setPrefixes names the source of every output line: in the human log
+// always, by the time and the source's column; else once there are
+// processes beside the app, the app's too, by names padded to one width
+// and, on a terminal, each in a colour of its own.
 func (s *session) setPrefixes(cfg *config.Config) {
 	names := cfg.ProcessNames()
-	if len(names) == 0 {
-		s.appOut.SetPrefix("")
-		s.appErr.SetPrefix("")
-		return
+	set := func(w *prefixed.Writer, name string, f func() string) {
+		if s.opts.Human {
+			f = humanlog.OutputPrefix(name, s.opts.Color)
+		}
+		w.SetPrefixFunc(f)
 	}
 	width := len("app")
 	for _, n := range names {
 		width = max(width, len(n))
 	}
-	prefix := func(i int, name string) string {
+	prefix := func(name string) func() string {
+		if len(names) == 0 {
+			return nil
+		}
 		p := fmt.Sprintf("%-*s | ", width, name)
 		if s.opts.Color {
-			p = colours[i%len(colours)] + p + "\x1b[0m"
+			p = "\x1b[" + humanlog.Color(name) + "m" + p + "\x1b[0m"
 		}
-		return p
+		return func() string { return p }
 	}
-	s.appOut.SetPrefix(prefix(0, "app"))
-	s.appErr.SetPrefix(prefix(0, "app"))
-	for i, n := range names {
+	set(s.appOut, "app", prefix("app"))
+	set(s.appErr, "app", prefix("app"))
+	for _, n := range names {
 		if p := s.procs[n]; p != nil { // nil if it could not start
-			p.out.SetPrefix(prefix(i+1, n))
-			p.err.SetPrefix(prefix(i+1, n))
+			set(p.out, n, prefix(n))
+			set(p.err, n, prefix(n))
 		}
 	}
 }
-
-// colours are the prefixes' colours, in turn: cyan, magenta, yellow, blue,
-// green, bright red.
-var colours = []string{"\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[34m", "\x1b[32m", "\x1b[91m"}
 
 // procsChanged restarts the processes whose watch globs match a batch of
 // changed paths (and that restart on a change), each guarded against a

@@ -35,8 +35,16 @@ type Options struct {
 	// Stdout and Stderr receive the app's output; Stderr also the request
 	// log.
 	Stdout, Stderr io.Writer
-	// Color colours the request log by status.
+	// Color colours the request log by status, and the human log's
+	// columns.
 	Color bool
+	// Human makes every line of the app's and the processes' output, and
+	// of the request log, start as the human log's lines do: the time and
+	// the source's column (internal/humanlog).
+	Human bool
+	// Requests, if set, receives the request log as records instead of
+	// lines on Stderr: for a log in JSON.
+	Requests *slog.Logger
 	// Logger receives what happens. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Listen opens the front server's listener. If nil, server.Listen.

@@ -25,9 +25,11 @@ type Devserver struct {
 type Run struct {
 	Binary string
 	Dir    string
-	// Env is added to PATH, NO_COLOR=1 and GORACE=atexit_sleep_ms=0 (the
-	// app is often a test binary, whose race runtime would sleep a second
-	// at every exit); nothing else of the caller's environment is passed.
+	// Env is added to PATH, NO_COLOR=1, DEVSERVER_LOG_FORMAT=text (tests
+	// read the log as logfmt; a later DEVSERVER_LOG_FORMAT in Env wins) and
+	// GORACE=atexit_sleep_ms=0 (the app is often a test binary, whose race
+	// runtime would sleep a second at every exit); nothing else of the
+	// caller's environment is passed.
 	Env []string
 	// Prefix is a command line in front of the binary (a shell that sets
 	// limits, say).
@@ -47,7 +49,7 @@ func Start(r Run) (*Devserver, error) {
 	line := append(append(slices.Clone(r.Prefix), r.Binary), r.Args...)
 	d.Cmd = exec.Command(line[0], line[1:]...)
 	d.Cmd.Dir = r.Dir
-	d.Cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1", "GORACE=atexit_sleep_ms=0"}, r.Env...)
+	d.Cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1", "DEVSERVER_LOG_FORMAT=text", "GORACE=atexit_sleep_ms=0"}, r.Env...)
 	d.Cmd.Stdout, d.Cmd.Stderr = d.Stdout, d.Stderr
 	d.Cmd.WaitDelay = 5 * time.Second // an app left behind may hold the output
 	if err := d.Cmd.Start(); err != nil {
