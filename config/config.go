@@ -67,6 +67,8 @@ type Watch struct {
 	Gitignore bool          `key:"gitignore"`
 	Interval  time.Duration `key:"interval"`
 	Debounce  time.Duration `key:"debounce"`
+	// ClearScreen clears the terminal before each restart for changes.
+	ClearScreen bool `key:"clear_screen"`
 }
 
 // TLS is the certificate to serve HTTPS with: Cert and Key, or else, with

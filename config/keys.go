@@ -175,6 +175,8 @@ var keys = []Key{
 	{Name: "watch.interval", Kind: KindDuration, Default: 500 * time.Millisecond, Flag: "poll-interval",
 		FlagAliases: []string{"watch-interval"}, Effect: EffectRewatch,
 		Doc: "how often the tree is polled for changes", check: checkInterval},
+	{Name: "watch.clear_screen", Kind: KindBool, Default: false,
+		Doc: "clear the terminal before each restart for changed files, so that what follows is the new run's alone"},
 	{Name: "watch.debounce", Kind: KindDuration, Default: 100 * time.Millisecond,
 		Doc: "quiet time that ends a burst of changes; a burst gives one restart", check: checkNonNegative, Effect: EffectRewatch},
 	{Name: "tls.auto", Kind: KindBool, Default: false, Flag: "https",

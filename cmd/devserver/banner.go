@@ -23,13 +23,18 @@ type banner struct {
 	watchMode string   // how: "polling", "native events", ...
 	lan       []string // this machine's addresses, shown for a wildcard bind
 	qr        bool     // draw a QR code of the URL a phone can open
+	keys      bool     // keys are read as they are pressed
 }
 
 func writeBanner(w io.Writer, bn banner) {
 	var b strings.Builder
 	bn.writeWhat(&b)
 	bn.writeWhere(&b)
-	b.WriteString("Type rs and Enter to restart by hand. Quit the server with CONTROL-C.\n")
+	if bn.keys {
+		b.WriteString("Press h for help, r to restart, o to open the browser, q to quit.\n")
+	} else {
+		b.WriteString("Type rs and Enter to restart by hand. Quit the server with CONTROL-C.\n")
+	}
 	_, _ = io.WriteString(w, b.String())
 }
 
@@ -96,27 +101,11 @@ func (bn banner) writeWhat(b *strings.Builder) {
 // server others can reach.
 func (bn banner) writeWhere(b *strings.Builder) {
 	cfg := bn.loaded.Config
-	tcp := bn.addr.(*net.TCPAddr)
-	ip, _ := netip.AddrFromSlice(tcp.IP)
-	ip = ip.Unmap()
-	port := strconv.Itoa(tcp.Port)
-	host := ip.String()
-	if ip.IsUnspecified() {
-		host = "localhost"
-		if ip.Is6() {
-			host = "[::1]"
-		}
-	} else if ip.Is6() {
-		host = "[" + host + "]"
-	}
-	scheme := "http"
-	if cfg.TLS.HTTPS() {
-		scheme = "https"
-	}
+	scheme, host, port, ip := bn.where()
 	if cfg.TLS.Auto && cfg.TLS.Cert == "" {
 		fmt.Fprintf(b, "HTTPS certificate from devserver's local CA: trust %s once and browsers stop warning\n", filepath.Join(session.LocalCADir, "ca.pem"))
 	}
-	fmt.Fprintf(b, "Starting development server at %s://%s:%s/\n", scheme, host, port)
+	fmt.Fprintf(b, "Starting development server at %s\n", bn.url())
 	phone := "" // the URL another device can open
 	if ip.IsUnspecified() {
 		for _, a := range bn.lan {
@@ -135,6 +124,35 @@ func (bn banner) writeWhere(b *strings.Builder) {
 	if !ip.IsLoopback() {
 		b.WriteString("WARNING: this is a development server, reachable from the network. Do not use it in production.\n")
 	}
+}
+
+// where is the scheme, host (bracketed if IPv6; localhost for a wildcard
+// bind), port and bound address of the server.
+func (bn banner) where() (scheme, host, port string, ip netip.Addr) {
+	tcp := bn.addr.(*net.TCPAddr)
+	ip, _ = netip.AddrFromSlice(tcp.IP)
+	ip = ip.Unmap()
+	port = strconv.Itoa(tcp.Port)
+	host = ip.String()
+	if ip.IsUnspecified() {
+		host = "localhost"
+		if ip.Is6() {
+			host = "[::1]"
+		}
+	} else if ip.Is6() {
+		host = "[" + host + "]"
+	}
+	scheme = "http"
+	if bn.loaded.Config.TLS.HTTPS() {
+		scheme = "https"
+	}
+	return scheme, host, port, ip
+}
+
+// url is the address a browser on this machine opens.
+func (bn banner) url() string {
+	scheme, host, port, _ := bn.where()
+	return fmt.Sprintf("%s://%s:%s/", scheme, host, port)
 }
 
 // writeQR draws a QR code of phone, or says why there is none for a server

@@ -240,7 +240,7 @@ func TestRSRestartsByHand(t *testing.T) {
 	testkit.WaitFor(t, 20*time.Second, "the app", func() bool { return len(testkit.Pids(t, pidfile)) == 1 })
 	io.WriteString(stdin, "rs\n")
 	testkit.WaitFor(t, 20*time.Second, "a restart by hand", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
-	if !bytes.Contains([]byte(errb.String()), []byte("restarting (rs)")) {
+	if !bytes.Contains([]byte(errb.String()), []byte("restarting by hand")) {
 		t.Errorf("log:\n%s", errb)
 	}
 }

@@ -77,6 +77,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 	root.Flags().Bool("no-color", false, "no colours in the log (also NO_COLOR)")
 	root.Flags().String("log-format", "human", "the log's format: human (aligned lines for a person), text (logfmt) or json (env DEVSERVER_LOG_FORMAT)")
 	_ = root.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions(logFormats, cobra.ShellCompDirectiveNoFileComp))
+	root.Flags().Bool("open", false, "open the browser at the server's address once it serves (BROWSER names the browser)")
 	root.Flags().Bool("qr", false, "draw a QR code of the network URL in the banner, for phones (with --profile lan)")
 
 	root.SetHelpCommand(newHelpCmd(root))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -35,27 +36,41 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		}
 	}
 	qr, _ := cmd.Flags().GetBool("qr")
-	ctx := cmd.Context()
+	open, _ := cmd.Flags().GetBool("open")
+	signalled := cmd.Context()
 	// The first Ctrl+C stops everything gracefully; from then on the
 	// signal's default action applies, so a second one ends devserver at
 	// once (the guard still takes the app down with it).
 	go func() {
-		<-ctx.Done()
+		<-signalled.Done()
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
 	}()
+	ctx, quit := context.WithCancel(signalled) // q quits as Ctrl+C does
+	defer quit()
+	cbreak, restore := keysOnTerminal(env.Stdin)
+	defer restore()
+	keys := &keyboard{out: env.Stdout, environ: env.Environ, restart: make(chan struct{}, 1), quit: quit}
+	go keys.read(env.Stdin, cbreak)
 	sopts := session.Options{
-		Load:   opts,
-		Stdin:  env.Stdin,
-		Stdout: env.Stdout,
-		Stderr: env.Stderr,
-		Color:  !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
+		Load:    opts,
+		Restart: keys.restart,
+		Stdout:  env.Stdout,
+		Stderr:  env.Stderr,
+		Color:   !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
 		Started: func(st session.Started) {
-			bn := banner{loaded: st.Loaded, addr: st.Addr, watched: st.Watched, watchMode: st.WatchMode, qr: qr}
+			bn := banner{loaded: st.Loaded, addr: st.Addr, watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak}
 			if st.Addr.IP.IsUnspecified() {
 				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
 			}
 			writeBanner(env.Stdout, bn)
+			keys.serving(bn)
+			if open {
+				keys.open(bn.url())
+			}
 		},
+	}
+	if isTerminal(env.Stdout) {
+		sopts.Clear = func() { keys.press('c') }
 	}
 	switch format {
 	case "human":

@@ -115,7 +115,7 @@ func (s *session) prepare(ctx context.Context, n *next) error {
 // them (settled).
 func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 	first := s.loaded == nil
-	if !first {
+	if !first && len(n.changes) > 0 {
 		s.log.Info("config applied", "changes", len(n.changes))
 		for _, c := range n.changes {
 			s.log.Info("  " + c.String())

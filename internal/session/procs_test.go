@@ -2,9 +2,11 @@ package session_test
 
 import (
 	"fmt"
+	"github.com/devserver/devserver/internal/session"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/devserver/devserver/internal/testkit"
@@ -48,5 +50,38 @@ func TestProcessesFollowTheConfig(t *testing.T) {
 		if got := r.countLog(what); got != n {
 			t.Errorf("%d× %s in the log, want %d", got, what, n)
 		}
+	}
+}
+
+// TestClearScreenAndRestartByHand: with watch.clear_screen the screen is
+// cleared before a restart for changed files (and not without a change);
+// a restart asked for by hand restarts the app and every process.
+func TestClearScreenAndRestartByHand(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	testkit.WriteTree(t, dir, map[string]string{
+		"src/a.txt": "a",
+		"devserver.yaml": fmt.Sprintf("port: 0\nwatch: {paths: [src], interval: 20ms, debounce: 10ms, clear_screen: true}\n"+
+			"app: {run: %s, env: {FAKEAPP: serve}, stop_timeout: 2s}\nprocesses:\n  beta: {run: %s, env: {FAKEAPP: no-listen}}\n",
+			strconv.Quote(strconv.Quote(self)), strconv.Quote(strconv.Quote(self))),
+	})
+	var cleared atomic.Int32
+	restart := make(chan struct{})
+	r := runWith(t, dir, session.Options{Clear: func() { cleared.Add(1) }, Restart: restart})
+	r.waitLog(t, `msg="app ready"`, 1)
+	r.waitLog(t, `msg="beta started"`, 1)
+	restart <- struct{}{}
+	r.waitLog(t, `msg="app ready"`, 2)
+	r.waitLog(t, `msg="beta started"`, 2)
+	if n := cleared.Load(); n != 0 {
+		t.Errorf("cleared %d times before any change", n)
+	}
+	testkit.WriteFile(t, filepath.Join(dir, "src", "a.txt"), "b")
+	r.waitLog(t, `msg="app ready"`, 3)
+	if n := cleared.Load(); n != 1 {
+		t.Errorf("cleared %d times for one change, want 1", n)
 	}
 }

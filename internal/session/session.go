@@ -30,8 +30,12 @@ import (
 type Options struct {
 	// Load is how the config is loaded again, on a save and on rs.
 	Load config.Options
-	// Stdin carries typed commands ("rs"). If nil, none are read.
-	Stdin io.Reader
+	// Restart asks for a restart by hand (rs, the r key) of the app and
+	// every process, with the config loaded again. If nil, none comes.
+	Restart <-chan struct{}
+	// Clear, if set, clears the screen; with watch.clear_screen, the
+	// session calls it before each restart for changed files.
+	Clear func()
 	// Stdout and Stderr receive the app's output; Stderr also the request
 	// log.
 	Stdout, Stderr io.Writer
@@ -140,8 +144,7 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 }
 
 func (s *session) loop(ctx context.Context) error {
-	manual := make(chan struct{})
-	go readCommands(s.opts.Stdin, manual)
+	manual := s.opts.Restart
 	for {
 		select {
 		case <-ctx.Done():
@@ -150,7 +153,7 @@ func (s *session) loop(ctx context.Context) error {
 		case b := <-s.changes:
 			s.changed(ctx, b)
 		case <-manual:
-			s.log.Info("restarting (rs)")
+			s.log.Info("restarting by hand")
 			s.reload(ctx, true)
 		case r := <-s.appResults:
 			s.settled(ctx, r)

@@ -46,6 +46,13 @@ type running struct {
 // when the test ends.
 func run(t *testing.T, dir string, listen listenFunc) *running {
 	t.Helper()
+	return runWith(t, dir, session.Options{Listen: listen})
+}
+
+// runWith is run with options of the test's own (Load, Stderr, Logger and
+// Started are the helper's).
+func runWith(t *testing.T, dir string, sopts session.Options) *running {
+	t.Helper()
 	opts := config.Options{Dir: dir, Environ: append(os.Environ(), "GORACE=atexit_sleep_ms=0")}
 	l, err := config.Load(opts)
 	if err != nil {
@@ -56,9 +63,13 @@ func run(t *testing.T, dir string, listen listenFunc) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- session.Run(ctx, l, session.Options{Load: opts, Stdout: io.Discard, Stderr: r.log,
-			Logger: slog.New(slog.NewTextHandler(r.log, nil)), Listen: listen,
-			Started: func(st session.Started) { started <- st.Addr }})
+		sopts.Load, sopts.Stderr = opts, r.log
+		sopts.Logger = slog.New(slog.NewTextHandler(r.log, nil))
+		sopts.Started = func(st session.Started) { started <- st.Addr }
+		if sopts.Stdout == nil {
+			sopts.Stdout = io.Discard
+		}
+		done <- session.Run(ctx, l, sopts)
 	}()
 	t.Cleanup(func() {
 		cancel()

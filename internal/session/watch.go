@@ -1,10 +1,8 @@
 package session
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -104,6 +102,9 @@ func (s *session) filesChanged(b watch.Batch) {
 	if len(shown) > 3 {
 		shown = append(slices.Clone(shown[:3]), fmt.Sprintf("and %d more", len(paths)-3))
 	}
+	if cfg.Watch.ClearScreen && s.opts.Clear != nil {
+		s.opts.Clear()
+	}
 	s.log.Info("files changed", "files", strings.Join(shown, ", "))
 	s.procsChanged(paths)
 	appGlobs := watch.CompileGlobs(cfg.Watch.Globs)
@@ -157,19 +158,4 @@ func (s *session) writtenByBuild(t time.Time) (ended, running bool) {
 func within(dir, path string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-// readCommands turns "rs" lines on stdin into manual restarts. It ends at
-// end of input; it is the one goroutine the session does not stop, as a
-// read from a terminal cannot be interrupted.
-func readCommands(in io.Reader, manual chan<- struct{}) {
-	if in == nil {
-		return
-	}
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "rs" {
-			manual <- struct{}{}
-		}
-	}
 }

@@ -3,6 +3,7 @@ package testkit
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -35,6 +36,8 @@ type Run struct {
 	// limits, say).
 	Prefix []string
 	Args   []string
+	// Stdin is devserver's standard input (a terminal, say); if nil, none.
+	Stdin io.Reader
 	// Wait bounds the wait for the banner. If zero, a minute.
 	Wait time.Duration
 }
@@ -50,7 +53,7 @@ func Start(r Run) (*Devserver, error) {
 	d.Cmd = exec.Command(line[0], line[1:]...)
 	d.Cmd.Dir = r.Dir
 	d.Cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1", "DEVSERVER_LOG_FORMAT=text", "GORACE=atexit_sleep_ms=0"}, r.Env...)
-	d.Cmd.Stdout, d.Cmd.Stderr = d.Stdout, d.Stderr
+	d.Cmd.Stdin, d.Cmd.Stdout, d.Cmd.Stderr = r.Stdin, d.Stdout, d.Stderr
 	d.Cmd.WaitDelay = 5 * time.Second // an app left behind may hold the output
 	if err := d.Cmd.Start(); err != nil {
 		return nil, err
