@@ -580,7 +580,7 @@ var errSuperseded = errors.New("superseded by a newer change")
 // whole tree at once and returns errSuperseded: a hung build never holds up
 // the change that fixes it.
 func (s *Supervisor) build(ctx context.Context) (string, string, error) {
-	out := newTail(40)
+	out := newTail(tailLines)
 	ended := s.buildRuns()
 	p, err := s.spawn(s.opts.Build, s.opts.Env, out)
 	if err != nil {
@@ -616,7 +616,7 @@ func (s *Supervisor) start() (*process, error) {
 		return nil, fmt.Errorf("find a free port for the app: %w", err)
 	}
 	env := append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
-	p, err := s.spawn(s.opts.Run, env, newTail(40))
+	p, err := s.spawn(s.opts.Run, env, newTail(tailLines))
 	if err != nil {
 		return nil, err
 	}

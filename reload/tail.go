@@ -12,11 +12,16 @@ import (
 // however much is written: max lines of at most maxLine bytes each (a
 // longer line keeps its start, where compilers put the file and line).
 type tail struct {
-	mu    sync.Mutex
-	max   int
-	lines []string
-	part  []byte // an unfinished last line
+	mu      sync.Mutex
+	max     int
+	lines   []string
+	part    []byte // an unfinished last line
+	dropped int    // lines let go to keep max
 }
+
+// tailLines is how many lines of a command's output a failure keeps; the
+// error page shows the last of them and the rest on demand.
+const tailLines = 500
 
 func newTail(max int) *tail { return &tail{max: max} }
 
@@ -34,6 +39,7 @@ func (t *tail) Write(p []byte) (int, error) {
 	}
 	if over := len(t.lines) - t.max; over > 0 {
 		t.lines = append(t.lines[:0:0], t.lines[over:]...)
+		t.dropped += over
 	}
 	if len(data) > maxLine { // a line without end: keep its end
 		data = data[len(data)-maxLine:]
@@ -53,11 +59,15 @@ func clip(line []byte) string {
 	return fmt.Sprintf("%s … (%d more bytes)", bytes.ToValidUTF8(line[:maxLine], nil), len(line)-maxLine)
 }
 
-// String returns the kept lines, each ending in a newline.
+// String returns the kept lines, each ending in a newline, after a line
+// that counts those let go, if any.
 func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var b strings.Builder
+	if t.dropped > 0 {
+		fmt.Fprintf(&b, "… (%d earlier lines not kept)\n", t.dropped)
+	}
 	for _, l := range t.lines {
 		b.WriteString(l + "\n")
 	}

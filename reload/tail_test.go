@@ -25,7 +25,8 @@ func TestTailIsBounded(t *testing.T) {
 	for i := range 100 {
 		tl.Write([]byte(strings.Repeat("z", i) + "\n"))
 	}
-	if n := strings.Count(tl.String(), "\n"); n != 40 {
-		t.Errorf("%d lines kept, want 40", n)
+	got = tl.String()
+	if n := strings.Count(got, "\n"); n != 41 || !strings.HasPrefix(got, "… (68 earlier lines not kept)\n") {
+		t.Errorf("%d lines kept, want 40 and one that counts the 68 let go:\n%.80q", n, got)
 	}
 }

@@ -1,18 +1,25 @@
 package server
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+
+	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/srcloc"
 )
 
 // Error pages are devserver's own responses. They are never cached, never
-// readable cross-site (CORP same-origin, no CORS header) and run no script.
+// readable cross-site (CORP same-origin, no CORS header) and run no script;
+// their two buttons are forms that post to devserver's own prefix.
 func pageHeaders(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
 }
 
 func writePlain(w http.ResponseWriter, status int, msg string) {
@@ -28,12 +35,33 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#fff;color:#222}
 header{background:#b00020;color:#fff;padding:1rem 2rem}
 h1{font-size:1.3rem;margin:0}
+h2{font-size:1rem;margin:1.5rem 0 .5rem;font-family:ui-monospace,monospace}
 main{padding:1rem 2rem}
-pre{background:#f6f6f6;border:1px solid #ddd;padding:1rem;overflow:auto;font:13px/1.4 ui-monospace,monospace}
+pre{background:#f6f6f6;border:1px solid #ddd;padding:1rem;overflow:auto;font:13px/1.4 ui-monospace,monospace;margin:.5rem 0}
+.frame .here{background:#fde2e4;display:inline-block;min-width:100%}
+summary{cursor:pointer;color:#555}
+form{display:inline-block;margin:.5rem 1rem .5rem 0}
+button{font:inherit;padding:.3rem .8rem;border:1px solid #888;border-radius:4px;background:#fff;cursor:pointer}
 footer{color:#666;padding:0 2rem 2rem}
 </style></head>
 <body><header><h1>{{.Title}}</h1></header>
-<main><p>{{.Hint}}</p>{{if .Detail}}<pre>{{.Detail}}</pre>{{end}}</main>
+<main><p>{{.Hint}}</p>
+{{- with .Frame}}
+<section class="frame"><h2>{{$.Loc.Rel}}:{{$.Loc.Line}}{{if $.Loc.Col}}:{{$.Loc.Col}}{{end}}</h2>
+<pre>{{range .}}{{if .Here}}<span class="here">{{printf "%5d" .N}} | {{.Text}}</span>{{else}}{{printf "%5d" .N}} | {{.Text}}{{end}}
+{{end}}</pre></section>
+{{- end}}
+{{- if or .CanEdit .CanRestart}}
+<p>{{if .CanEdit}}<form method="post" action="{{.EditPath}}"><input type="hidden" name="file" value="{{.Loc.Rel}}"><input type="hidden" name="line" value="{{.Loc.Line}}"><input type="hidden" name="col" value="{{.Loc.Col}}"><button>Open {{.Loc.Rel}}:{{.Loc.Line}} in the editor</button></form>{{end}}
+{{- if .CanRestart}}<form method="post" action="{{.RestartPath}}"><button>Restart the app</button></form>{{end}}</p>
+{{- end}}
+{{- if .Earlier}}
+<details><summary>{{.Omitted}} earlier lines</summary><pre>{{.Earlier}}</pre></details>
+{{- end}}
+{{- if .Last}}
+<pre>{{.Last}}</pre>
+{{- end}}
+</main>
 <footer>devserver · this page goes away when the next change fixes it</footer></body></html>
 `))
 
@@ -42,19 +70,61 @@ type page struct {
 	Status int
 	Title  string // one line
 	Hint   string // what to do
-	Detail string // command output, shown preformatted
+	Detail string // command output, shown preformatted; ANSI colours are rendered
+	// A failure's page also points at the source and offers its buttons.
+	Loc        srcloc.Loc
+	Frame      []srcloc.Line
+	CanEdit    bool
+	CanRestart bool
+	// Set by writePage from Detail.
+	Last, Earlier template.HTML
+	Omitted       int
+}
+
+// The paths of the error page's buttons.
+const (
+	EditPath    = reservedPrefix + "open"
+	RestartPath = reservedPrefix + "restart"
+)
+
+// EditPath and RestartPath as the template reads them.
+func (page) EditPath() string    { return EditPath }
+func (page) RestartPath() string { return RestartPath }
+
+// shownLines is how many of the output's last lines an error page shows at
+// once; the earlier ones are one click away.
+const shownLines = 40
+
+// failurePage is the page of a failure: its output, and, when the output
+// points at a file of the project under root, that place with the lines
+// around it. edit and restart say which buttons work.
+func failurePage(title, detail, root string, edit, restart bool) page {
+	p := page{Status: http.StatusBadGateway, Title: title, Detail: detail, CanRestart: restart,
+		Hint: "Fix the problem and save: devserver restarts the app on the next change."}
+	if root == "" {
+		return p
+	}
+	if loc, ok := srcloc.Find(ansi.Strip(detail), root); ok {
+		p.Loc, p.Frame, p.CanEdit = loc, srcloc.Frame(root, loc, 3), edit
+	}
+	return p
 }
 
 // writePage answers with an HTML page for browsers and plain text for
 // everything else (curl, fetch from scripts, test clients).
 func writePage(w http.ResponseWriter, r *http.Request, p page) {
 	if !wantsHTML(r) {
-		text := p.Title + "\n" + p.Hint + "\n"
-		if p.Detail != "" {
-			text += "\n" + p.Detail
-		}
-		writePlain(w, p.Status, text)
+		writePlain(w, p.Status, p.text())
 		return
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(p.Detail, "\n"), "\n")
+	if cut := len(lines) - shownLines; cut > 0 {
+		p.Omitted = cut
+		p.Earlier = template.HTML(ansi.HTML(strings.Join(lines[:cut], "")))
+		lines = lines[cut:]
+	}
+	if p.Detail != "" {
+		p.Last = template.HTML(ansi.HTML(strings.Join(lines, ""))) // escaped by ansi.HTML
 	}
 	pageHeaders(w.Header())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -62,6 +132,82 @@ func writePage(w http.ResponseWriter, r *http.Request, p page) {
 	_ = pageTmpl.Execute(w, p)
 }
 
+// text is the page in plain text: the output whole, without colours, and
+// the code frame.
+func (p page) text() string {
+	var b strings.Builder
+	b.WriteString(p.Title + "\n" + p.Hint + "\n")
+	if len(p.Frame) > 0 {
+		fmt.Fprintf(&b, "\n%s:%d\n", p.Loc.Rel, p.Loc.Line)
+		for _, l := range p.Frame {
+			mark := " "
+			if l.Here {
+				mark = ">"
+			}
+			fmt.Fprintf(&b, "%s%5d | %s\n", mark, l.N, l.Text)
+		}
+	}
+	if p.Detail != "" {
+		b.WriteString("\n" + ansi.Strip(p.Detail))
+	}
+	return b.String()
+}
+
 func wantsHTML(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// fromOwnPage reports whether r was sent by a page of this server, as the
+// error page's forms are, and says so: what another site's page cannot
+// send (the Host check has passed already).
+func fromOwnPage(r *http.Request) bool {
+	return (r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != "") && sameOrigin(r)
+}
+
+// serveButton answers the error page's buttons: POST, from the page
+// itself. Open in the editor takes a file of the project only; restart
+// sends the browser back to the page it came from, which the restarted
+// app answers.
+func (s *Server) serveButton(w http.ResponseWriter, r *http.Request) bool {
+	restart := r.URL.Path == RestartPath && s.opts.Restart != nil
+	edit := r.URL.Path == EditPath && s.opts.Edit != nil && s.opts.Root != ""
+	switch {
+	case !restart && !edit:
+		return false
+	case r.Method != http.MethodPost:
+		writePlain(w, http.StatusMethodNotAllowed, "POST only\n")
+	case !fromOwnPage(r):
+		writePlain(w, http.StatusForbidden, "only devserver's own pages may ask this\n")
+	case restart:
+		s.opts.Restart()
+		back := "/"
+		if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//") {
+			back = u.RequestURI()
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
+	default:
+		s.edit(w, r)
+	}
+	return true
+}
+
+// edit opens the posted file at its line in the editor.
+func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	file := r.PostFormValue("file")
+	line, err := strconv.Atoi(r.PostFormValue("line"))
+	col, _ := strconv.Atoi(r.PostFormValue("col"))
+	rel, inside := srcloc.Within(s.opts.Root, s.opts.Root+"/"+file)
+	switch {
+	case err != nil || line < 1 || col < 0:
+		writePlain(w, http.StatusBadRequest, "a file, a line and a column\n")
+	case file == "" || strings.HasPrefix(file, "/") || !inside:
+		writePlain(w, http.StatusForbidden, "only files of the project open\n")
+	default:
+		if err := s.opts.Edit(s.opts.Root+"/"+rel, line, col); err != nil {
+			writePlain(w, http.StatusInternalServerError, err.Error()+"\n")
+			return
+		}
+		w.WriteHeader(http.StatusNoContent) // the page stays
+	}
 }

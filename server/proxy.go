@@ -79,6 +79,10 @@ type proxy struct {
 	readyTimeout time.Duration
 	dialer       *net.Dialer
 	rp           *httputil.ReverseProxy
+	// What a failure's page may show and offer: code frames from root,
+	// the open-in-editor and restart buttons.
+	root                string
+	canEdit, canRestart bool
 }
 
 // newProxy returns a proxy to app. With decode, page loads ask the app for
@@ -274,8 +278,7 @@ func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	case r.Context().Err() != nil:
 		return // the client gave up waiting
 	case errors.As(err, &f):
-		writePage(w, r, page{Status: http.StatusBadGateway, Title: f.Title(), Detail: f.Detail(),
-			Hint: "Fix the problem and save: devserver restarts the app on the next change."})
+		writePage(w, r, failurePage(f.Title(), f.Detail(), p.root, p.canEdit, p.canRestart))
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "1")
 		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not ready",

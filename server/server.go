@@ -47,6 +47,15 @@ type Options struct {
 	// Stamp, if set, starts each request line instead of Django's
 	// "[21/Nov/2026 10:04:05] " (the human log's time and source column).
 	Stamp func(time.Time) string
+	// Root is the project's directory: an error page shows the lines of
+	// its files that a failure's output points at. If "", none.
+	Root string
+	// Edit, if set, opens a file of Root at a line and column in the
+	// developer's editor: the error page's "open in the editor" button.
+	Edit func(path string, line, col int) error
+	// Restart, if set, restarts the app: the error page's button for a
+	// crash that is not a code problem.
+	Restart func()
 	// Records, if set, receives each request as a log record ("request",
 	// with method, target, proto, status, bytes and took) instead of a
 	// line in Log: for a log in JSON.
@@ -61,6 +70,7 @@ type Options struct {
 type Server struct {
 	handler http.Handler
 	static  *static
+	opts    Options
 }
 
 // New builds a Server. It fails if StaticDir cannot be opened.
@@ -75,6 +85,7 @@ func New(opts Options) (*Server, error) {
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = 30 * time.Second
 	}
+	s.opts = opts
 	if opts.StaticDir != "" {
 		st, err := newStatic(opts.StaticDir, opts.StaticPrefix, opts.Hidden, opts.App == nil)
 		if err != nil {
@@ -84,7 +95,9 @@ func New(opts Options) (*Server, error) {
 	}
 	var p http.Handler
 	if opts.App != nil {
-		p = newProxy(opts.App, opts.ReadyTimeout, opts.LiveReload != nil)
+		px := newProxy(opts.App, opts.ReadyTimeout, opts.LiveReload != nil)
+		px.root, px.canEdit, px.canRestart = opts.Root, opts.Edit != nil, opts.Restart != nil
+		p = px
 	}
 	route := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {
@@ -94,6 +107,9 @@ func New(opts Options) (*Server, error) {
 		if strings.HasPrefix(r.URL.Path, reservedPrefix) {
 			if opts.LiveReload != nil && r.URL.Path == liveReloadPath {
 				opts.LiveReload.ServeHTTP(w, r)
+				return
+			}
+			if s.serveButton(w, r) {
 				return
 			}
 			writePlain(w, http.StatusNotFound, "404 page not found ("+reservedPrefix+" is devserver's own)\n")

@@ -183,3 +183,39 @@ func TestLiveReloadOverHTTPS(t *testing.T) {
 	testkit.WriteFile(t, filepath.Join(dir, "index.html"), page("over tls 2"))
 	waitPage(t, d, p, "after the edit", heading, `"over tls 2"`)
 }
+
+// TestErrorPageInABrowser: an app that crashes pointing at a line of the
+// project shows, in a real browser, that line in a code frame, and the
+// page's button opens it in the editor ($VISUAL, here a script that notes
+// what it was asked), through the page's own same-origin POST.
+func TestErrorPageInABrowser(t *testing.T) {
+	b := openBrowser(t)
+	dir := t.TempDir()
+	bin := t.TempDir()
+	asked := filepath.Join(t.TempDir(), "asked")
+	testkit.WriteTree(t, dir, map[string]string{
+		"main.go": "package main\n\nfunc main() { undefinedThing() }\n",
+		"devserver.yaml": "port: 0\nwatch: {enabled: false}\napp:\n  run: \"printf '\\\\033[1m./main.go:3:15:\\\\033[0m undefined: undefinedThing\\\\n' >&2; exit 1\"\n",
+	})
+	testkit.WriteFile(t, filepath.Join(bin, "code"), "#!/bin/sh\necho \"$@\" >> "+asked+"\n")
+	if err := os.Chmod(filepath.Join(bin, "code"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := startDevserver(t, dir, []string{"VISUAL=" + filepath.Join(bin, "code")})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := b.Open(ctx, d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, d, p, "the code frame", `document.querySelector(".frame .here") && document.querySelector(".frame .here").textContent`, strconv.Quote("    3 | func main() { undefinedThing() }"))
+	waitPage(t, d, p, "the output, in colour", `document.querySelector("main > pre span[style*=bold]").textContent`, strconv.Quote("./main.go:3:15:"))
+	evalPage(t, p, `document.querySelector("form[action='/__devserver/open'] button").click(), true`)
+	testkit.WaitFor(t, 10*time.Second, "the editor asked to open main.go:3:15", func() bool {
+		b, _ := os.ReadFile(asked)
+		return string(b) == "-g "+filepath.Join(dir, "main.go")+":3:15\n"
+	})
+	if !strings.Contains(d.Stderr.String(), `msg="opening in the editor" file=main.go line=3`) {
+		t.Errorf("the log does not say what was opened:\n%s", d.Stderr)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
+	"github.com/devserver/devserver/internal/editor"
 	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/signals"
 	"github.com/devserver/devserver/reload"
@@ -69,6 +70,17 @@ func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.
 		Log:          s.opts.Stderr,
 		Color:        s.opts.Color,
 		Records:      s.opts.Requests,
+		Root:         cfg.Root,
+		Edit: func(path string, line, col int) error {
+			s.log.Info("opening in the editor", "file", l.Name(path), "line", line)
+			return editor.Open(path, line, col, s.opts.Load.Environ)
+		},
+		Restart: func() {
+			select {
+			case s.buttons <- struct{}{}:
+			default: // one is asked for already
+			}
+		},
 	}
 	if s.opts.Human {
 		opts.Stamp = func(t time.Time) string { return humanlog.Stamp(t, "http", s.opts.Color) }
