@@ -9,120 +9,130 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/qrterm"
 	"github.com/devserver/devserver/internal/session"
 )
 
-// banner is what devserver says when it starts.
+// banner is what devserver says when it starts, as Vite does: how long it
+// took, where to open it, then what runs and is watched, then the keys.
 type banner struct {
 	loaded    *config.Loaded
-	addr      net.Addr // the listener's
-	watched   int      // files
-	watchMode string   // how: "polling", "native events", ...
-	lan       []string // this machine's addresses, shown for a wildcard bind
-	qr        bool     // draw a QR code of the URL a phone can open
-	keys      bool     // keys are read as they are pressed
+	addr      net.Addr      // the listener's
+	readyIn   time.Duration // from start to serving
+	watched   int           // files
+	watchMode string        // how: "polling", "native events", ...
+	lan       []string      // this machine's addresses, shown for a wildcard bind
+	qr        bool          // draw a QR code of the URL a phone can open
+	keys      bool          // keys are read as they are pressed
 }
 
 func writeBanner(w io.Writer, bn banner) {
 	var b strings.Builder
-	bn.writeWhat(&b)
+	l, cfg := bn.loaded, bn.loaded.Config
+	fmt.Fprintf(&b, "\n  devserver %s  ready in %d ms", versionString(), bn.readyIn.Milliseconds())
+	if l.File != "" {
+		fmt.Fprintf(&b, "  (%s", l.Name(l.File))
+		if l.Overlay != "" {
+			fmt.Fprintf(&b, " + %s", l.Name(l.Overlay))
+		}
+		if cfg.Profile != "" {
+			fmt.Fprintf(&b, ", profile %q", cfg.Profile)
+		}
+		b.WriteString(")")
+	} else if cfg.Profile != "" {
+		fmt.Fprintf(&b, "  (profile %q)", cfg.Profile)
+	}
+	b.WriteString("\n\n")
 	bn.writeWhere(&b)
+	b.WriteString("\n")
+	bn.writeWhat(&b)
 	if bn.keys {
-		b.WriteString("Press h for help, r to restart, o to open the browser, q to quit.\n")
+		b.WriteString("\n  press h for help, r to restart, o to open the browser, q to quit\n\n")
 	} else {
-		b.WriteString("Type rs and Enter to restart by hand. Quit the server with CONTROL-C.\n")
+		b.WriteString("\n  Type rs and Enter to restart by hand. Quit the server with CONTROL-C.\n\n")
 	}
 	_, _ = io.WriteString(w, b.String())
 }
 
-// writeWhat says which config runs and what it does: the watch, the app,
-// the static files, live reload.
+// writeWhat says what runs and what is watched: the app, the processes,
+// the files, the static files, live reload.
 func (bn banner) writeWhat(b *strings.Builder) {
-	l, cfg := bn.loaded, bn.loaded.Config
-	fmt.Fprintf(b, "devserver %s", versionString())
-	if cfg.Profile != "" {
-		fmt.Fprintf(b, ", profile %q", cfg.Profile)
+	cfg := bn.loaded.Config
+	row := func(label, format string, args ...any) {
+		fmt.Fprintf(b, "  %-9s %s\n", label, fmt.Sprintf(format, args...))
 	}
-	if l.File != "" {
-		fmt.Fprintf(b, ", using %s", l.Name(l.File))
-		if l.Overlay != "" {
-			fmt.Fprintf(b, " + %s", l.Name(l.Overlay))
+	if cfg.App.Run != "" {
+		what := cfg.App.Run
+		if cfg.App.Build != "" {
+			what += " (built with: " + cfg.App.Build + ")"
 		}
+		if !cfg.App.HTTP {
+			what += " (serves no HTTP: up once started)"
+		}
+		row("App", "%s", what)
 	}
-	b.WriteString("\n")
+	for _, name := range cfg.ProcessNames() {
+		p := cfg.Processes[name]
+		what := name + ": " + p.Run
+		if p.Build != "" {
+			what += " (built with: " + p.Build + ")"
+		}
+		if p.Restart == "never" {
+			what += " (never restarted for a change)"
+		} else if !slices.Equal(p.Watch, []string{"**/*"}) {
+			what += " (restarted for " + strings.Join(p.Watch, ", ") + ")"
+		}
+		row("Process", "%s", what)
+	}
 	if cfg.Watch.Enabled {
 		paths := make([]string, len(cfg.Watch.Paths))
 		for i, p := range cfg.Watch.Paths {
 			paths[i] = filepath.ToSlash(p)
 		}
 		if strings.HasPrefix(bn.watchMode, "native events") {
-			fmt.Fprintf(b, "Watching %s in %s (%s)\n", count(bn.watched, "file"), strings.Join(paths, ", "), bn.watchMode)
+			row("Watching", "%s in %s (%s)", count(bn.watched, "file"), strings.Join(paths, ", "), bn.watchMode)
 		} else {
-			fmt.Fprintf(b, "Watching %s in %s every %s (%s)\n", count(bn.watched, "file"), strings.Join(paths, ", "), cfg.Watch.Interval, bn.watchMode)
+			row("Watching", "%s in %s every %s (%s)", count(bn.watched, "file"), strings.Join(paths, ", "), cfg.Watch.Interval, bn.watchMode)
 		}
 	} else {
-		b.WriteString("Not watching files (watch.enabled is off)\n")
-	}
-	if cfg.App.Run != "" {
-		fmt.Fprintf(b, "App: %s", cfg.App.Run)
-		if cfg.App.Build != "" {
-			fmt.Fprintf(b, " (built with: %s)", cfg.App.Build)
-		}
-		if !cfg.App.HTTP {
-			b.WriteString(" (serves no HTTP: up once started)")
-		}
-		b.WriteString("\n")
-	}
-	for _, name := range cfg.ProcessNames() {
-		p := cfg.Processes[name]
-		fmt.Fprintf(b, "Process %s: %s", name, p.Run)
-		if p.Build != "" {
-			fmt.Fprintf(b, " (built with: %s)", p.Build)
-		}
-		if p.Restart == "never" {
-			b.WriteString(" (never restarted for a change)")
-		} else if !slices.Equal(p.Watch, []string{"**/*"}) {
-			fmt.Fprintf(b, " (restarted for %s)", strings.Join(p.Watch, ", "))
-		}
-		b.WriteString("\n")
+		row("Watching", "nothing (watch.enabled is off)")
 	}
 	if dir := cfg.ServedDir(); dir != "" {
-		fmt.Fprintf(b, "Static files: %s at %s\n", dir, cfg.Static.Prefix)
+		row("Static", "%s at %s", dir, cfg.Static.Prefix)
 	}
 	if cfg.LiveReload {
-		b.WriteString("Live reload: open pages reload by themselves after each change\n")
+		row("Reload", "open pages reload by themselves after each change")
+	}
+	if cfg.TLS.Auto && cfg.TLS.Cert == "" {
+		row("HTTPS", "a certificate from devserver's local CA (%s): run devserver trust once and browsers stop warning", filepath.Join(session.LocalCADir, "ca.pem"))
 	}
 }
 
 // writeWhere gives the URLs, a QR code if asked for, and the warning of a
 // server others can reach.
 func (bn banner) writeWhere(b *strings.Builder) {
-	cfg := bn.loaded.Config
-	scheme, host, port, ip := bn.where()
-	if cfg.TLS.Auto && cfg.TLS.Cert == "" {
-		fmt.Fprintf(b, "HTTPS certificate from devserver's local CA: trust %s once and browsers stop warning\n", filepath.Join(session.LocalCADir, "ca.pem"))
-	}
-	fmt.Fprintf(b, "Starting development server at %s\n", bn.url())
+	scheme, _, port, ip := bn.where()
+	fmt.Fprintf(b, "  ➜  Local:   %s\n", bn.url())
 	phone := "" // the URL another device can open
 	if ip.IsUnspecified() {
 		for _, a := range bn.lan {
 			u := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(a, port))
-			fmt.Fprintf(b, "  on your network: %s\n", u)
+			fmt.Fprintf(b, "  ➜  Network: %s\n", u)
 			if phone == "" {
 				phone = u
 			}
 		}
 	} else if !ip.IsLoopback() {
-		phone = fmt.Sprintf("%s://%s:%s/", scheme, host, port)
+		phone = bn.url()
 	}
 	if bn.qr {
 		writeQR(b, phone, ip)
 	}
 	if !ip.IsLoopback() {
-		b.WriteString("WARNING: this is a development server, reachable from the network. Do not use it in production.\n")
+		b.WriteString("  WARNING: this is a development server, reachable from the network. Do not use it in production.\n")
 	}
 }
 

@@ -105,7 +105,7 @@ watch:
   debounce: 50ms
 `, strconv.Quote(self)))
 	d := startDevserver(t, dir, nil)
-	if !strings.Contains(d.Stdout.String(), "Live reload: ") {
+	if !strings.Contains(d.Stdout.String(), "  Reload    open pages reload by themselves") {
 		t.Errorf("the banner does not say live reload is on:\n%s", d.Stdout)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -194,7 +194,7 @@ func TestErrorPageInABrowser(t *testing.T) {
 	bin := t.TempDir()
 	asked := filepath.Join(t.TempDir(), "asked")
 	testkit.WriteTree(t, dir, map[string]string{
-		"main.go": "package main\n\nfunc main() { undefinedThing() }\n",
+		"main.go":        "package main\n\nfunc main() { undefinedThing() }\n",
 		"devserver.yaml": "port: 0\nwatch: {enabled: false}\napp:\n  run: \"printf '\\\\033[1m./main.go:3:15:\\\\033[0m undefined: undefinedThing\\\\n' >&2; exit 1\"\n",
 	})
 	testkit.WriteFile(t, filepath.Join(bin, "code"), "#!/bin/sh\necho \"$@\" >> "+asked+"\n")

@@ -184,8 +184,8 @@ func TestBannerForAWildcardBind(t *testing.T) {
 	if err := qrterm.Write(&code, "http://192.168.1.23:8123/"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`profile "lan"`, "Starting development server at http://localhost:8123/",
-		"  on your network: http://192.168.1.23:8123/\n", "  on your network: http://10.0.0.7:8123/\n",
+	for _, want := range []string{`profile "lan"`, "Local:   http://localhost:8123/",
+		"  ➜  Network: http://192.168.1.23:8123/\n", "  ➜  Network: http://10.0.0.7:8123/\n",
 		"WARNING: this is a development server, reachable from the network", "Quit the server with CONTROL-C.",
 		"Scan to open http://192.168.1.23:8123/ on a phone:\n" + code.String()} {
 		if !strings.Contains(out, want) {
@@ -195,7 +195,7 @@ func TestBannerForAWildcardBind(t *testing.T) {
 	b.Reset()
 	writeBanner(&b, banner{loaded: l, addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}, qr: true})
 	out = b.String()
-	if strings.Contains(out, "WARNING") || strings.Contains(out, "on your network") || strings.Contains(out, "█") ||
+	if strings.Contains(out, "WARNING") || strings.Contains(out, "Network:") || strings.Contains(out, "█") ||
 		!strings.Contains(out, "No QR code: devserver listens on 127.0.0.1, which only this machine can reach") {
 		t.Errorf("loopback banner:\n%s", out)
 	}

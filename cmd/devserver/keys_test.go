@@ -43,7 +43,7 @@ func TestKeysOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Stop)
-	if !strings.Contains(d.Stdout.String(), "Press h for help") {
+	if !strings.Contains(d.Stdout.String(), "press h for help") {
 		t.Errorf("the banner does not offer the keys:\n%s", d.Stdout)
 	}
 	browsed := func(n int) bool {
@@ -62,7 +62,7 @@ func TestKeysOnATerminal(t *testing.T) {
 	press("h", "the help", func() bool { return strings.Contains(d.Stdout.String(), "press o to open it in the browser") })
 	press("r", "a restart", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
 	press("o", "the browser", func() bool { return browsed(2) })
-	press("u", "the URLs again", func() bool { return strings.Count(d.Stdout.String(), "Starting development server at") == 2 })
+	press("u", "the URLs again", func() bool { return strings.Count(d.Stdout.String(), "Local:") == 2 })
 	press("q", "devserver to quit", func() bool {
 		select {
 		case <-d.Done:

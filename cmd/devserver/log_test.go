@@ -37,7 +37,7 @@ func TestTheLogIsOneFormat(t *testing.T) {
 			t.Errorf("the log has no %q:\n%s", want, d.Stderr)
 		}
 	}
-	_, output, _ := strings.Cut(d.Stdout.String(), "CONTROL-C.\n")
+	_, output, _ := strings.Cut(d.Stdout.String(), "CONTROL-C.\n\n")
 	for _, l := range strings.Split(strings.TrimSuffix(output, "\n"), "\n") {
 		if !regexp.MustCompile(`^\d\d:\d\d:\d\d app        │ fake app listening$`).MatchString(l) {
 			t.Errorf("an output line of the app out of the format: %q", l)

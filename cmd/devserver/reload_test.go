@@ -46,7 +46,7 @@ func pidServing(t *testing.T, url string) string {
 func TestAChangeRestartsTheApp(t *testing.T) {
 	dir, pidfile := reloadProject(t, "serve")
 	d := startDevserver(t, dir, nil)
-	if !strings.Contains(d.Stdout.String(), "Watching 1 file in src every 50ms (polling)") {
+	if !strings.Contains(d.Stdout.String(), "Watching  1 file in src every 50ms (polling)") {
 		t.Errorf("banner does not say what is watched:\n%s", d.Stdout)
 	}
 	first := pidServing(t, d.URL)
@@ -248,7 +248,7 @@ func TestRSRestartsByHand(t *testing.T) {
 func TestNoreloadTurnsWatchingOff(t *testing.T) {
 	dir, _ := reloadProject(t, "serve")
 	d := startDevserver(t, dir, nil, "--noreload")
-	if !strings.Contains(d.Stdout.String(), "Not watching files") {
+	if !strings.Contains(d.Stdout.String(), "Watching  nothing (watch.enabled is off)") {
 		t.Errorf("banner:\n%s", d.Stdout)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/humanlog"
@@ -23,6 +24,7 @@ import (
 // runServe is `devserver [ADDRPORT]`: load the config and run a session
 // until Ctrl+C, printing the banner once it serves.
 func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
+	begun := time.Now()
 	opts := loadOptions(cmd, env, addrPort)
 	l, err := load(cmd, opts)
 	if err != nil {
@@ -58,7 +60,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Stderr:  env.Stderr,
 		Color:   !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
 		Started: func(st session.Started) {
-			bn := banner{loaded: st.Loaded, addr: st.Addr, watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak}
+			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak}
 			if st.Addr.IP.IsUnspecified() {
 				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
 			}

@@ -142,4 +142,3 @@ func Frame(root string, loc Loc, context int) []Line {
 	}
 	return out
 }
-

@@ -42,7 +42,7 @@ type Run struct {
 	Wait time.Duration
 }
 
-var urlRE = regexp.MustCompile(`Starting development server at (https?://\S+/)`)
+var urlRE = regexp.MustCompile(`Local:\s+(https?://\S+/)`)
 
 // Start runs devserver and returns once its banner has named its URL. If
 // devserver exits first or no banner comes in time, it is stopped and the
