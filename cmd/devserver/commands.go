@@ -4,9 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/localnet"
+	"github.com/devserver/devserver/internal/session"
+	"github.com/devserver/devserver/internal/trust"
+	"github.com/devserver/devserver/server"
 	"github.com/spf13/cobra"
 )
 
@@ -155,4 +163,72 @@ func writeStarter(w io.Writer, dir, format string, force bool) error {
 	}
 	_, err = fmt.Fprintf(w, "next: %s\n", next)
 	return err
+}
+
+func newTrustCmd(env runEnv) *cobra.Command {
+	var printOnly bool
+	cmd := &cobra.Command{
+		Use:   "trust",
+		Short: "Make this machine trust the local CA that tls: auto serves HTTPS with (or print how)",
+		Long: `Make this machine trust the local certificate authority that --https (tls:
+auto) makes in .devserver/tls, so that browsers stop warning: in the system's
+store and, on Linux, in Chrome's. What needs an administrator is printed with
+sudo for you to run; the rest is done. The CA is made first if it is not
+there yet. It signs only for local names and addresses (docs/SECURITY.md).`,
+		Example: "  devserver trust\n  devserver trust --print",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := load(cmd, loadOptions(cmd, env, ""))
+			if err != nil {
+				return err
+			}
+			return trustCA(cmd.OutOrStdout(), l, env, printOnly)
+		},
+	}
+	cmd.Flags().BoolVar(&printOnly, "print", false, "print the commands, run none")
+	return cmd
+}
+
+// trustCA makes the project's local CA if needed and trusts it, or prints
+// the commands that would.
+func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
+	cfg := l.Config
+	lc, err := server.EnsureLocalCert(cfg.Abs(session.LocalCADir), localnet.Names(cfg.Addr), time.Now())
+	if err != nil {
+		return err
+	}
+	made := ""
+	if lc.NewCA {
+		made = " (made just now)"
+	}
+	fmt.Fprintf(w, "local CA: %s%s\n", l.Name(lc.CA), made)
+	home, _ := lookup(env.Environ, "HOME")
+	if runtime.GOOS == "windows" {
+		home, _ = lookup(env.Environ, "USERPROFILE")
+	}
+	steps, err := trust.Steps(runtime.GOOS, lc.CA, home, trust.Have)
+	if err != nil {
+		return err
+	}
+	left := 0
+	for _, s := range steps {
+		if printOnly || (s.Admin && os.Geteuid() != 0) {
+			fmt.Fprintf(w, "  $ %s\n      to %s\n", s, s.What)
+			left++
+			continue
+		}
+		fmt.Fprintf(w, "running: %s\n", strings.Join(s.Argv, " "))
+		c := exec.Command(s.Argv[0], s.Argv[1:]...)
+		c.Stdout, c.Stderr = w, w
+		if err := c.Run(); err != nil {
+			return exitError{exitFailure, fmt.Errorf("%s: %w", s.Argv[0], err)}
+		}
+	}
+	switch {
+	case left > 0 && !printOnly:
+		fmt.Fprintln(w, "Run the commands above (they need an administrator), then restart the browser.")
+	case left == 0:
+		fmt.Fprintln(w, "Trusted. Restart the browser; Firefox keeps its own store: Settings › Privacy & Security › Certificates › Import.")
+	}
+	return nil
 }

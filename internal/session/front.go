@@ -187,7 +187,7 @@ func certificate(l *config.Loaded, log *slog.Logger) (tlsFiles, error) {
 	ca := l.Name(lc.CA)
 	switch {
 	case lc.NewCA:
-		log.Warn("made a local CA for HTTPS; browsers warn about the certificate until you trust it once (see README, HTTPS)", "ca", ca)
+		log.Warn("made a local CA for HTTPS; browsers warn about the certificate until it is trusted: run devserver trust", "ca", ca)
 	case lc.NewCert:
 		log.Info("made an HTTPS certificate", "hosts", strings.Join(lc.Hosts, ", "), "ca", ca)
 	}
