@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover
+.PHONY: run build test test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover pictures
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run: build
@@ -85,3 +85,7 @@ tidy:
 cover:
 	$(GO) test -coverprofile=cover.out ./...
 	$(GO) tool cover -func=cover.out
+
+## pictures: the README's pictures of the terminal (tmux) and of the error page (headless Chromium), in docs/pictures
+pictures:
+	$(GO) run ./scripts/pictures

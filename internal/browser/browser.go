@@ -219,6 +219,23 @@ func (p *Page) Eval(ctx context.Context, expr string) (json.RawMessage, error) {
 	return res.Result.Value, nil
 }
 
+// Screenshot returns a PNG of the page as it is shown, width × height
+// CSS pixels.
+func (p *Page) Screenshot(ctx context.Context, width, height int) ([]byte, error) {
+	err := p.b.call(ctx, p.session, "Emulation.setDeviceMetricsOverride",
+		map[string]any{"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}, nil)
+	if err != nil {
+		return nil, err
+	}
+	var shot struct {
+		Data []byte `json:"data"` // base64 in JSON, decoded by encoding/json
+	}
+	if err := p.b.call(ctx, p.session, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot); err != nil {
+		return nil, err
+	}
+	return shot.Data, nil
+}
+
 // Close asks Chromium to quit, then kills its process group, and waits.
 func (b *Browser) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
