@@ -162,16 +162,18 @@ func parseYAML(name string, data []byte) (*node, *Error) {
 		if yamlDepthError(err) {
 			return nil, &Error{File: name, Msg: tooDeep()}
 		}
-		// yaml.v3 gives a line (mostly); goccy gives line and column. Take
-		// the column when both point at the same line, or when yaml.v3 has
-		// no line at all; where they disagree, yaml.v3's line is the one
-		// that matches how the file was read.
+		// yaml.v3 gives a line (mostly); goccy gives line and column. Where
+		// they disagree, the later line is the mistake: yaml.v3 names the
+		// line where the construct it could not finish began (the line
+		// before an unclosed bracket's or a bad indent's), goccy the first
+		// token it could not place, but for an indented key, which it puts
+		// on the key before it. The message goes with the position.
 		e := &Error{File: name, Msg: "syntax error: " + strings.TrimPrefix(firstLine(err.Error()), "yaml: ")}
 		if m := yamlLineRE.FindStringSubmatch(firstLine(err.Error())); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = "syntax error: " + m[2]
 		}
-		if p, msg, ok := yamlSyntaxPos(data); ok && (e.Line == 0 || e.Line == p.line) {
+		if p, msg, ok := yamlSyntaxPos(data); ok && p.line >= e.Line {
 			e.Line, e.Col, e.Msg = p.line, p.col, "syntax error: "+msg
 		}
 		e.Msg = escapeControl(e.Msg)
