@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/console"
 	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/localnet"
 	"github.com/devserver/devserver/internal/session"
@@ -58,7 +59,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Restart: keys.restart,
 		Stdout:  env.Stdout,
 		Stderr:  env.Stderr,
-		Color:   !noColor && !hasEnv(env.Environ, "NO_COLOR") && isTerminal(env.Stderr),
+		Color:   !noColor && !hasEnv(env.Environ, "NO_COLOR") && colorTerminal(env.Stderr),
 		Started: func(st session.Started) {
 			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak}
 			if st.Addr.IP.IsUnspecified() {
@@ -110,6 +111,12 @@ func hasEnv(environ []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// colorTerminal reports whether w is a terminal that shows colours.
+func colorTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f) && console.Colors(f)
 }
 
 func isTerminal(w io.Writer) bool {

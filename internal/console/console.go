@@ -9,3 +9,7 @@ import "os"
 // and output is written as before (unlike raw mode, which would turn both
 // off). restore puts the terminal back as it was; call it on every way out.
 func Cbreak(f *os.File) (restore func() error, err error) { return cbreak(f) }
+
+// Colors reports whether f, a terminal, shows ANSI colours, turning on
+// their processing where the system needs it (a Windows console).
+func Colors(f *os.File) bool { return colors(f) }

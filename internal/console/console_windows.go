@@ -19,3 +19,14 @@ func cbreak(f *os.File) (func() error, error) {
 	}
 	return func() error { return windows.SetConsoleMode(h, mode) }, nil
 }
+
+// colors turns on the console's processing of escape sequences (Windows
+// 10 and later; Windows Terminal has it on already).
+func colors(f *os.File) bool {
+	h := windows.Handle(f.Fd())
+	var mode uint32
+	if err := windows.GetConsoleMode(h, &mode); err != nil {
+		return false
+	}
+	return windows.SetConsoleMode(h, mode|windows.ENABLE_VIRTUAL_TERMINAL_PROCESSING) == nil
+}

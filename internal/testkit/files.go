@@ -3,7 +3,9 @@ package testkit
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // WriteFile writes content to path, making its directories.
@@ -31,7 +33,18 @@ func SaveAtomic(t testing.TB, path, content string) {
 	t.Helper()
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	WriteFile(t, tmp, content)
-	if err := os.Rename(tmp, path); err != nil {
+	// Windows refuses a rename over a file that another process has open
+	// without delete sharing at that moment (Wine at times even with it:
+	// devserver's own reads share deletes); editors there try again, and so
+	// does this one, for a second.
+	var err error
+	for try := 0; try < 50; try++ {
+		if err = os.Rename(tmp, path); err == nil || runtime.GOOS != "windows" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 }
