@@ -435,16 +435,8 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 			out[path] = s
 			continue
 		}
-		if name, ok := strings.CutPrefix(path, "processes."); ok && !strings.Contains(name, ".") {
-			if problem := processNameProblem(name); problem != "" {
-				e.at(withPos(src, kid.key), shown+path, problem)
-				continue
-			}
-			if run, ok := kid.value.(string); ok && !kid.isMap() {
-				// A Procfile's line: "worker: python worker.py".
-				out[path+".run"] = setting{value: run, src: withPos(src, kid.key)}
-				continue
-			}
+		if readProcess(kid, path, shown, src, out, e) {
+			continue
 		}
 		if isSection(path) {
 			switch {
@@ -477,6 +469,25 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 		}
 		e.at(withPos(src, kid.key), shown+path, msg)
 	}
+}
+
+// readProcess reads what only a process's section can be: a name that
+// cannot be a process's, or a Procfile's line ("worker: python worker.py",
+// its run). It reports whether it took kid.
+func readProcess(kid *node, path, shown string, src Source, out settings, e *errs) bool {
+	name, ok := strings.CutPrefix(path, "processes.")
+	if !ok || strings.Contains(name, ".") {
+		return false
+	}
+	if problem := processNameProblem(name); problem != "" {
+		e.at(withPos(src, kid.key), shown+path, problem)
+		return true
+	}
+	if run, ok := kid.value.(string); ok && !kid.isMap() {
+		out[path+".run"] = setting{value: run, src: withPos(src, kid.key)}
+		return true
+	}
+	return false
 }
 
 func sectionKeys(section string) []string {

@@ -33,55 +33,8 @@ func starterFor(format string, p Project) ([]byte, error) {
 	if p.Stack != "" {
 		fmt.Fprintf(&b, "#\n# devserver init recognised: %s. Check the keys set below.\n", p.Stack)
 	}
-	section := ""
-	for _, k := range keys {
-		if k.template() {
-			continue // processes come after, as an example
-		}
-		sec, leaf := "", k.Name
-		if i := strings.LastIndex(k.Name, "."); i >= 0 {
-			sec, leaf = k.Name[:i], k.Name[i+1:]
-		}
-		if sec != section {
-			section = sec
-			if format == "toml" {
-				fmt.Fprintf(&b, "\n[%s]\n", sec)
-			} else {
-				fmt.Fprintf(&b, "\n%s:\n", sec)
-			}
-		}
-		indent := ""
-		if sec != "" && format == "yaml" {
-			indent = "  "
-		}
-		lit, err := literal(k.Default)
-		if err != nil {
-			return nil, err
-		}
-		sep := ": "
-		if format == "toml" {
-			sep = " = "
-		}
-		if v, ok := p.Settings[k.Name]; ok {
-			set, err := literal(v)
-			if err != nil {
-				return nil, err
-			}
-			fmt.Fprintf(&b, "\n%s# %s\n%s%s%s%s\n", indent, k.Doc, indent, leaf, sep, set)
-			continue
-		}
-		fmt.Fprintf(&b, "\n%s# %s\n%s# %s%s%s\n", indent, k.Doc, indent, leaf, sep, lit)
-	}
-	b.WriteString("\n# Processes that run beside the app, each with its output prefixed by its\n")
-	b.WriteString("# name; a change restarts those whose watch globs match. Keys: run, build,\n")
-	b.WriteString("# env, env_file, watch, restart (change or never). A name alone with a\n")
-	b.WriteString("# command is its run, as in a Procfile.\n")
-	if format == "toml" {
-		b.WriteString("# [processes]\n# css = \"npx tailwindcss -i src/app.css -o static/app.css --watch\"\n")
-		b.WriteString("# [processes.worker]\n# run = \"python worker.py\"\n# watch = [\"worker/**/*.py\"]\n")
-	} else {
-		b.WriteString("# processes:\n#   css: npx tailwindcss -i src/app.css -o static/app.css --watch\n")
-		b.WriteString("#   worker:\n#     run: python worker.py\n#     watch: [\"worker/**/*.py\"]\n")
+	if err := writeKeys(&b, format, p); err != nil {
+		return nil, err
 	}
 	if err := writeProcesses(&b, format, p); err != nil {
 		return nil, err
@@ -96,8 +49,65 @@ func starterFor(format string, p Project) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// writeProcesses writes the processes p sets, uncommented.
+// writeKeys writes every key of the table but the processes': its doc,
+// and its default commented out, or the value p sets.
+func writeKeys(b *bytes.Buffer, format string, p Project) error {
+	section := ""
+	for _, k := range keys {
+		if k.template() {
+			continue // processes come after, as an example
+		}
+		sec, leaf := "", k.Name
+		if i := strings.LastIndex(k.Name, "."); i >= 0 {
+			sec, leaf = k.Name[:i], k.Name[i+1:]
+		}
+		if sec != section {
+			section = sec
+			if format == "toml" {
+				fmt.Fprintf(b, "\n[%s]\n", sec)
+			} else {
+				fmt.Fprintf(b, "\n%s:\n", sec)
+			}
+		}
+		indent := ""
+		if sec != "" && format == "yaml" {
+			indent = "  "
+		}
+		lit, err := literal(k.Default)
+		if err != nil {
+			return err
+		}
+		sep := ": "
+		if format == "toml" {
+			sep = " = "
+		}
+		if v, ok := p.Settings[k.Name]; ok {
+			set, err := literal(v)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(b, "\n%s# %s\n%s%s%s%s\n", indent, k.Doc, indent, leaf, sep, set)
+			continue
+		}
+		fmt.Fprintf(b, "\n%s# %s\n%s# %s%s%s\n", indent, k.Doc, indent, leaf, sep, lit)
+	}
+	return nil
+}
+
+// writeProcesses writes an example of processes, commented out, and the
+// processes p sets.
 func writeProcesses(b *bytes.Buffer, format string, p Project) error {
+	b.WriteString("\n# Processes that run beside the app, each with its output prefixed by its\n")
+	b.WriteString("# name; a change restarts those whose watch globs match. Keys: run, build,\n")
+	b.WriteString("# env, env_file, watch, restart (change or never). A name alone with a\n")
+	b.WriteString("# command is its run, as in a Procfile.\n")
+	if format == "toml" {
+		b.WriteString("# [processes]\n# css = \"npx tailwindcss -i src/app.css -o static/app.css --watch\"\n")
+		b.WriteString("# [processes.worker]\n# run = \"python worker.py\"\n# watch = [\"worker/**/*.py\"]\n")
+	} else {
+		b.WriteString("# processes:\n#   css: npx tailwindcss -i src/app.css -o static/app.css --watch\n")
+		b.WriteString("#   worker:\n#     run: python worker.py\n#     watch: [\"worker/**/*.py\"]\n")
+	}
 	names := p.processes()
 	slices.Sort(names)
 	if len(names) > 0 && format == "yaml" {

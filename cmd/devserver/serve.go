@@ -75,19 +75,29 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	if isTerminal(env.Stdout) {
 		sopts.Clear = func() { keys.press('c') }
 	}
+	if err := setLog(&sopts, format, env.Stderr); err != nil {
+		return err
+	}
+	return session.Run(ctx, l, sopts)
+}
+
+// setLog gives a session the logger of a --log-format: human lines (and
+// the same columns for requests and the app's output), logfmt, or JSON
+// with the requests as records.
+func setLog(sopts *session.Options, format string, w io.Writer) error {
 	switch format {
 	case "human":
 		sopts.Human = true
-		sopts.Logger = slog.New(humanlog.New(env.Stderr, sopts.Color))
+		sopts.Logger = slog.New(humanlog.New(w, sopts.Color))
 	case "text":
-		sopts.Logger = slog.New(slog.NewTextHandler(env.Stderr, nil))
+		sopts.Logger = slog.New(slog.NewTextHandler(w, nil))
 	case "json":
-		sopts.Logger = slog.New(slog.NewJSONHandler(env.Stderr, nil))
+		sopts.Logger = slog.New(slog.NewJSONHandler(w, nil))
 		sopts.Requests = sopts.Logger
 	default:
 		return usageError{fmt.Errorf("--log-format: unknown format %q (allowed: %s)", format, strings.Join(logFormats, ", "))}
 	}
-	return session.Run(ctx, l, sopts)
+	return nil
 }
 
 // logFormats are the formats of --log-format: human (aligned, coloured
