@@ -39,7 +39,12 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 	restarts := 0
 	app := upstream{ready: func(context.Context) (string, error) { return "", crash{out.String()} }}
 	addr, _ := start(t, Options{App: app, Root: root,
-		Edit:    func(path string, line, col int) error { mu.Lock(); defer mu.Unlock(); edited = append(edited, fmt.Sprint(path, ":", line)); return nil },
+		Edit: func(path string, line, col int) error {
+			mu.Lock()
+			defer mu.Unlock()
+			edited = append(edited, fmt.Sprint(path, ":", line))
+			return nil
+		},
 		Restart: func() { mu.Lock(); defer mu.Unlock(); restarts++ }})
 
 	status, body := raw(t, addr, "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\nConnection: close\r\n\r\n")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/localnet"
 	"github.com/devserver/devserver/internal/session"
 	"github.com/devserver/devserver/internal/trust"
@@ -202,9 +203,9 @@ func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
 		made = " (made just now)"
 	}
 	fmt.Fprintf(w, "local CA: %s%s\n", l.Name(lc.CA), made)
-	home, _ := lookup(env.Environ, "HOME")
+	home := environ.Get(env.Environ, "HOME")
 	if runtime.GOOS == "windows" {
-		home, _ = lookup(env.Environ, "USERPROFILE")
+		home = environ.Get(env.Environ, "USERPROFILE")
 	}
 	steps, err := trust.Steps(runtime.GOOS, lc.CA, home, trust.Have)
 	if err != nil {

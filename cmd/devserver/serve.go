@@ -14,6 +14,7 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/console"
+	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/localnet"
 	"github.com/devserver/devserver/internal/session"
@@ -34,7 +35,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	noColor, _ := cmd.Flags().GetBool("no-color")
 	format, _ := cmd.Flags().GetString("log-format")
 	if !cmd.Flags().Changed("log-format") {
-		if v, ok := lookup(env.Environ, config.EnvLogFormat); ok {
+		if v, ok := environ.Lookup(env.Environ, config.EnvLogFormat); ok {
 			format = v
 		}
 	}
@@ -104,24 +105,7 @@ func setLog(sopts *session.Options, format string, w io.Writer) error {
 // lines for a terminal), text (logfmt) and json, for machines.
 var logFormats = []string{"human", "text", "json"}
 
-// lookup returns the value of the variable name in environ.
-func lookup(environ []string, name string) (string, bool) {
-	for i := len(environ) - 1; i >= 0; i-- {
-		if n, v, ok := strings.Cut(environ[i], "="); ok && n == name {
-			return v, true
-		}
-	}
-	return "", false
-}
-
-func hasEnv(environ []string, name string) bool {
-	for _, kv := range environ {
-		if n, v, ok := strings.Cut(kv, "="); ok && n == name && v != "" {
-			return true
-		}
-	}
-	return false
-}
+func hasEnv(env []string, name string) bool { return environ.Get(env, name) != "" }
 
 // colorTerminal reports whether w is a terminal that shows colours.
 func colorTerminal(w io.Writer) bool {

@@ -9,16 +9,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/devserver/devserver/internal/environ"
 )
 
 // Command is the command line that opens path at line (and col, if not 0)
 // in the editor $VISUAL or $EDITOR of environ names, else VS Code (code).
 // A terminal editor (vim, emacs -nw, nano) cannot be opened from a
 // browser: devserver's terminal is busy with its log.
-func Command(path string, line, col int, environ []string) ([]string, error) {
-	editor := lookup(environ, "VISUAL")
+func Command(path string, line, col int, env []string) ([]string, error) {
+	editor := environ.Get(env, "VISUAL")
 	if editor == "" {
-		editor = lookup(environ, "EDITOR")
+		editor = environ.Get(env, "EDITOR")
 	}
 	if editor == "" {
 		editor = "code"
@@ -45,13 +47,13 @@ func Command(path string, line, col int, environ []string) ([]string, error) {
 }
 
 // Open starts the editor on path at line and col, and does not wait for it.
-func Open(path string, line, col int, environ []string) error {
-	argv, err := Command(path, line, col, environ)
+func Open(path string, line, col int, env []string) error {
+	argv, err := Command(path, line, col, env)
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = environ
+	cmd.Env = env
 	if err := cmd.Start(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) {
 			return fmt.Errorf("no editor: %s is not installed (set VISUAL or EDITOR)", argv[0])
@@ -60,13 +62,4 @@ func Open(path string, line, col int, environ []string) error {
 	}
 	go func() { _ = cmd.Wait() }()
 	return nil
-}
-
-func lookup(environ []string, name string) string {
-	for i := len(environ) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(environ[i], name+"="); ok {
-			return v
-		}
-	}
-	return ""
 }

@@ -9,20 +9,20 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+
+	"github.com/devserver/devserver/internal/environ"
 )
 
 // Command is the command line that opens url: $BROWSER (its first entry,
 // if a colon-separated list) from environ, else xdg-open, open (macOS) or
 // rundll32's URL handler (Windows).
-func Command(url string, environ []string) ([]string, error) {
+func Command(url string, env []string) ([]string, error) {
 	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return nil, fmt.Errorf("not a web address: %q", url)
 	}
-	for i := len(environ) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(environ[i], "BROWSER="); ok && v != "" {
-			first, _, _ := strings.Cut(v, string(pathListSeparator()))
-			return append(strings.Fields(first), url), nil
-		}
+	if v := environ.Get(env, "BROWSER"); v != "" {
+		first, _, _ := strings.Cut(v, string(pathListSeparator()))
+		return append(strings.Fields(first), url), nil
 	}
 	switch runtime.GOOS {
 	case "darwin":
@@ -44,13 +44,13 @@ func pathListSeparator() rune {
 
 // Open starts the browser on url and does not wait for it (a browser may
 // run for as long as the user keeps it); it reports whether it could start.
-func Open(url string, environ []string) error {
-	line, err := Command(url, environ)
+func Open(url string, env []string) error {
+	line, err := Command(url, env)
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(line[0], line[1:]...)
-	cmd.Env = environ
+	cmd.Env = env
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("open %s: %w", url, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/internal/editor"
+	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/signals"
 	"github.com/devserver/devserver/reload"
@@ -34,23 +35,25 @@ func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Op
 	}
 }
 
-// appEnv is the environment of build and run: the dotenv files' variables
-// that devserver's own environment does not set, devserver's own, app.env
-// (or a process's env), and DEVSERVER_PROFILE (PORT is added per start).
-func appEnv(environ []string, cfg *config.Config, fileEnv []dotenv.Var) []string {
-	return childEnv(environ, cfg.App.Env, cfg.Profile, fileEnv)
+// appEnv is the environment of the app's build and run, with app.env
+// (PORT is added per start).
+func appEnv(env []string, cfg *config.Config, fileEnv []dotenv.Var) []string {
+	return childEnv(env, cfg.App.Env, cfg.Profile, fileEnv)
 }
 
-func childEnv(environ []string, env map[string]string, profile string, fileEnv []dotenv.Var) []string {
+// childEnv is the environment of a child: the dotenv files' variables that
+// own (devserver's environment) does not set, own, extra (app.env or a
+// process's env), and DEVSERVER_PROFILE.
+func childEnv(own []string, extra map[string]string, profile string, fileEnv []dotenv.Var) []string {
 	var out []string
 	for _, v := range fileEnv {
-		if _, set := lookupEnv(environ, v.Name); !set {
+		if _, set := environ.Lookup(own, v.Name); !set {
 			out = append(out, v.Name+"="+v.Value)
 		}
 	}
-	out = append(out, environ...)
-	for _, name := range slices.Sorted(maps.Keys(env)) {
-		out = append(out, name+"="+env[name])
+	out = append(out, own...)
+	for _, name := range slices.Sorted(maps.Keys(extra)) {
+		out = append(out, name+"="+extra[name])
 	}
 	return append(out, "DEVSERVER_PROFILE="+profile)
 }

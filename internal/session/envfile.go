@@ -9,6 +9,7 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
+	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/textfile"
 )
 
@@ -25,7 +26,7 @@ func envFiles(cfg *config.Config, names []string) []string {
 // later files over earlier ones. What cannot be read is said in the log (a
 // missing file only when it was named, not the default .env) and skipped.
 func (s *session) readEnvFiles(l *config.Loaded, names []string) []dotenv.Var {
-	lookup := func(name string) (string, bool) { return lookupEnv(s.opts.Load.Environ, name) }
+	lookup := func(name string) (string, bool) { return environ.Lookup(s.opts.Load.Environ, name) }
 	var vars []dotenv.Var
 	for i, path := range envFiles(l.Config, names) {
 		data, err := textfile.Read(path, textfile.MaxConfig)
@@ -43,15 +44,6 @@ func (s *session) readEnvFiles(l *config.Loaded, names []string) []dotenv.Var {
 		vars = append(vars, read...)
 	}
 	return vars
-}
-
-func lookupEnv(environ []string, name string) (string, bool) {
-	for i := len(environ) - 1; i >= 0; i-- {
-		if n, v, ok := strings.Cut(environ[i], "="); ok && n == name {
-			return v, true
-		}
-	}
-	return "", false
 }
 
 // envFileChanges lists the variables the dotenv files of what (app.env_file,
