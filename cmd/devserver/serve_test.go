@@ -269,6 +269,9 @@ func TestPortInUse(t *testing.T) {
 	if !strings.HasPrefix(last, want) {
 		t.Errorf("last line %q, want it to start %q", last, want)
 	}
+	if strings.Contains(string(out), " stopped") {
+		t.Errorf("a start-up that failed says it stopped something:\n%s", out)
+	}
 }
 
 // TestProxyThroughTheBinary: streaming, upgrades and the app's environment

@@ -201,5 +201,7 @@ func (s *session) stopAll() {
 	stopAll(tasks)
 	s.door.close()
 	s.live.Close()
-	s.log.Info("stopped")
+	if s.loaded != nil { // a start-up that failed started nothing to stop
+		s.log.Info("stopped")
+	}
 }
