@@ -85,7 +85,7 @@ type session struct {
 	app       *reload.Supervisor
 	appTask   *task
 	procs     map[string]*proc // processes beside the app, by name
-	appOut    *prefixed.Writer // the app's output, named once there are processes
+	appOut    *prefixed.Writer // the app's output, behind its name (the human log, or processes beside it)
 	appErr    *prefixed.Writer
 	guard     loopGuard
 	outputs   buildOutputs
