@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/devserver/devserver/internal/textfile"
 )
 
 // Project is what Detect recognised a project to be, and the keys a
@@ -62,8 +64,8 @@ func (p *Project) set(key string, v any) {
 // procfile reads a Procfile ("name: command" lines), its names made
 // process names; nil when there is none.
 func procfile(dir string) map[string]string {
-	data, err := os.ReadFile(filepath.Join(dir, "Procfile"))
-	if err != nil || len(data) > 1<<20 {
+	data, err := readProjectFile(dir, "Procfile")
+	if err != nil {
 		return nil
 	}
 	out := map[string]string{}
@@ -102,13 +104,19 @@ func processName(name string) string {
 // python (python3 there is the Store's stand-in), Unix systems python3.
 var python = map[bool]string{true: "python", false: "python3"}[runtime.GOOS == "windows"]
 
+// readProjectFile reads one of the project's files that Detect looks in,
+// if it is a regular file of at most 1 MiB: a project's files are input
+// like any other.
+func readProjectFile(dir, name string) ([]byte, error) {
+	return textfile.Read(filepath.Join(dir, name), textfile.MaxConfig)
+}
+
 // detectStack recognises the project's stack (Detect without the Procfile).
 func detectStack(dir string) Project {
 	has := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
 	mentions := func(word string, files ...string) bool {
 		for _, f := range files {
-			if data, err := os.ReadFile(filepath.Join(dir, f)); err == nil && len(data) < 1<<20 &&
-				strings.Contains(strings.ToLower(string(data)), word) {
+			if data, err := readProjectFile(dir, f); err == nil && strings.Contains(strings.ToLower(string(data)), word) {
 				return true
 			}
 		}
@@ -142,7 +150,7 @@ func nodeProject(dir string) Project {
 		Main    string            `json:"main"`
 		Scripts map[string]string `json:"scripts"`
 	}
-	data, _ := os.ReadFile(filepath.Join(dir, "package.json"))
+	data, _ := readProjectFile(dir, "package.json")
 	_ = json.Unmarshal(data, &pkg) // a broken package.json: nothing found in it
 	var p Project
 	switch {

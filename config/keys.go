@@ -210,12 +210,13 @@ func Keys() []Key {
 // LookupKey returns the key named name; a process's key, such as
 // "processes.web.run", comes with its name filled in.
 func LookupKey(name string) (Key, bool) {
+	want, process := name, ""
+	if p, field, ok := processKey(name); ok {
+		want, process = processTemplate+field, p
+	}
 	for _, k := range keys {
-		if k.Name == name {
-			return k, true
-		}
-		if p, field, ok := processKey(name); ok && k.Name == processTemplate+field {
-			return k.instance(p), true
+		if k.Name == want {
+			return k.instance(process), true
 		}
 	}
 	return Key{}, false
@@ -272,10 +273,7 @@ var shorthands = map[string]struct{ value, key string }{
 }
 
 func isSection(path string) bool {
-	if path == "processes" {
-		return true
-	}
-	if name, ok := strings.CutPrefix(path, "processes."); ok && !strings.Contains(name, ".") {
+	if _, ok := processSection(path); ok {
 		return true
 	}
 	prefix := path + "."

@@ -475,8 +475,8 @@ func readSettings(n *node, names []string, prefix, shown string, src Source, out
 // cannot be a process's, or a Procfile's line ("worker: python worker.py",
 // its run). It reports whether it took kid.
 func readProcess(kid *node, path, shown string, src Source, out settings, e *errs) bool {
-	name, ok := strings.CutPrefix(path, "processes.")
-	if !ok || strings.Contains(name, ".") {
+	name, ok := processSection(path)
+	if !ok {
 		return false
 	}
 	if problem := processNameProblem(name); problem != "" {
@@ -491,8 +491,8 @@ func readProcess(kid *node, path, shown string, src Source, out settings, e *err
 }
 
 func sectionKeys(section string) []string {
-	if name, ok := strings.CutPrefix(section, "processes."); ok {
-		section = strings.Replace(section, name, "*", 1)
+	if _, ok := processSection(section); ok {
+		section = "processes.*"
 	}
 	var out []string
 	for _, k := range keys {
@@ -523,11 +523,9 @@ func defaults() settings {
 // keys that s leaves unset.
 func (s settings) processDefaults() {
 	for _, name := range s.processNames() {
-		for _, k := range keys {
-			if k.template() {
-				if _, set := s[k.instance(name).Name]; !set {
-					s[k.instance(name).Name] = setting{value: k.Default, src: Source{Layer: LayerDefault}}
-				}
+		for _, k := range templates {
+			if _, set := s[k.instance(name).Name]; !set {
+				s[k.instance(name).Name] = setting{value: k.Default, src: Source{Layer: LayerDefault}}
 			}
 		}
 	}

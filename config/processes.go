@@ -54,8 +54,18 @@ func processKey(path string) (name, field string, ok bool) {
 	return name, field, true
 }
 
+// processSection returns NAME of the path "processes.NAME": a process's
+// section.
+func processSection(path string) (name string, ok bool) {
+	name, ok = strings.CutPrefix(path, "processes.")
+	return name, ok && name != "" && !strings.Contains(name, ".")
+}
+
 // template reports whether k stands for a key of every process.
 func (k Key) template() bool { return strings.HasPrefix(k.Name, processTemplate) }
+
+// templates are the keys of every process, in table order.
+var templates = slices.DeleteFunc(slices.Clone(keys), func(k Key) bool { return !k.template() })
 
 // instance is template k for the process named name.
 func (k Key) instance(name string) Key {
@@ -66,16 +76,9 @@ func (k Key) instance(name string) Key {
 // keysFor is the key table with the templates made the keys of the named
 // processes, each process's after the one before (names sorted).
 func keysFor(names []string) []Key {
-	var out, tmpl []Key
-	for _, k := range keys {
-		if k.template() {
-			tmpl = append(tmpl, k)
-		} else {
-			out = append(out, k)
-		}
-	}
+	out := slices.DeleteFunc(slices.Clone(keys), Key.template)
 	for _, n := range slices.Sorted(slices.Values(names)) {
-		for _, k := range tmpl {
+		for _, k := range templates {
 			out = append(out, k.instance(n))
 		}
 	}
@@ -83,7 +86,7 @@ func keysFor(names []string) []Key {
 }
 
 // keys is the key table for c: its processes' keys included.
-func (c *Config) keys() []Key { return keysFor(slices.Collect(maps.Keys(c.Processes))) }
+func (c *Config) keys() []Key { return keysFor(c.ProcessNames()) }
 
 // ProcessNames returns the processes' names, sorted.
 func (c *Config) ProcessNames() []string { return slices.Sorted(maps.Keys(c.Processes)) }
@@ -130,10 +133,7 @@ func envProcessKey(variable string, declared []string) (Key, bool) {
 	if !ok {
 		return Key{}, false
 	}
-	for _, k := range keys {
-		if !k.template() {
-			continue
-		}
+	for _, k := range templates {
 		// No field's name ends another's with an underscore before it, so
 		// one suffix at most matches.
 		envName, ok := strings.CutSuffix(rest, "_"+strings.ToUpper(strings.TrimPrefix(k.Name, processTemplate)))
@@ -172,8 +172,8 @@ func checkProcesses(cfg *Config, origins map[string]Source, e *errs) {
 // firstSet is where a process's keys were set, for a message about the
 // process as a whole: the origin of the first key not at its default.
 func firstSet(cfg *Config, name string, origins map[string]Source) Source {
-	for _, k := range keys {
-		if src := origins[k.instance(name).Name]; k.template() && src.Layer != LayerDefault {
+	for _, k := range templates {
+		if src := origins[k.instance(name).Name]; src.Layer != LayerDefault {
 			return src
 		}
 	}

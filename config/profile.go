@@ -170,11 +170,7 @@ func chooseProfile(flags, env map[string]string, file, overlay *fileLayer, d dec
 	}
 	if _, ok := d[name]; !ok {
 		known := d.set().Names()
-		msg := (&profiles.UnknownError{Name: name, Known: known}).Error()
-		if s := suggest(name, known); s != "" {
-			msg = fmt.Sprintf("unknown profile %q (did you mean %s? profiles: %s)", name, s, strings.Join(known, ", "))
-		}
-		e.at(src, key, msg)
+		e.at(src, key, (&profiles.UnknownError{Name: name, Known: known, Suggestion: suggest(name, known)}).Error())
 	}
 	return name, src.String()
 }

@@ -119,9 +119,9 @@ func writeProcesses(b *bytes.Buffer, format string, p Project) error {
 		} else {
 			fmt.Fprintf(b, "  %s:\n", name)
 		}
-		for _, k := range keys {
+		for _, k := range templates {
 			v, ok := p.Settings[k.instance(name).Name]
-			if !k.template() || !ok {
+			if !ok {
 				continue
 			}
 			lit, err := literal(v)

@@ -37,13 +37,17 @@ func (s Set) Names() []string {
 
 // UnknownError reports a profile name that the config does not declare.
 type UnknownError struct {
-	Name  string
-	Known []string // sorted
+	Name       string
+	Known      []string // sorted
+	Suggestion string   // the known name Name is likely a typo of, or ""
 }
 
 func (e *UnknownError) Error() string {
-	if len(e.Known) == 0 {
+	switch {
+	case len(e.Known) == 0:
 		return fmt.Sprintf("unknown profile %q (no profiles are defined)", e.Name)
+	case e.Suggestion != "":
+		return fmt.Sprintf("unknown profile %q (did you mean %s? profiles: %s)", e.Name, e.Suggestion, strings.Join(e.Known, ", "))
 	}
 	return fmt.Sprintf("unknown profile %q (profiles: %s)", e.Name, strings.Join(e.Known, ", "))
 }
