@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -170,7 +171,7 @@ func fromOwnPage(r *http.Request) bool {
 // app answers.
 func (s *Server) serveButton(w http.ResponseWriter, r *http.Request) bool {
 	restart := r.URL.Path == RestartPath && s.opts.Restart != nil
-	edit := r.URL.Path == EditPath && s.opts.Edit != nil && s.opts.Root != ""
+	edit := r.URL.Path == EditPath && s.opts.canEdit()
 	switch {
 	case !restart && !edit:
 		return false
@@ -194,17 +195,18 @@ func (s *Server) serveButton(w http.ResponseWriter, r *http.Request) bool {
 // edit opens the posted file at its line in the editor.
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	file := r.PostFormValue("file")
+	file := filepath.FromSlash(r.PostFormValue("file"))
 	line, err := strconv.Atoi(r.PostFormValue("line"))
 	col, _ := strconv.Atoi(r.PostFormValue("col"))
-	rel, inside := srcloc.Within(s.opts.Root, s.opts.Root+"/"+file)
+	path := filepath.Join(s.opts.Root, file)
+	_, inside := srcloc.Within(s.opts.Root, path)
 	switch {
 	case err != nil || line < 1 || col < 0:
 		writePlain(w, http.StatusBadRequest, "a file, a line and a column\n")
-	case file == "" || strings.HasPrefix(file, "/") || !inside:
+	case !filepath.IsLocal(file) || !inside:
 		writePlain(w, http.StatusForbidden, "only files of the project open\n")
 	default:
-		if err := s.opts.Edit(s.opts.Root+"/"+rel, line, col); err != nil {
+		if err := s.opts.Edit(path, line, col); err != nil {
 			writePlain(w, http.StatusInternalServerError, err.Error()+"\n")
 			return
 		}

@@ -79,17 +79,17 @@ type proxy struct {
 	readyTimeout time.Duration
 	dialer       *net.Dialer
 	rp           *httputil.ReverseProxy
-	// What a failure's page may show and offer: code frames from root,
-	// the open-in-editor and restart buttons.
-	root                string
-	canEdit, canRestart bool
+	// failure is the page of the app's failure, with what it may show
+	// and offer (a code frame, the editor and restart buttons).
+	failure func(title, detail string) page
 }
 
 // newProxy returns a proxy to app. With decode, page loads ask the app for
 // gzip at most (Go's transport decodes it), so that live reload can add its
 // script to the page.
 func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
-	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second}}
+	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second},
+		failure: func(title, detail string) page { return failurePage(title, detail, "", false, false) }}
 	transport := &http.Transport{
 		DialContext:           p.dial,
 		MaxIdleConnsPerHost:   64,
@@ -278,7 +278,7 @@ func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	case r.Context().Err() != nil:
 		return // the client gave up waiting
 	case errors.As(err, &f):
-		writePage(w, r, failurePage(f.Title(), f.Detail(), p.root, p.canEdit, p.canRestart))
+		writePage(w, r, p.failure(f.Title(), f.Detail()))
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "1")
 		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not ready",

@@ -73,6 +73,10 @@ type Server struct {
 	opts    Options
 }
 
+// canEdit reports whether the error page may offer to open a file of the
+// project in the editor.
+func (o *Options) canEdit() bool { return o.Edit != nil && o.Root != "" }
+
 // New builds a Server. It fails if StaticDir cannot be opened.
 func New(opts Options) (*Server, error) {
 	s := &Server{}
@@ -96,7 +100,9 @@ func New(opts Options) (*Server, error) {
 	var p http.Handler
 	if opts.App != nil {
 		px := newProxy(opts.App, opts.ReadyTimeout, opts.LiveReload != nil)
-		px.root, px.canEdit, px.canRestart = opts.Root, opts.Edit != nil, opts.Restart != nil
+		px.failure = func(title, detail string) page {
+			return failurePage(title, detail, opts.Root, opts.canEdit(), opts.Restart != nil)
+		}
 		p = px
 	}
 	route := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -39,6 +39,10 @@ var skipDirs = []string{"node_modules", ".venv", "site-packages", "vendor", ".de
 // first file inside the project that exists, or for a Python traceback
 // (whose deepest frame comes last) the last one.
 func Find(output, root string) (Loc, bool) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return Loc{}, false
+	}
 	var found []Loc
 	sc := bufio.NewScanner(strings.NewReader(output))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -48,7 +52,7 @@ func Find(output, root string) (Loc, bool) {
 			if m == nil {
 				continue
 			}
-			if loc, ok := resolve(root, m[1], m[2], m[3]); ok {
+			if loc, ok := resolve(root, realRoot, m[1], m[2], m[3]); ok {
 				found = append(found, loc)
 			}
 			break
@@ -63,8 +67,9 @@ func Find(output, root string) (Loc, bool) {
 	return found[0], true
 }
 
-// resolve makes a found path a Loc of a regular file inside root.
-func resolve(root, path, line, col string) (Loc, bool) {
+// resolve makes a found path a Loc of a regular file inside root (which
+// is realRoot with its links resolved).
+func resolve(root, realRoot, path, line, col string) (Loc, bool) {
 	l, err := strconv.Atoi(line)
 	if err != nil || l < 1 || l > 10_000_000 {
 		return Loc{}, false
@@ -74,7 +79,7 @@ func resolve(root, path, line, col string) (Loc, bool) {
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(root, path)
 	}
-	rel, ok := Within(root, abs)
+	rel, ok := within(realRoot, abs)
 	if !ok {
 		return Loc{}, false
 	}
@@ -93,6 +98,11 @@ func Within(root, path string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	return within(realRoot, path)
+}
+
+// within is Within for a root whose links are resolved already.
+func within(realRoot, path string) (string, bool) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return "", false
