@@ -60,7 +60,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Restart: keys.restart,
 		Stdout:  env.Stdout,
 		Stderr:  env.Stderr,
-		Color:   !noColor && !hasEnv(env.Environ, "NO_COLOR") && colorTerminal(env.Stderr),
+		Color:   !noColor && environ.Get(env.Environ, "NO_COLOR") == "" && colorTerminal(env.Stderr),
 		Started: func(st session.Started) {
 			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak}
 			if st.Addr.IP.IsUnspecified() {
@@ -104,8 +104,6 @@ func setLog(sopts *session.Options, format string, w io.Writer) error {
 // logFormats are the formats of --log-format: human (aligned, coloured
 // lines for a terminal), text (logfmt) and json, for machines.
 var logFormats = []string{"human", "text", "json"}
-
-func hasEnv(env []string, name string) bool { return environ.Get(env, name) != "" }
 
 // colorTerminal reports whether w is a terminal that shows colours.
 func colorTerminal(w io.Writer) bool {

@@ -105,7 +105,7 @@ func stopTasks(ps []*proc) {
 	for i, p := range ps {
 		ts[i] = p.task
 	}
-	stopAll(ts)
+	stopTogether(ts)
 }
 
 // setPrefixes names the source of every output line: in the human log

@@ -198,7 +198,7 @@ func (s *session) stopAll() {
 	for _, p := range s.procs {
 		tasks = append(tasks, p.task)
 	}
-	stopAll(tasks)
+	stopTogether(tasks)
 	s.door.close()
 	s.live.Close()
 	if s.loaded != nil { // a start-up that failed started nothing to stop

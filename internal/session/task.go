@@ -36,9 +36,9 @@ func (t *task) stop() {
 	<-t.done
 }
 
-// stopAll stops tasks together, so that their stop timeouts run at once,
+// stopTogether stops tasks together, so that their stop timeouts run at once,
 // and waits for all of them.
-func stopAll(tasks []*task) {
+func stopTogether(tasks []*task) {
 	for _, t := range tasks {
 		if t != nil {
 			t.cancel()

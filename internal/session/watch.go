@@ -91,9 +91,12 @@ func (s *session) filesChanged(b watch.Batch) {
 			paths = append(paths, p)
 		}
 	}
-	paths, outputs := s.outputs.keep(cfg, paths, s.writtenByBuild)
-	if len(outputs) > 0 {
-		s.log.Info("not restarting for what a build wrote", "files", strings.Join(outputs, ", "))
+	if hasBuild(cfg) { // else nothing is a build's output: no file to look at
+		var outputs []string
+		paths, outputs = s.outputs.keep(cfg, paths, s.writtenByBuild)
+		if len(outputs) > 0 {
+			s.log.Info("not restarting for what a build wrote", "files", strings.Join(outputs, ", "))
+		}
 	}
 	if len(paths) == 0 {
 		return
@@ -140,18 +143,30 @@ func (s *session) filesChanged(b watch.Batch) {
 // writtenByBuild reports whether a file last written at t was written by
 // a build that ran lately, or by one that runs.
 func (s *session) writtenByBuild(t time.Time) (ended, running bool) {
-	sups := make([]*reload.Supervisor, 0, len(s.procs)+1)
-	if s.app != nil {
-		sups = append(sups, s.app)
-	}
-	for _, p := range s.procs {
-		sups = append(sups, p.sup)
-	}
-	for _, sup := range sups {
+	ask := func(sup *reload.Supervisor) {
 		e, r := sup.WrittenByBuild(t)
 		ended, running = ended || e, running || r
 	}
+	if s.app != nil {
+		ask(s.app)
+	}
+	for _, p := range s.procs {
+		ask(p.sup)
+	}
 	return ended, running
+}
+
+// hasBuild reports whether the app or a process has a build command.
+func hasBuild(cfg *config.Config) bool {
+	if cfg.App.Build != "" {
+		return true
+	}
+	for _, p := range cfg.Processes {
+		if p.Build != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // within reports whether path is dir or under it.
