@@ -107,7 +107,7 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(edited) != 1 || edited[0] != root+"/app/views.py:4" || restarts != 1 {
+	if len(edited) != 1 || edited[0] != filepath.Join(root, "app", "views.py")+":4" || restarts != 1 {
 		t.Errorf("edited %q, restarted %d times; want the one file once and one restart", edited, restarts)
 	}
 }
