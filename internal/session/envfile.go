@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"slices"
@@ -39,7 +40,8 @@ func (s *session) readEnvFiles(l *config.Loaded, names []string) []dotenv.Var {
 		}
 		read, errs := dotenv.Parse(data, lookup)
 		for _, e := range errs {
-			s.log.Warn("env_file: "+l.Name(path)+": "+e.Error()+"; line skipped", "file", l.Name(path))
+			at := fmt.Sprintf("%s:%d", l.Name(path), e.Line)
+			s.log.Warn("env_file "+at+": "+e.Detail(), "file", at)
 		}
 		vars = append(vars, read...)
 	}
