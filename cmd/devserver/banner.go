@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/qrterm"
-	"github.com/devserver/devserver/internal/session"
 )
 
 // banner is what devserver says when it starts, as Vite does: how long it
@@ -107,7 +107,7 @@ func (bn banner) writeWhat(b *strings.Builder) {
 		row("Reload", "open pages reload by themselves after each change")
 	}
 	if cfg.TLS.Auto && cfg.TLS.Cert == "" {
-		row("HTTPS", "a certificate from devserver's local CA (%s): run devserver trust once and browsers stop warning", filepath.Join(session.LocalCADir, "ca.pem"))
+		row("HTTPS", "a certificate from devserver's local CA (%s): run devserver trust once and browsers stop warning", filepath.Join(localca.Dir, "ca.pem"))
 	}
 }
 

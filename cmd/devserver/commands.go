@@ -12,10 +12,8 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/environ"
+	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/localnet"
-	"github.com/devserver/devserver/internal/session"
-	"github.com/devserver/devserver/internal/trust"
-	"github.com/devserver/devserver/server"
 	"github.com/spf13/cobra"
 )
 
@@ -191,10 +189,11 @@ there yet. It signs only for local names and addresses (docs/SECURITY.md).`,
 }
 
 // trustCA makes the project's local CA if needed and trusts it, or prints
-// the commands that would.
+// the commands that would. It says first what is about to be trusted.
 func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
 	cfg := l.Config
-	lc, err := server.EnsureLocalCert(cfg.Abs(session.LocalCADir), localnet.Names(cfg.Addr), time.Now())
+	lc, err := localca.Ensure(localca.Options{Root: cfg.Root, State: localca.StateDir(env.Environ, runtime.GOOS),
+		Hosts: localnet.Names(cfg.Addr), Now: time.Now()})
 	if err != nil {
 		return err
 	}
@@ -203,11 +202,16 @@ func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
 		made = " (made just now)"
 	}
 	fmt.Fprintf(w, "local CA: %s%s\n", l.Name(lc.CA), made)
+	if lc.Why != "" {
+		fmt.Fprintf(w, "  made anew: %s\n", lc.Why)
+	}
+	fmt.Fprintf(w, "  SHA-256:  %s\n  it signs: %s\n  trusting: %s (the one certificate checked, copied out of the project)\n",
+		lc.SHA256, localca.Permits(), lc.Install)
 	home := environ.Get(env.Environ, "HOME")
 	if runtime.GOOS == "windows" {
 		home = environ.Get(env.Environ, "USERPROFILE")
 	}
-	steps, err := trust.Steps(runtime.GOOS, lc.CA, home, trust.Have)
+	steps, err := localca.Steps(runtime.GOOS, lc.Install, home, localca.Have)
 	if err != nil {
 		return err
 	}

@@ -127,7 +127,8 @@ func TestHTTPSAuto(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("auto tls"), 0o644)
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls: auto\n"), 0o644)
-	d := startDevserver(t, dir, nil)
+	home := []string{"HOME=" + t.TempDir()} // the user's own record of the CAs devserver made
+	d := startDevserver(t, dir, home)
 	if !strings.HasPrefix(d.URL, "https://127.0.0.1:") || !strings.Contains(d.Stderr.String(), "made a local CA for HTTPS") {
 		t.Fatalf("banner URL %q; stderr:\n%s", d.URL, d.Stderr)
 	}
@@ -158,7 +159,7 @@ func TestHTTPSAuto(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 
-	d = startDevserver(t, dir, nil)
+	d = startDevserver(t, dir, home)
 	if again, _ := os.ReadFile(caFile); string(again) != string(caPEM) || strings.Contains(d.Stderr.String(), "made a") {
 		t.Errorf("second run made a new CA or certificate:\n%s", d.Stderr)
 	}

@@ -101,7 +101,7 @@ func (s *session) prepare(ctx context.Context, n *next) error {
 		return nil
 	}
 	if cfg.TLS.HTTPS() {
-		if n.certs, err = certificate(n.loaded, s.log); err != nil {
+		if n.certs, err = certificate(n.loaded, s.opts.Load.Environ, s.log); err != nil {
 			return err
 		}
 	}

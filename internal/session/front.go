@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/localnet"
 	"github.com/devserver/devserver/server"
 )
@@ -164,14 +166,10 @@ func listenConfig(cfg *config.Config) server.ListenConfig {
 // tlsFiles are the certificate and key to serve HTTPS with; empty for HTTP.
 type tlsFiles struct{ cert, key string }
 
-// LocalCADir is where tls.auto keeps its CA and certificate, relative to
-// the project root.
-const LocalCADir = ".devserver/tls"
-
 // certificate returns tls.cert and tls.key, checked, or with tls.auto the
 // files of a certificate from devserver's local CA, made or renewed as
 // needed for the names the server answers as.
-func certificate(l *config.Loaded, log *slog.Logger) (tlsFiles, error) {
+func certificate(l *config.Loaded, environ []string, log *slog.Logger) (tlsFiles, error) {
 	cfg := l.Config
 	if cfg.TLS.Cert != "" {
 		files := tlsFiles{cfg.Abs(cfg.TLS.Cert), cfg.Abs(cfg.TLS.Key)}
@@ -180,12 +178,15 @@ func certificate(l *config.Loaded, log *slog.Logger) (tlsFiles, error) {
 		}
 		return files, nil
 	}
-	lc, err := server.EnsureLocalCert(cfg.Abs(LocalCADir), localnet.Names(cfg.Addr), time.Now())
+	lc, err := localca.Ensure(localca.Options{Root: cfg.Root, State: localca.StateDir(environ, runtime.GOOS),
+		Hosts: localnet.Names(cfg.Addr), Now: time.Now()})
 	if err != nil {
 		return tlsFiles{}, err
 	}
 	ca := l.Name(lc.CA)
 	switch {
+	case lc.NewCA && lc.Why != "":
+		log.Warn("made a new local CA for HTTPS: "+lc.Why+"; browsers warn until it is trusted: run devserver trust", "ca", ca)
 	case lc.NewCA:
 		log.Warn("made a local CA for HTTPS; browsers warn about the certificate until it is trusted: run devserver trust", "ca", ca)
 	case lc.NewCert:

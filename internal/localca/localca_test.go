@@ -1,4 +1,4 @@
-package server
+package localca
 
 import (
 	"bytes"
@@ -47,10 +47,11 @@ func verify(cert, ca *x509.Certificate, host string, now time.Time) error {
 // itself cannot vouch for them (name constraints), so trusting it risks
 // nothing beyond this machine's network.
 func TestLocalCert(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), ".devserver", "tls")
+	root, state := t.TempDir(), t.TempDir()
+	dir := filepath.Join(root, ".devserver", "tls")
 	now := time.Now()
 	hosts := []string{"localhost", "127.0.0.1", "::1", "192.168.1.5", "devbox.local", "example.com", "8.8.8.8"}
-	lc, err := EnsureLocalCert(dir, hosts, now)
+	lc, err := Ensure(Options{Root: root, State: state, Hosts: hosts, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestLocalCert(t *testing.T) {
 
 	caPEM, _ := os.ReadFile(lc.CA)
 	certPEM, _ := os.ReadFile(lc.Cert)
-	again, err := EnsureLocalCert(dir, hosts, now.Add(time.Hour))
+	again, err := Ensure(Options{Root: root, State: state, Hosts: hosts, Now: now.Add(time.Hour)})
 	if err != nil || again.NewCA || again.NewCert {
 		t.Errorf("same hosts: NewCA %v NewCert %v err %v", again.NewCA, again.NewCert, err)
 	}
@@ -101,7 +102,7 @@ func TestLocalCert(t *testing.T) {
 		t.Error("certificate rewritten for the same hosts")
 	}
 
-	moved, err := EnsureLocalCert(dir, append(hosts, "10.0.0.7"), now)
+	moved, err := Ensure(Options{Root: root, State: state, Hosts: append(hosts, "10.0.0.7"), Now: now})
 	if err != nil || moved.NewCA || !moved.NewCert {
 		t.Errorf("new address: NewCA %v NewCert %v err %v", moved.NewCA, moved.NewCert, err)
 	}
@@ -110,7 +111,7 @@ func TestLocalCert(t *testing.T) {
 	}
 
 	later := now.Add(certValidity - 10*24*time.Hour)
-	renewed, err := EnsureLocalCert(dir, hosts, later)
+	renewed, err := Ensure(Options{Root: root, State: state, Hosts: hosts, Now: later})
 	if err != nil || renewed.NewCA || !renewed.NewCert || !renewed.NotAfter.After(later.Add(renewBefore)) {
 		t.Errorf("near expiry: %+v %v", renewed, err)
 	}
@@ -122,7 +123,7 @@ func TestLocalCert(t *testing.T) {
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, _ := x509.MarshalECPrivateKey(other)
 	os.WriteFile(lc.Key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), 0o600)
-	fixed, err := EnsureLocalCert(dir, hosts, now)
+	fixed, err := Ensure(Options{Root: root, State: state, Hosts: hosts, Now: now})
 	if err != nil || !fixed.NewCert {
 		t.Errorf("mismatched key: %+v %v", fixed, err)
 	}
@@ -134,9 +135,10 @@ func TestLocalCert(t *testing.T) {
 // mailbox, a code-signing or a client certificate are all refused. A CA
 // made before these limits existed is made again.
 func TestLocalCAVouchesForWebServersOnly(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "tls")
+	root, state := t.TempDir(), t.TempDir()
+	dir := filepath.Join(root, ".devserver", "tls")
 	now := time.Now()
-	lc, err := EnsureLocalCert(dir, []string{"localhost"}, now)
+	lc, err := Ensure(Options{Root: root, State: state, Hosts: []string{"localhost"}, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,8 +222,8 @@ func TestLocalCAVouchesForWebServersOnly(t *testing.T) {
 	if err := writePair(lc.CA, filepath.Join(dir, "ca-key.pem"), oldCA, caKey); err != nil {
 		t.Fatal(err)
 	}
-	again, err := EnsureLocalCert(dir, []string{"localhost"}, now)
-	if err != nil || !again.NewCA || !limited(readCert(t, again.CA)) {
+	again, err := Ensure(Options{Root: root, State: state, Hosts: []string{"localhost"}, Now: now})
+	if err != nil || !again.NewCA || !exact(readCert(t, again.CA)) {
 		t.Errorf("an unlimited CA was kept: NewCA %v, err %v", again.NewCA, err)
 	}
 }

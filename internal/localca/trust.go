@@ -1,6 +1,4 @@
-// Package trust says how this OS comes to trust devserver's local CA (for
-// `tls: auto`), and does it where no administrator is needed.
-package trust
+package localca
 
 import (
 	"crypto/sha256"
@@ -39,7 +37,7 @@ func (s Step) String() string {
 // for home's user, given which commands this machine has: the system's
 // store, and on Linux the browsers' own (NSS) store too.
 func Steps(goos, ca, home string, have func(string) bool) ([]Step, error) {
-	id, err := fingerprint(ca)
+	id, err := shortID(ca)
 	if err != nil {
 		return nil, err
 	}
@@ -71,9 +69,9 @@ func Steps(goos, ca, home string, have func(string) bool) ([]Step, error) {
 	return steps, nil
 }
 
-// fingerprint is a short hash of the CA certificate in the PEM file, so
+// shortID is a short hash of the CA certificate in the PEM file, so
 // that each project's CA has a name of its own in a shared store.
-func fingerprint(ca string) (string, error) {
+func shortID(ca string) (string, error) {
 	data, err := os.ReadFile(ca)
 	if err != nil {
 		return "", err

@@ -1,4 +1,4 @@
-package trust
+package localca
 
 import (
 	"encoding/pem"

@@ -1,4 +1,8 @@
-package server
+// Package localca keeps devserver's local certificate authority (for
+// `tls: auto`): it makes the CA and the server certificates it signs, keeps
+// only a CA this user's devserver made, and says how this OS comes to trust
+// it (`devserver trust`). It does not serve TLS; the server does.
+package localca
 
 import (
 	"crypto/ecdsa"
@@ -9,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"net"
 	"net/netip"
@@ -17,16 +22,40 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/devserver/devserver/internal/textfile"
 )
 
-// LocalCert is what EnsureLocalCert leaves in its directory.
+// Dir is where the local CA and its certificate are kept, relative to the
+// project root. Both of its levels must be real directories: a link there
+// would make devserver write keys wherever it points.
+const Dir = ".devserver/tls"
+
+// Options say where a local CA is kept and what it is for.
+type Options struct {
+	// Root is the project root; the CA is kept in Root/.devserver/tls.
+	Root string
+	// State is the user's own devserver directory, outside every project
+	// (StateDir). It remembers the fingerprint of each CA made (the file
+	// "cas"), and holds the checked copy that trust installs.
+	State string
+	// Hosts are the names and addresses the server answers as.
+	Hosts []string
+	// Now is the time to check validity against.
+	Now time.Time
+}
+
+// LocalCert is what Ensure leaves in the project's .devserver/tls.
 type LocalCert struct {
-	CA       string // the CA's certificate: the file to trust once
+	CA       string // the CA's certificate, in the project
+	Install  string // the copy of it that trust installs, in Options.State
 	Cert     string // the server's certificate, signed by the CA
 	Key      string // its private key
 	Hosts    []string
-	NewCA    bool // the CA was made just now (it needs trusting)
-	NewCert  bool // the server's certificate was made just now
+	NewCA    bool   // the CA was made just now (it needs trusting)
+	Why      string // why the CA that was there was not kept ("" when there was none)
+	NewCert  bool   // the server's certificate was made just now
+	SHA256   string // the CA certificate's SHA-256 fingerprint, as AB:CD:…
 	NotAfter time.Time
 }
 
@@ -39,19 +68,19 @@ var (
 		"169.254.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10")
 )
 
+// Permits says what a devserver CA may sign, for a person.
+func Permits() string {
+	ranges := make([]string, len(localRanges))
+	for i, r := range localRanges {
+		ranges[i] = r.String()
+	}
+	return "web server certificates (no CAs, mail, code or clients) for " + strings.Join(localNames, ", ") +
+		" and their subdomains, and the addresses " + strings.Join(ranges, ", ")
+}
+
 // noName is the one domain a devserver CA permits e-mail and URI names in:
 // the reserved .invalid (RFC 2606), which no real name can be under.
 const noName = "invalid"
-
-// limited reports whether ca carries every limit newCA gives a CA today;
-// a CA made before a limit existed is made again.
-func limited(ca *x509.Certificate) bool {
-	return len(ca.PermittedDNSDomains) > 0 && len(ca.PermittedIPRanges) > 0 &&
-		slices.Equal(ca.PermittedEmailAddresses, []string{noName}) &&
-		slices.Equal(ca.PermittedURIDomains, []string{noName}) &&
-		slices.Equal(ca.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) &&
-		ca.MaxPathLenZero
-}
 
 func prefixes(cidrs ...string) []netip.Prefix {
 	out := make([]netip.Prefix, len(cidrs))
@@ -67,45 +96,49 @@ const (
 	renewBefore  = 30 * 24 * time.Hour
 )
 
-// EnsureLocalCert keeps a local certificate authority and a server
-// certificate it signed in dir, and returns their files. The CA is made
-// once and kept, so that trusting it once is enough (a CA made without the
-// limits newCA sets today is made again); the server certificate
-// is made again when it does not cover hosts (DNS names and IP addresses),
-// was not signed by this CA, or expires within 30 days. Hosts the CA may
-// not sign for (public names and addresses) are left out, as no browser
-// would accept them. Keys are ECDSA P-256 and readable by the owner only.
-func EnsureLocalCert(dir string, hosts []string, now time.Time) (LocalCert, error) {
+// Ensure keeps a local certificate authority and a server certificate it
+// signed in the project's .devserver/tls, and returns their files.
+//
+// The CA is kept only while it is one this user's devserver made (its
+// fingerprint is in Options.State), with exactly the limits a devserver CA
+// has today, alone in its file: a CA that came with the project (committed,
+// copied) is never served or trusted, whatever it says; a new one is made
+// and LocalCert.Why says why. Trusting it once is enough, as it is kept.
+// The server certificate is made again when it does not cover hosts (DNS
+// names and IP addresses), was not signed by this CA, or expires within 30
+// days. Hosts the CA may not sign for (public names and addresses) are left
+// out, as no browser would accept them. Keys are ECDSA P-256 and readable
+// by the owner only.
+func Ensure(o Options) (LocalCert, error) {
+	if o.State == "" {
+		return LocalCert{}, errors.New("tls.auto: no directory of the user's own to remember the local CA in (HOME is not set)")
+	}
+	dir, err := realDir(o.Root, Dir)
+	if err != nil {
+		return LocalCert{}, fmt.Errorf("tls.auto: %w", err)
+	}
 	lc := LocalCert{
 		CA:   filepath.Join(dir, "ca.pem"),
 		Cert: filepath.Join(dir, "cert.pem"),
 		Key:  filepath.Join(dir, "key.pem"),
 	}
-	for _, h := range hosts {
+	for _, h := range o.Hosts {
 		if h != "" && signable(h) && !slices.Contains(lc.Hosts, h) {
 			lc.Hosts = append(lc.Hosts, h)
 		}
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	ca, caKey, err := lc.keepCA(dir, o)
+	if err != nil {
 		return lc, fmt.Errorf("tls.auto: %w", err)
 	}
-	caKeyFile := filepath.Join(dir, "ca-key.pem")
-	ca, caKey, err := loadPair(lc.CA, caKeyFile)
-	if err != nil || now.Add(renewBefore).After(ca.NotAfter) || !limited(ca) {
-		ca, caKey, err = newCA(now)
-		if err != nil {
-			return lc, fmt.Errorf("tls.auto: make a local CA: %w", err)
-		}
-		if err := writePair(lc.CA, caKeyFile, ca, caKey); err != nil {
-			return lc, fmt.Errorf("tls.auto: %w", err)
-		}
-		lc.NewCA = true
+	if lc.Install, err = installCopy(o.State, ca); err != nil {
+		return lc, fmt.Errorf("tls.auto: %w", err)
 	}
-	if cert, _, err := loadPair(lc.Cert, lc.Key); err == nil && !lc.NewCA && covers(cert, ca, lc.Hosts, now) {
+	if cert, _, err := loadPair(lc.Cert, lc.Key); err == nil && !lc.NewCA && covers(cert, ca, lc.Hosts, o.Now) {
 		lc.NotAfter = cert.NotAfter
 		return lc, nil
 	}
-	cert, key, err := newServerCert(ca, caKey, lc.Hosts, now)
+	cert, key, err := newServerCert(ca, caKey, lc.Hosts, o.Now)
 	if err != nil {
 		return lc, fmt.Errorf("tls.auto: make a certificate: %w", err)
 	}
@@ -114,6 +147,39 @@ func EnsureLocalCert(dir string, hosts []string, now time.Time) (LocalCert, erro
 	}
 	lc.NewCert, lc.NotAfter = true, cert.NotAfter
 	return lc, nil
+}
+
+// keepCA returns the CA in dir when it may be kept, or makes, writes and
+// remembers a new one, saying in lc.Why what was wrong with the old.
+func (lc *LocalCert) keepCA(dir string, o Options) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	caKeyFile := filepath.Join(dir, "ca-key.pem")
+	ca, caKey, err := loadCA(lc.CA, caKeyFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		lc.Why = err.Error()
+	case !made(o.State, ca):
+		lc.Why = "the CA in " + Dir + " is not one devserver made for this user (a CA that came with a project is never trusted)"
+	case !exact(ca):
+		lc.Why = "the CA in " + Dir + " does not carry exactly the limits devserver gives its CAs"
+	case o.Now.Add(renewBefore).After(ca.NotAfter):
+		lc.Why = "the CA in " + Dir + " expires on " + ca.NotAfter.Format(time.DateOnly)
+	default:
+		lc.SHA256 = fingerprint(ca)
+		return ca, caKey, nil
+	}
+	ca, caKey, err = newCA(o.Now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("make a local CA: %w", err)
+	}
+	if err := remember(o.State, ca); err != nil {
+		return nil, nil, err
+	}
+	if err := writePair(lc.CA, caKeyFile, ca, caKey); err != nil {
+		return nil, nil, err
+	}
+	lc.NewCA, lc.SHA256 = true, fingerprint(ca)
+	return ca, caKey, nil
 }
 
 // signable reports whether a devserver CA may sign for host.
@@ -210,11 +276,11 @@ func serial() *big.Int {
 }
 
 func loadPair(certFile, keyFile string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
-	certPEM, err := os.ReadFile(certFile)
+	certPEM, err := textfile.Read(certFile, maxPEM)
 	if err != nil {
 		return nil, nil, err
 	}
-	keyPEM, err := os.ReadFile(keyFile)
+	keyPEM, err := textfile.Read(keyFile, maxPEM)
 	if err != nil {
 		return nil, nil, err
 	}
