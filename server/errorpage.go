@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -53,8 +52,8 @@ footer{color:#666;padding:0 2rem 2rem}
 {{end}}</pre></section>
 {{- end}}
 {{- if or .CanEdit .CanRestart}}
-<p>{{if .CanEdit}}<form method="post" action="{{.EditPath}}"><input type="hidden" name="file" value="{{.Loc.Rel}}"><input type="hidden" name="line" value="{{.Loc.Line}}"><input type="hidden" name="col" value="{{.Loc.Col}}"><button>Open {{.Loc.Rel}}:{{.Loc.Line}} in the editor</button></form>{{end}}
-{{- if .CanRestart}}<form method="post" action="{{.RestartPath}}"><button>Restart the app</button></form>{{end}}</p>
+<p>{{if .CanEdit}}<form method="post" action="{{.EditPath}}"><input type="hidden" name="file" value="{{.Loc.Rel}}"><input type="hidden" name="line" value="{{.Loc.Line}}"><input type="hidden" name="col" value="{{.Loc.Col}}"><input type="hidden" name="token" value="{{.Token}}"><button>Open {{.Loc.Rel}}:{{.Loc.Line}} in the editor</button></form>{{end}}
+{{- if .CanRestart}}<form method="post" action="{{.RestartPath}}"><input type="hidden" name="token" value="{{.Token}}"><button>Restart the app</button></form>{{end}}</p>
 {{- end}}
 {{- if .Earlier}}
 <details><summary>{{.Omitted}} earlier lines</summary><pre>{{.Earlier}}</pre></details>
@@ -77,6 +76,7 @@ type page struct {
 	Frame      []srcloc.Line
 	CanEdit    bool
 	CanRestart bool
+	Token      string // the session's, in each button's form
 	// Set by writePage from Detail.
 	Last, Earlier template.HTML
 	Omitted       int
@@ -158,43 +158,8 @@ func wantsHTML(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
-// fromOwnPage reports whether r was sent by a page of this server, as the
-// error page's forms are, and says so: what another site's page cannot
-// send (the Host check has passed already).
-func fromOwnPage(r *http.Request) bool {
-	return (r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != "") && sameOrigin(r)
-}
-
-// serveButton answers the error page's buttons: POST, from the page
-// itself. Open in the editor takes a file of the project only; restart
-// sends the browser back to the page it came from, which the restarted
-// app answers.
-func (s *Server) serveButton(w http.ResponseWriter, r *http.Request) bool {
-	restart := r.URL.Path == RestartPath && s.opts.Restart != nil
-	edit := r.URL.Path == EditPath && s.opts.canEdit()
-	switch {
-	case !restart && !edit:
-		return false
-	case r.Method != http.MethodPost:
-		writePlain(w, http.StatusMethodNotAllowed, "POST only\n")
-	case !fromOwnPage(r):
-		writePlain(w, http.StatusForbidden, "only devserver's own pages may ask this\n")
-	case restart:
-		s.opts.Restart()
-		back := "/"
-		if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//") {
-			back = u.RequestURI()
-		}
-		http.Redirect(w, r, back, http.StatusSeeOther)
-	default:
-		s.edit(w, r)
-	}
-	return true
-}
-
 // edit opens the posted file at its line in the editor.
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
 	file := filepath.FromSlash(r.PostFormValue("file"))
 	line, err := strconv.Atoi(r.PostFormValue("line"))
 	col, _ := strconv.Atoi(r.PostFormValue("col"))

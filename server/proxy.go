@@ -81,7 +81,7 @@ type proxy struct {
 	rp           *httputil.ReverseProxy
 	// failure is the page of the app's failure, with what it may show
 	// and offer (a code frame, the editor and restart buttons).
-	failure func(title, detail string) page
+	failure func(r *http.Request, title, detail string) page
 }
 
 // newProxy returns a proxy to app. With decode, page loads ask the app for
@@ -89,7 +89,7 @@ type proxy struct {
 // script to the page.
 func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second},
-		failure: func(title, detail string) page { return failurePage(title, detail, "", false, false) }}
+		failure: func(_ *http.Request, title, detail string) page { return failurePage(title, detail, "", false, false) }}
 	transport := &http.Transport{
 		DialContext:           p.dial,
 		MaxIdleConnsPerHost:   64,
@@ -278,7 +278,7 @@ func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	case r.Context().Err() != nil:
 		return // the client gave up waiting
 	case errors.As(err, &f):
-		writePage(w, r, p.failure(f.Title(), f.Detail()))
+		writePage(w, r, p.failure(r, f.Title(), f.Detail()))
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "1")
 		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not ready",

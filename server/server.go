@@ -56,6 +56,9 @@ type Options struct {
 	// Restart, if set, restarts the app: the error page's button for a
 	// crash that is not a code problem.
 	Restart func()
+	// Logger receives what the server has to say beyond requests (a
+	// refused button). If nil, it is dropped.
+	Logger *slog.Logger
 	// Records, if set, receives each request as a log record ("request",
 	// with method, target, proto, status, bytes and took) instead of a
 	// line in Log: for a log in JSON.
@@ -71,6 +74,14 @@ type Server struct {
 	handler http.Handler
 	static  *static
 	opts    Options
+	buttons buttons
+}
+
+func (o *Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
 }
 
 // canEdit reports whether the error page may offer to open a file of the
@@ -90,6 +101,7 @@ func New(opts Options) (*Server, error) {
 		opts.ReadyTimeout = 30 * time.Second
 	}
 	s.opts = opts
+	s.buttons = newButtons(opts.AllowedHosts)
 	if opts.StaticDir != "" {
 		st, err := newStatic(opts.StaticDir, opts.StaticPrefix, opts.Hidden, opts.App == nil)
 		if err != nil {
@@ -100,8 +112,13 @@ func New(opts Options) (*Server, error) {
 	var p http.Handler
 	if opts.App != nil {
 		px := newProxy(opts.App, opts.ReadyTimeout, opts.LiveReload != nil)
-		px.failure = func(title, detail string) page {
-			return failurePage(title, detail, opts.Root, opts.canEdit(), opts.Restart != nil)
+		px.failure = func(r *http.Request, title, detail string) page {
+			may := s.buttons.refuse(r) == ""
+			p := failurePage(title, detail, opts.Root, may && opts.canEdit(), may && opts.Restart != nil)
+			if may {
+				p.Token = s.buttons.token
+			}
+			return p
 		}
 		p = px
 	}

@@ -73,6 +73,7 @@ func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.
 		Log:          s.opts.Stderr,
 		Color:        s.opts.Color,
 		Records:      s.opts.Requests,
+		Logger:       s.log.With("component", "http"),
 		Root:         cfg.Root,
 		Edit: func(path string, line, col int) error {
 			s.log.Info("opening in the editor", "file", l.Name(path), "line", line)
