@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -30,7 +31,7 @@ type rule struct {
 	anchored bool   // has a / before its end: relative to the file's directory, not any name
 	name     string // a plain name (or anchored path): compared, not matched
 	suffix   string // "*.log": the name's end compared, not matched
-	prefix   string // an anchored glob's literal start ("docs/" of "docs/**/*.md")
+	prefix   string // a glob's literal start ("docs/" of "docs/**/*.md"): compared before matching
 }
 
 // matches reports whether the rule's pattern matches a name (or, anchored,
@@ -84,7 +85,7 @@ func parseRules(data []byte) []rule {
 			r.name = line
 		case !r.anchored && star && rest != "" && !strings.ContainsAny(rest, meta):
 			r.suffix = rest
-		case r.anchored:
+		default: // the name or path must start with the pattern's literal part
 			r.prefix = line[:strings.IndexAny(line, meta)]
 		}
 		out = append(out, r)
@@ -108,6 +109,51 @@ func (st ignoreStack) push(dir string, r *rules) ignoreStack {
 		return st
 	}
 	return append(st[:len(st):len(st)], scoped{dir + string(filepath.Separator), r})
+}
+
+// same reports whether two stacks hold the same rules: a directory's
+// verdicts of the last scan still hold.
+func (st ignoreStack) same(o ignoreStack) bool {
+	if len(st) != len(o) {
+		return false
+	}
+	for i := range st {
+		if st[i].rules != o[i].rules {
+			return false
+		}
+	}
+	return true
+}
+
+// verdicts are what the ignore rules said of one directory's entries in its
+// last scan. While the rules in force are the same, an entry listed then
+// keeps its verdict and costs a lookup, not a match against every rule: an
+// unchanged directory costs no matching, however long its .gitignore.
+type verdicts struct {
+	stack   ignoreStack
+	known   bool    // the last scan's verdicts were made with stack
+	kept    []entry // sorted by name: those not ignored
+	skipped []skip  // sorted by name: those ignored
+}
+
+// ignores reports whether the entry is left out. matched, if set, is told
+// of each entry the rules are matched against (tests).
+func (v verdicts) ignores(path, name string, dir bool, matched func(string)) bool {
+	if len(v.stack) == 0 {
+		return false
+	}
+	if v.known {
+		if i, ok := slices.BinarySearchFunc(v.kept, name, func(e entry, n string) int { return strings.Compare(e.name, n) }); ok && v.kept[i].isDir() == dir {
+			return false
+		}
+		if i, ok := slices.BinarySearchFunc(v.skipped, name, func(e skip, n string) int { return strings.Compare(e.name, n) }); ok && v.skipped[i].dir == dir {
+			return true
+		}
+	}
+	if matched != nil {
+		matched(path)
+	}
+	return v.stack.ignores(path, name, dir)
 }
 
 // ignores reports whether the entry at path (a directory or not) is left
@@ -137,8 +183,9 @@ func (st ignoreStack) ignores(path, name string, dir bool) bool {
 }
 
 // readRules reads dir's ignore files, or returns have when their stats are
-// unchanged. list is dir's listing, sorted by name.
-func readRules(dir string, list []fs.DirEntry, have *rules) *rules {
+// unchanged. list is dir's listing, sorted by name. A file that cannot be
+// read is told to unread (once per change of it) and counts as empty.
+func readRules(dir string, list []fs.DirEntry, have *rules, unread func(path string, err error)) *rules {
 	var stat [2]entry
 	found := false
 	for i, name := range ignoreFiles {
@@ -160,9 +207,11 @@ func readRules(dir string, list []fs.DirEntry, have *rules) *rules {
 			continue
 		}
 		data, err := textfile.Read(filepath.Join(dir, name), textfile.MaxConfig)
-		if err == nil {
-			r.list = append(r.list, parseRules(data)...)
+		if err != nil {
+			unread(filepath.Join(dir, name), err)
+			continue
 		}
+		r.list = append(r.list, parseRules(data)...)
 	}
 	return r
 }
@@ -187,7 +236,7 @@ func lookup(list []fs.DirEntry, name string) fs.DirEntry {
 // outerRules is the stack of the directories from the project root down
 // to root, root excluded: a .gitignore at the top applies to a watch path
 // below it.
-func outerRules(project, root string) ignoreStack {
+func outerRules(project, root string, unread func(string, error)) ignoreStack {
 	var st ignoreStack
 	rel, err := filepath.Rel(project, root)
 	if err != nil || !filepath.IsLocal(rel) {
@@ -197,7 +246,7 @@ func outerRules(project, root string) ignoreStack {
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
 		list, err := os.ReadDir(dir)
 		if err == nil {
-			st = st.push(dir, readRules(dir, list, nil))
+			st = st.push(dir, readRules(dir, list, nil, unread))
 		}
 		dir = filepath.Join(dir, part)
 	}

@@ -1,8 +1,12 @@
 package watch
 
 import (
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/devserver/devserver/internal/testkit"
@@ -82,5 +86,66 @@ func TestGitignoreIsHonoured(t *testing.T) {
 				t.Fatalf("batches %v, want src/keep.log alone after main.go was ignored", got)
 			}
 		})
+	}
+}
+
+// TestALongGitignoreCostsOneParse: 60,000 rules (0.9 MB) over 1,000 files.
+// The first scan matches each entry once; a scan of the unchanged tree
+// matches none, a new file is matched alone, and an edit of the .gitignore
+// is matched anew and followed. A .gitignore over the size cap is said,
+// naming the file, and applies nothing.
+func TestALongGitignoreCostsOneParse(t *testing.T) {
+	root := t.TempDir()
+	var rules strings.Builder
+	for i := range 60_000 {
+		fmt.Fprintf(&rules, "gen%05d-*.tmp\n", i)
+	}
+	rules.WriteString("*.log\n")
+	testkit.WriteFile(t, filepath.Join(root, ".gitignore"), rules.String())
+	for i := range 1000 {
+		testkit.WriteFile(t, filepath.Join(root, fmt.Sprintf("d%d", i%10), fmt.Sprintf("f%03d.go", i)), "x")
+	}
+	testkit.WriteFile(t, filepath.Join(root, "d0", "skip.log"), "x")
+	w := newWatcher(t, ModePoll, Options{Root: root, Gitignore: true}, nil)
+	var matched atomic.Int64
+	w.engine.(*pollEngine).s.t.matched = func(string) { matched.Add(1) }
+	scan := func() int64 {
+		t.Helper()
+		matched.Store(0)
+		if err := w.Scan(); err != nil {
+			t.Fatal(err)
+		}
+		return matched.Load()
+	}
+	if n := scan(); n < 1000 {
+		t.Fatalf("the first scan matched %d entries, want every one", n)
+	}
+	if n := scan(); n != 0 {
+		t.Errorf("a scan of the unchanged tree matched %d entries, want none", n)
+	}
+	testkit.WriteFile(t, filepath.Join(root, "d3", "new.go"), "x")
+	if n := scan(); n != 1 {
+		t.Errorf("a scan after one new file matched %d entries, want 1", n)
+	}
+	if got := w.Count(); got != 1002 { // .gitignore and 1,001 .go files; skip.log is ignored
+		t.Errorf("%d files watched, want 1002", got)
+	}
+	testkit.WriteFile(t, filepath.Join(root, ".gitignore"), "*.log\nd1/\n")
+	if n := scan(); n < 10 {
+		t.Errorf("after the .gitignore changed, %d entries matched; its verdicts must be made anew", n)
+	}
+	if got := w.Count(); got != 902 {
+		t.Errorf("%d files watched after ignoring d1/, want 902", got)
+	}
+
+	big := strings.Repeat("# a comment line of the kind that pads a file\n", 25_000) // over 1 MiB
+	var log strings.Builder
+	other := t.TempDir()
+	testkit.WriteFile(t, filepath.Join(other, ".gitignore"), big)
+	w2 := newWatcher(t, ModePoll, Options{Root: other, Gitignore: true, Logger: slog.New(slog.NewTextHandler(&log, nil))}, nil)
+	w2.Scan()
+	w2.Scan()
+	if got := strings.Count(log.String(), "ignore file not read"); got != 1 || !strings.Contains(log.String(), ".gitignore: file too large") {
+		t.Errorf("a .gitignore over the cap is said %d times, want once naming it:\n%s", got, log.String())
 	}
 }

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -36,6 +37,7 @@ type dirState struct {
 	files      int         // of its entries, those that are files
 	rules      *rules      // of its own .gitignore and .ignore, if any
 	stack      ignoreStack // the rules for its entries: its own and its ancestors'
+	skipped    []skip      // sorted by name: the entries the last scan's stack ignored
 	seen       int         // the scan that last read it
 	unreadable bool        // said once; its entries are kept as they were
 }
@@ -50,6 +52,12 @@ type entry struct {
 }
 
 func (e entry) isDir() bool { return e.mode.IsDir() }
+
+// skip is an entry the ignore rules left out.
+type skip struct {
+	name string
+	dir  bool
+}
 
 // same reports whether a file looks unchanged: a rewrite within the mtime's
 // resolution (FAT, some SMB, tools that keep mtimes) shows in the size or
@@ -101,7 +109,7 @@ func (s *scanner) root(r string, changed *[]string) {
 	}
 	outer, ok := s.outer[r]
 	if !ok && s.t.gitignore {
-		outer = outerRules(s.t.root, r)
+		outer = outerRules(s.t.root, r, s.ignoreUnread)
 		s.outer[r] = outer
 	}
 	s.dir(r, true, outer, changed)
@@ -129,6 +137,7 @@ func (s *scanner) dir(path string, deep bool, parent ignoreStack, changed *[]str
 		d = &dirState{}
 		s.dirs[path] = d
 	}
+	scanned := d.seen > 0
 	d.seen = s.n
 	list, err := os.ReadDir(path)
 	switch {
@@ -152,12 +161,14 @@ func (s *scanner) dir(path string, deep bool, parent ignoreStack, changed *[]str
 		d.unreadable = false
 		s.log.Info("directory readable again", "dir", s.t.rel(path))
 	}
+	last := d.stack
 	d.stack = parent
 	if s.t.gitignore {
-		d.rules = readRules(path, list, d.rules)
+		d.rules = readRules(path, list, d.rules, s.ignoreUnread)
 		d.stack = parent.push(path, d.rules)
 	}
-	d.entries, d.files = s.diff(path, d.entries, list, d.stack, changed)
+	v := verdicts{stack: d.stack, known: scanned && last.same(d.stack), kept: d.entries, skipped: d.skipped}
+	d.entries, d.files, d.skipped = s.diff(path, d.entries, list, v, changed)
 	for _, e := range d.entries {
 		if !e.isDir() {
 			continue
@@ -172,10 +183,12 @@ func (s *scanner) dir(path string, deep bool, parent ignoreStack, changed *[]str
 // diff compares a directory's new listing with its old entries, reports
 // what was created, changed or removed (not in the first scan), and
 // returns the new entries (old's own array, updated in place, unless
-// something was created) and how many of them are files.
-func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignoreStack, changed *[]string) ([]entry, int) {
+// something was created), how many of them are files, and the entries the
+// ignore rules left out.
+func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, v verdicts, changed *[]string) ([]entry, int, []skip) {
 	report := s.n > 1
 	files := 0
+	var skipped []skip
 	out := old[:0] // written behind k while nothing is created
 	k := 0
 	copied := false
@@ -188,7 +201,8 @@ func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignor
 		if de.IsDir() && !s.t.enters(path) || !de.IsDir() && !s.t.counts(path, name) {
 			continue
 		}
-		if len(ignore) > 0 && ignore.ignores(path, name, de.IsDir()) {
+		if v.ignores(path, name, de.IsDir(), s.t.matched) {
+			skipped = append(skipped, skip{name, de.IsDir()})
 			continue
 		}
 		cur := entry{name: name, mode: fs.ModeDir} // a directory's own times are never compared
@@ -227,7 +241,7 @@ func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, ignore ignor
 	for ; k < len(old); k++ {
 		s.removed(dir, old[k], report, changed)
 	}
-	return out, files
+	return out, files, skipped
 }
 
 func (s *scanner) created(path string, e entry, report bool, changed *[]string) {
@@ -287,6 +301,12 @@ func (s *scanner) sweep(changed *[]string) {
 			s.forget(p, s.n > 1, changed)
 		}
 	}
+}
+
+// ignoreUnread says once per file and error that an ignore file could not be
+// read (over its size cap, say): its rules count for nothing meanwhile.
+func (s *scanner) ignoreUnread(path string, err error) {
+	s.errSaid.warn(s.log, "ignore file not read; its rules are not applied", fmt.Errorf("%s: %w", s.t.rel(path), err))
 }
 
 // parentStack is the ignore rules in force in path's parent: the parent's

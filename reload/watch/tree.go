@@ -19,6 +19,7 @@ type tree struct {
 	globs, ignore patterns
 	gitignore     bool              // honour .gitignore and .ignore files
 	visit         func(path string) // tests: called for every entry walked
+	matched       func(path string) // tests: called for every entry matched against ignore rules
 }
 
 // alias maps a watch path that is a symlink out of the project back to the
