@@ -196,24 +196,6 @@ func (s *Supervisor) set(st state) {
 	}
 }
 
-// Stream counts a stream or upgraded connection open to the app at addr
-// until end is called, and returns a channel closed once that app is
-// being stopped (at once if it is gone already): the front server then
-// ends the stream.
-func (s *Supervisor) Stream(addr string) (stopping <-chan struct{}, end func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.serving[addr]
-	if p == nil {
-		gone := make(chan struct{})
-		close(gone)
-		return gone, func() {}
-	}
-	p.streams.Add(1)
-	var once sync.Once
-	return p.stopping, func() { once.Do(func() { p.streams.Add(-1) }) }
-}
-
 // SettledAt is when the app last became ready or failed; zero before.
 // Nothing can have seen that state before this moment.
 func (s *Supervisor) SettledAt() time.Time {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,6 +54,9 @@ type target struct {
 // would otherwise wait for connections the proxy itself holds open.
 type stopper interface {
 	Stream(addr string) (stopping <-chan struct{}, end func())
+	// Stopping returns a channel closed once the app at addr is being
+	// stopped, counting nothing.
+	Stopping(addr string) <-chan struct{}
 }
 
 // endWithApp ends the request to the app, a stream or an upgrade by now,
@@ -82,6 +86,12 @@ type proxy struct {
 	// failure is the page of the app's failure, with what it may show
 	// and offer (a code frame, the editor and restart buttons).
 	failure func(r *http.Request, title, detail string) page
+
+	transport *http.Transport
+	closed    chan struct{} // closed by close: the watchers of apps exit
+	closeOnce sync.Once
+	mu        sync.Mutex
+	open      map[string]*atomic.Int64 // connections open to each app being watched
 }
 
 // newProxy returns a proxy to app. With decode, page loads ask the app for
@@ -89,13 +99,15 @@ type proxy struct {
 // script to the page.
 func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second},
-		failure: func(_ *http.Request, title, detail string) page { return failurePage(title, detail, "", false, false) }}
+		failure: func(_ *http.Request, title, detail string) page { return failurePage(title, detail, "", false, false) },
+		closed:  make(chan struct{}), open: map[string]*atomic.Int64{}}
 	transport := &http.Transport{
 		DialContext:           p.dial,
 		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       30 * time.Second,
 		ResponseHeaderTimeout: 0, // an app may take its time; the client decides
 	}
+	p.transport = transport
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:        func(pr *httputil.ProxyRequest) { rewrite(pr, decode) },
 		Transport:      transport,
@@ -227,8 +239,11 @@ func (p *proxy) dial(ctx context.Context, network, addr string) (net.Conn, error
 	defer cancel()
 	for {
 		c, err := p.dialer.DialContext(ctx, network, addr)
-		if err == nil || !errors.Is(err, errConnRefused) {
-			return c, err
+		if err == nil {
+			return p.counted(c, addr), nil
+		}
+		if !errors.Is(err, errConnRefused) {
+			return nil, err
 		}
 		now, release, rerr := p.app.Ready(ctx)
 		if rerr != nil {
@@ -287,4 +302,73 @@ func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not available",
 			Hint: strings.TrimSpace(err.Error())})
 	}
+}
+
+// counted counts c among the connections open to the app at addr, and
+// watches that app, the first time, so that none of the proxy's idle
+// keep-alive connections is left open to it once it is being stopped: an
+// app that exits only when every connection has closed (Python's
+// ThreadingHTTPServer, Node < 19's server.close()) would otherwise wait out
+// its stop_timeout for the proxy's own. A connection busy with a request
+// when the stop begins goes idle after its answer; it is closed then.
+func (p *proxy) counted(c net.Conn, addr string) net.Conn {
+	s, ok := p.app.(stopper)
+	if !ok {
+		return c
+	}
+	p.mu.Lock()
+	n := p.open[addr]
+	if n == nil {
+		n = &atomic.Int64{}
+		p.open[addr] = n
+		go p.closeIdleWhenStopped(s.Stopping(addr), addr, n)
+	}
+	n.Add(1)
+	p.mu.Unlock()
+	return &countedConn{Conn: c, n: n}
+}
+
+// closeIdleWhenStopped waits for the app at addr to be stopped, then
+// closes the idle connections until none to it is open, or the proxy is
+// closed.
+func (p *proxy) closeIdleWhenStopped(stopping <-chan struct{}, addr string, n *atomic.Int64) {
+	defer func() {
+		p.mu.Lock()
+		delete(p.open, addr)
+		p.mu.Unlock()
+	}()
+	select {
+	case <-stopping:
+	case <-p.closed:
+		return
+	}
+	for {
+		p.transport.CloseIdleConnections()
+		if n.Load() <= 0 {
+			return
+		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-p.closed:
+			return
+		}
+	}
+}
+
+// close ends the watchers of apps and closes the idle connections.
+func (p *proxy) close() {
+	p.closeOnce.Do(func() { close(p.closed) })
+	p.transport.CloseIdleConnections()
+}
+
+// countedConn is a connection to an app that counts itself out when closed.
+type countedConn struct {
+	net.Conn
+	n    *atomic.Int64
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.n.Add(-1) })
+	return c.Conn.Close()
 }

@@ -72,6 +72,7 @@ type Options struct {
 // runs it on a listener.
 type Server struct {
 	handler http.Handler
+	proxy   *proxy // nil without an app
 	static  *static
 	opts    Options
 	buttons buttons
@@ -120,7 +121,7 @@ func New(opts Options) (*Server, error) {
 			}
 			return p
 		}
-		p = px
+		p, s.proxy = px, px
 	}
 	route := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {
@@ -161,8 +162,12 @@ func New(opts Options) (*Server, error) {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the static directory. The handler must not be used after.
+// Close releases the static directory and the proxy's connections to the
+// app. The handler must not be used after.
 func (s *Server) Close() error {
+	if s.proxy != nil {
+		s.proxy.close()
+	}
 	if s.static != nil {
 		return s.static.Close()
 	}

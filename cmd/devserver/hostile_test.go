@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/devserver/devserver/internal/testkit"
 )
@@ -35,5 +36,31 @@ func TestAHostileDotenvStillStarts(t *testing.T) {
 		if strings.Count(log, want) != 1 {
 			t.Errorf("the log should say once %q:\n%s", want, log)
 		}
+	}
+}
+
+// TestIdleConnectionsDoNotHoldAStop: an app that exits on SIGTERM only once
+// every connection has closed (Python's ThreadingHTTPServer, Node < 19's
+// server.close()) is not kept alive by the proxy's own idle keep-alive
+// connections: a restart and Ctrl+C stop it with SIGTERM, well inside
+// stop_timeout, instead of killing it when that runs out.
+func TestIdleConnectionsDoNotHoldAStop(t *testing.T) {
+	dir, pidfile := project(t, "drain", watched)
+	replaceIn(t, filepath.Join(dir, "devserver.yaml"), "stop_timeout: 1s", "stop_timeout: 10s")
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
+	d := startDevserver(t, dir, nil)
+	for range 3 {
+		pidServing(t, d.URL) // leaves a pooled connection to the app
+	}
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
+	testkit.WaitFor(t, 20*time.Second, "the first app stopped", func() bool { return strings.Contains(d.Stderr.String(), `msg="app stopped"`) })
+	testkit.WaitFor(t, 20*time.Second, "the second app", func() bool { return len(testkit.Pids(t, pidfile)) == 2 })
+	pidServing(t, d.URL)
+	if code := interrupt(t, d); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	log := d.Stderr.String()
+	if n := strings.Count(log, `msg="app stopped"`); n != 2 || strings.Contains(log, "SIGKILL") || strings.Contains(log, "did not exit") {
+		t.Errorf("want both apps stopped by SIGTERM, none killed:\n%s", log)
 	}
 }

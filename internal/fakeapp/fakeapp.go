@@ -37,6 +37,10 @@ import (
 //	graceful     on SIGTERM, stop accepting and exit only once every open
 //	             connection has closed, WebSockets included, as uvicorn
 //	             and Express's server.close() do
+//	drain        on SIGTERM, stop accepting and exit only once every
+//	             connection has closed, idle keep-alive ones included, as
+//	             Python's ThreadingHTTPServer and Node < 19's server.close()
+//	             do: a client that keeps one open keeps the app alive
 //	ignores-bodies  a keep-alive HTTP/1.1 server that never reads request
 //	             bodies, as Python's http.server does on GET: what follows
 //	             the headers is read as the next request; each answer
@@ -109,7 +113,51 @@ func Main(mode string) int {
 		IgnoreBodies(ln, 50*time.Millisecond)
 		return 0
 	}
+	if has("drain") {
+		return drain(ln)
+	}
 	return serve(ln, has("graceful"))
+}
+
+// drain serves on ln; on SIGTERM it closes ln and exits once the last
+// connection, idle or not, has closed.
+func drain(ln net.Listener) int {
+	var mu sync.Mutex
+	open := 0
+	closed := make(chan struct{}, 1)
+	srv := &http.Server{Handler: routes(&sync.WaitGroup{}), ConnState: func(_ net.Conn, st http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch st {
+		case http.StateNew:
+			open++
+		case http.StateClosed, http.StateHijacked:
+			open--
+			select {
+			case closed <- struct{}{}:
+			default:
+			}
+		}
+	}}
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() {
+		<-term
+		ln.Close()
+		for {
+			mu.Lock()
+			n := open
+			mu.Unlock()
+			if n == 0 {
+				fmt.Println("all connections closed")
+				os.Exit(0)
+			}
+			fmt.Printf("draining: %d connections open\n", n)
+			<-closed
+		}
+	}()
+	_ = srv.Serve(ln)
+	select {} // the exit comes from above
 }
 
 // serve answers on ln; graceful, it exits on SIGTERM only once every open
