@@ -30,21 +30,29 @@ type Project struct {
 // reloading to devserver. It reads a few small files and runs nothing.
 func Detect(dir string) Project {
 	p := detectStack(dir)
-	procs := procfile(dir)
-	if web, ok := procs["web"]; ok {
+	procs, more := procfile(dir)
+	if web := procs["web"]; web != "" {
 		delete(procs, "web")
 		p.Stack = joinStack(p.Stack, "Procfile (web)")
 		p.set("app.run", web)
 	}
 	if len(procs) > 0 {
 		names := slices.Sorted(maps.Keys(procs))
-		p.Stack = joinStack(p.Stack, "Procfile ("+strings.Join(names, ", ")+")")
+		adopted := "Procfile (" + strings.Join(names, ", ") + ")"
+		if more > 0 {
+			adopted += fmt.Sprintf(" and %d more not adopted", more)
+		}
+		p.Stack = joinStack(p.Stack, adopted)
 		for _, name := range names {
 			p.set("processes."+name+".run", procs[name])
 		}
 	}
 	return p
 }
+
+// maxAdopted is how many of a Procfile's processes init adopts: a config
+// it writes must be one its own validate accepts, and a person reads.
+const maxAdopted = 20
 
 func joinStack(a, b string) string {
 	if a == "" {
@@ -62,13 +70,14 @@ func (p *Project) set(key string, v any) {
 }
 
 // procfile reads a Procfile ("name: command" lines), its names made
-// process names; nil when there is none.
-func procfile(dir string) map[string]string {
+// process names, in the order of the file up to maxAdopted; more is how
+// many processes were left out. nil when there is none.
+func procfile(dir string) (procs map[string]string, more int) {
 	data, err := readProjectFile(dir, "Procfile")
 	if err != nil {
-		return nil
+		return nil, 0
 	}
-	out := map[string]string{}
+	procs = map[string]string{}
 	for line := range strings.SplitSeq(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		name, command, ok := strings.Cut(line, ":")
@@ -77,9 +86,13 @@ func procfile(dir string) map[string]string {
 		if !ok || strings.HasPrefix(line, "#") || name == "" || name == "release" || command == "" {
 			continue
 		}
-		out[name] = command
+		if _, seen := procs[name]; !seen && len(procs) == maxAdopted {
+			more++
+			continue
+		}
+		procs[name] = command
 	}
-	return out
+	return procs, more
 }
 
 // processName makes a name from a Procfile or a package.json script a

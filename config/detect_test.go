@@ -1,6 +1,10 @@
 package config
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -53,5 +57,60 @@ func TestInitRecognisesTheStack(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestInitWritesNoFileThroughALink: a devserver.yaml or .gitignore that is
+// a symbolic link (dangling or not, as a repository may ship one) is
+// refused, naming its target, and nothing is written where it points.
+func TestInitWritesNoFileThroughALink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	for _, name := range []string{"devserver.yaml", ".gitignore"} {
+		t.Run(name, func(t *testing.T) {
+			dir, outside := t.TempDir(), filepath.Join(t.TempDir(), "target")
+			if name == ".gitignore" {
+				testkit.WriteFile(t, outside, "kept\n")
+			}
+			if err := os.Symlink(outside, filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+			_, _, _, err := Init(dir, "yaml", true)
+			if err == nil || !strings.Contains(err.Error(), name+" is a symbolic link (to "+outside+")") {
+				t.Errorf("err %v; want the link and its target named", err)
+			}
+			if data, _ := os.ReadFile(outside); name == ".gitignore" && string(data) != "kept\n" || name != ".gitignore" && data != nil {
+				t.Errorf("written through the link: %q", data)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "devserver.yaml")); name == ".gitignore" && err == nil {
+				t.Error("a config was written although init refused")
+			}
+		})
+	}
+}
+
+// TestInitAdoptsABoundedProcfile: a Procfile of 10,000 processes gives a
+// config that validate accepts, with 20 of them and the rest counted.
+func TestInitAdoptsABoundedProcfile(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 10_000 {
+		fmt.Fprintf(&b, "p%05d: sleep %d\n", i, i)
+	}
+	testkit.WriteFile(t, filepath.Join(dir, "Procfile"), b.String())
+	_, p, _, err := Init(dir, "yaml", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(p.Stack, ", p00019) and 9980 more not adopted") || strings.Contains(p.Stack, "\n") {
+		t.Errorf("recognised %q", p.Stack)
+	}
+	l, err := Load(Options{Dir: dir, Environ: []string{}})
+	if err != nil {
+		t.Fatalf("the config init wrote does not load: %v", err)
+	}
+	if n := len(l.Config.ProcessNames()); n != maxAdopted {
+		t.Errorf("%d processes, want %d", n, maxAdopted)
 	}
 }

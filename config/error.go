@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/devserver/devserver/internal/ansi"
 )
 
 // Error is one problem with the configuration, located where the user can fix
@@ -23,12 +25,14 @@ type Error struct {
 	Excerpt string
 }
 
-// Error formats the problem as file:line:col: key: message.
+// Error formats the problem as file:line:col: key: message. What came
+// from a file or the environment (a key's name, a path) is escaped: a
+// control character in it cannot drive the terminal the error is shown on.
 func (e *Error) Error() string {
 	var b strings.Builder
 	switch {
 	case e.File != "":
-		b.WriteString(e.File)
+		b.WriteString(ansi.Escape(e.File))
 		if e.Line > 0 {
 			fmt.Fprintf(&b, ":%d", e.Line)
 			if e.Col > 0 {
@@ -36,17 +40,22 @@ func (e *Error) Error() string {
 			}
 		}
 	case e.Env != "":
-		b.WriteString("env " + e.Env)
+		b.WriteString("env " + ansi.Escape(e.Env))
 	case e.Flag != "":
-		b.WriteString(e.Flag)
+		b.WriteString(ansi.Escape(e.Flag))
 	}
 	if b.Len() > 0 {
 		b.WriteString(": ")
 	}
 	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
+		b.WriteString(ansi.Escape(e.Key) + ": ")
 	}
-	b.WriteString(e.Msg)
+	for i, line := range strings.Split(e.Msg, "\n") {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(ansi.Escape(line))
+	}
 	if e.Excerpt != "" {
 		b.WriteString("\n" + e.Excerpt)
 	}
@@ -68,7 +77,7 @@ func excerpt(data []byte, line, col int) string {
 		if len(text) > 200 {
 			text = text[:200] + " …"
 		}
-		fmt.Fprintf(&b, "  %*d | %s\n", width, n, escapeControl(strings.ReplaceAll(text, "\t", "    ")))
+		fmt.Fprintf(&b, "  %*d | %s\n", width, n, ansi.Escape(strings.ReplaceAll(text, "\t", "    ")))
 	}
 	if col > 0 {
 		prefix := lines[line-1][:min(col-1, len(lines[line-1]))]

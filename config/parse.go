@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/devserver/devserver/internal/ansi"
 	"github.com/devserver/devserver/internal/textfile"
 	goyaml "github.com/goccy/go-yaml"
 	goparser "github.com/goccy/go-yaml/parser"
@@ -134,21 +135,6 @@ func schemaPath(path string) string {
 	return path
 }
 
-// escapeControl writes control characters in a parser's message as escapes
-// (a tab as \t), so that they cannot garble the terminal.
-func escapeControl(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -176,7 +162,7 @@ func parseYAML(name string, data []byte) (*node, *Error) {
 		if p, msg, ok := yamlSyntaxPos(data); ok && p.line >= e.Line {
 			e.Line, e.Col, e.Msg = p.line, p.col, "syntax error: "+msg
 		}
-		e.Msg = escapeControl(e.Msg)
+		e.Msg = ansi.Escape(e.Msg)
 		return nil, e
 	}
 	if err := yamlBounds(name, &doc); err != nil {

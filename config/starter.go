@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/textfile"
 )
 
 // Starter returns a commented starter config in format "yaml" or "toml": every
@@ -169,31 +173,68 @@ func (e existsError) Is(target error) bool { return target == ErrExists }
 func Init(dir, format string, force bool) (string, Project, []string, error) {
 	name := "devserver." + format
 	for _, other := range []string{"devserver.yaml", "devserver.yml", "devserver.toml"} {
-		_, err := os.Stat(filepath.Join(dir, other))
+		st, err := os.Lstat(filepath.Join(dir, other))
 		switch {
 		case err != nil:
+		case st.Mode()&fs.ModeSymlink != 0:
+			return "", Project{}, nil, linkError(dir, other)
 		case other != name:
 			return "", Project{}, nil, existsError{other + " already exists; remove it first (one config file per directory)"}
 		case !force:
 			return "", Project{}, nil, existsError{name + " already exists (use --force to overwrite it)"}
 		}
 	}
+	if st, err := os.Lstat(filepath.Join(dir, ".gitignore")); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return "", Project{}, nil, linkError(dir, ".gitignore")
+	}
 	p := Detect(dir)
 	data, err := starterFor(format, p)
 	if err != nil {
 		return "", p, nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+	if err := writeAtomic(filepath.Join(dir, name), data); err != nil {
 		return "", p, nil, fmt.Errorf("write %s: %w", name, err)
 	}
 	added, err := gitignore(filepath.Join(dir, ".gitignore"), "devserver.local.*", ".devserver/")
 	return name, p, added, err
 }
 
+// linkError refuses to write through the symbolic link name in dir: a
+// repository could point it anywhere (a dangling devserver.yaml link would
+// create its target; a .gitignore link would have lines added to another
+// file).
+func linkError(dir, name string) error {
+	target, _ := os.Readlink(filepath.Join(dir, name))
+	return existsError{fmt.Sprintf("%s is a symbolic link (to %s); init writes no file through a link: remove it first", name, ansi.Escape(target))}
+}
+
+// writeAtomic writes data to path through a new file beside it and a
+// rename: what was at path (a link included) is replaced, never written
+// through.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".devserver-init-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
 // gitignore appends the lines that path does not hold yet and returns them.
 func gitignore(path string, lines ...string) ([]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	data, err := textfile.Read(path, textfile.MaxConfig)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read .gitignore: %w", err)
 	}
 	have := map[string]bool{}
@@ -214,7 +255,7 @@ func gitignore(path string, lines ...string) ([]string, error) {
 		text += "\n"
 	}
 	text += "# devserver: personal overlay and local state\n" + strings.Join(added, "\n") + "\n"
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	if err := writeAtomic(path, []byte(text)); err != nil {
 		return nil, fmt.Errorf("write .gitignore: %w", err)
 	}
 	return added, nil

@@ -702,6 +702,7 @@ func (s *Supervisor) stop(p *process) {
 	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
 		s.log.Warn("process tree", "err", err)
 	}
+	s.endLines()
 	s.log.Info(s.opts.Name+" stopped", append(attrs, "after", time.Since(start).Round(time.Millisecond))...)
 }
 
@@ -710,6 +711,18 @@ func (s *Supervisor) kill(p *process) {
 	_ = p.signal(syscall.SIGKILL)
 	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
 		s.log.Warn("process tree", "err", err)
+	}
+	s.endLines()
+}
+
+// endLines ends a line the output writers were left inside of, where they
+// can (EndLine): all a released tree printed has been written, and the
+// next process's output starts on a line of its own.
+func (s *Supervisor) endLines() {
+	for _, w := range []io.Writer{s.opts.Stdout, s.opts.Stderr} {
+		if e, ok := w.(interface{ EndLine() }); ok {
+			e.EndLine()
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -60,9 +61,16 @@ func FuzzProxyRequest(f *testing.F) {
 			t.Fatal(err)
 		}
 		_, _ = c.Write(request)
+		// A request the server would wait for the rest of ends here: its
+		// end of the connection closes, and the server gives up at once
+		// rather than at a deadline, so the fuzzer tries thousands of
+		// inputs a minute instead of one every two seconds.
+		if !complete(request) {
+			_ = c.(*net.TCPConn).CloseWrite()
+		}
 		// The first answer, then at once another client: while the app's
 		// answer to whatever the first left unread is still to come.
-		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		_ = c.SetReadDeadline(time.Now().Add(250 * time.Millisecond)) // answers come in milliseconds; a request that gets none must not cost seconds
 		method, _, _ := strings.Cut(string(request), " ")
 		if res, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method}); err == nil {
 			_, _ = io.Copy(io.Discard, res.Body)
@@ -74,4 +82,22 @@ func FuzzProxyRequest(f *testing.F) {
 			t.Fatalf("after %q, another client got %d %q", request, status, body)
 		}
 	})
+}
+
+// complete reports whether request is whole requests as Go reads them,
+// with no byte left over that a server would wait to see the rest of.
+func complete(request []byte) bool {
+	r := bufio.NewReader(bytes.NewReader(request))
+	for {
+		req, err := http.ReadRequest(r)
+		if err != nil {
+			return false
+		}
+		if _, err := io.Copy(io.Discard, req.Body); err != nil {
+			return false
+		}
+		if r.Buffered() == 0 {
+			return true
+		}
+	}
 }

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/devserver/devserver/internal/ansi"
 )
 
 // requestLog writes one line per request in the format of Django's
@@ -91,27 +92,12 @@ func statusColor(status int) string {
 }
 
 // escape writes control characters, invalid UTF-8 and quotes as Go escapes
-// (\x1b, \r, \n, \").
+// (\x1b, \r, \n, \"): a request line is quoted in the log.
 func escape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
+	return ansi.Escape(quoteEscaper.Replace(s))
 }
+
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // recorder notes the status and size of a response. It unwraps to the
 // writer it wraps, so Flush and Hijack (SSE, WebSocket) reach the real one.

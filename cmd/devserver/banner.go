@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -157,6 +158,19 @@ func (bn banner) where() (scheme, host, port string, ip netip.Addr) {
 		scheme = "https"
 	}
 	return scheme, host, port, ip
+}
+
+// logServing says what writeBanner says, as a JSON record: with
+// --log-format json, stdout is a stream of records too.
+func logServing(w io.Writer, bn banner) {
+	attrs := []any{"version", versionString(), "url", bn.url(), "ready_ms", bn.readyIn.Milliseconds()}
+	if l := bn.loaded; l.File != "" {
+		attrs = append(attrs, "config", l.Name(l.File))
+	}
+	if p := bn.loaded.Config.Profile; p != "" {
+		attrs = append(attrs, "profile", p)
+	}
+	slog.New(slog.NewJSONHandler(w, nil)).Info("serving", attrs...)
 }
 
 // url is the address a browser on this machine opens.

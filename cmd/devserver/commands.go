@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/ansi"
 	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/localnet"
@@ -151,7 +152,7 @@ func writeStarter(w io.Writer, dir, format string, force bool) error {
 	}
 	fmt.Fprintf(w, "wrote %s\n", name)
 	if project.Stack != "" {
-		fmt.Fprintf(w, "recognised %s: %s\n", project.Stack, project.Describe())
+		fmt.Fprintf(w, "recognised %s: %s\n", ansi.Escape(project.Stack), ansi.Escape(project.Describe()))
 	}
 	if len(added) > 0 {
 		fmt.Fprintf(w, "added %s to .gitignore\n", strings.Join(added, " and "))

@@ -64,3 +64,49 @@ func TestIdleConnectionsDoNotHoldAStop(t *testing.T) {
 		t.Errorf("want both apps stopped by SIGTERM, none killed:\n%s", log)
 	}
 }
+
+// TestAppOutputCannotDriveTheTerminal: what an app prints (often request
+// data, raw) reaches devserver's terminal with its colours, but without
+// clipboard writes, titles or screen clearing; a last line without a
+// newline is ended when the app exits, not glued to the next run's first.
+func TestAppOutputCannotDriveTheTerminal(t *testing.T) {
+	dir := t.TempDir()
+	run := `printf 'run\033]52;c;ZXZpbA==\007\033]0;owned\007\033[2J\033[H\033[31mred\033[0m\nno newline'; exit 1`
+	testkit.WriteTree(t, dir, map[string]string{
+		"devserver.yaml": "port: 0\napp:\n  run: \"" + strings.ReplaceAll(run, `\`, `\\`) + "\"\n" + watched,
+		"src/main.go":    "package main\n",
+	})
+	d := startDevserver(t, dir, nil)
+	testkit.WaitFor(t, 20*time.Second, "the app's first exit", func() bool { return strings.Contains(d.Stdout.String(), "no newline") })
+	testkit.WaitFor(t, 20*time.Second, "the failure", func() bool { return strings.Contains(d.Stderr.String(), `msg="app exited before it was ready"`) })
+	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
+	testkit.WaitFor(t, 20*time.Second, "the second run", func() bool { return strings.Count(d.Stdout.String(), "no newline") == 2 })
+	testkit.WaitFor(t, 20*time.Second, "its end", func() bool { return strings.Count(d.Stderr.String(), `msg="app exited before it was ready"`) == 2 })
+	_, out, _ := strings.Cut(d.Stdout.String(), "CONTROL-C.\n") // the app's output, after the banner
+	for _, bad := range []string{"]52;", "]0;", "\x1b[2J", "\x1b[H", "no newlinerun"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the terminal got %q:\n%q", bad, out)
+		}
+	}
+	if strings.Count(out, "run\x1b[31mred\x1b[0m\nno newline\n") != 2 {
+		t.Errorf("want the colours kept and each run's last line ended:\n%q", out)
+	}
+}
+
+// TestWhatAFileSaysIsPrintedEscaped: a process name with an escape
+// sequence in the config (validate's error) or a Procfile command with one
+// (init's summary) reaches the terminal as text.
+func TestWhatAFileSaysIsPrintedEscaped(t *testing.T) {
+	dir := t.TempDir()
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), "processes:\n  \"w\\e]0;owned\\a\\e[31m\": sleep 1\n")
+	out, stderr, code := runIn(t, dir, nil, "validate")
+	if code == 0 || strings.ContainsRune(out+stderr, 0x1b) || !strings.Contains(stderr, `processes.w\x1b]0;owned\a\x1b[31m`) {
+		t.Errorf("validate: exit %d\n%q\n%q", code, out, stderr)
+	}
+	dir = t.TempDir()
+	testkit.WriteFile(t, filepath.Join(dir, "Procfile"), "web: echo \x1b]52;c;ZXZpbA==\x07 hi\n")
+	out, stderr, code = runIn(t, dir, nil, "init")
+	if code != 0 || strings.ContainsRune(out+stderr, 0x1b) || !strings.Contains(out, `echo \x1b]52;c;ZXZpbA==\a hi`) {
+		t.Errorf("init: exit %d\n%q\n%q", code, out, stderr)
+	}
+}

@@ -45,25 +45,48 @@ func TestTheLogIsOneFormat(t *testing.T) {
 	}
 }
 
-// TestTheLogInJSON: --log-format json gives one JSON object a line, the
-// request log included.
+// TestTheLogInJSON: --log-format json gives one JSON object a line on
+// stdout and on stderr: the banner is a record, the request log too, and
+// each line the app prints is a record with its source and stream, so
+// that a line the app prints to look like devserver's own stays the app's.
 func TestTheLogInJSON(t *testing.T) {
 	dir, _ := reloadProject(t, "serve")
+	forged := `{"time":"2026-01-01T00:00:00Z","level":"INFO","msg":"app ready","component":"app"}`
+	replaceIn(t, filepath.Join(dir, "devserver.yaml"), `GEN: "1"`, `GEN: "1"`+"\n    SAY: '"+forged+"'")
 	d := startDevserver(t, dir, nil, "--log-format", "json")
 	pidServing(t, d.URL)
 	interrupt(t, d)
-	var requests int
-	for _, l := range strings.Split(strings.TrimSuffix(d.Stderr.String(), "\n"), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(l), &rec); err != nil {
-			t.Errorf("not a JSON line: %q", l)
-			continue
+	records := func(out string) []map[string]any {
+		var recs []map[string]any
+		for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(l), &rec); err != nil {
+				t.Errorf("not a JSON line: %q", l)
+				continue
+			}
+			recs = append(recs, rec)
 		}
+		return recs
+	}
+	var requests, serving, listening, said int
+	for _, rec := range records(d.Stderr.String()) {
 		if rec["msg"] == "request" && rec["component"] == "http" && rec["target"] == "/" && rec["status"] == float64(200) {
 			requests++
 		}
+		if rec["msg"] == forged && rec["source"] == "app" && rec["stream"] == "stderr" {
+			said++
+		}
 	}
-	if requests != 1 {
-		t.Errorf("%d request records for the one request:\n%s", requests, d.Stderr)
+	for _, rec := range records(d.Stdout.String()) {
+		switch {
+		case rec["msg"] == "serving" && rec["url"] == d.URL:
+			serving++
+		case rec["msg"] == "fake app listening" && rec["source"] == "app" && rec["stream"] == "stdout":
+			listening++
+		}
+	}
+	if requests != 1 || serving != 1 || listening != 1 || said != 1 {
+		t.Errorf("%d request records for the one request, %d serving records, %d of the app's stdout line and %d of its forged stderr line; want 1 each\nstdout:\n%s\nstderr:\n%s",
+			requests, serving, listening, said, d.Stdout, d.Stderr)
 	}
 }

@@ -66,7 +66,11 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 			if st.Addr.IP.IsUnspecified() {
 				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
 			}
-			writeBanner(env.Stdout, bn)
+			if format == "json" {
+				logServing(env.Stdout, bn)
+			} else {
+				writeBanner(env.Stdout, bn)
+			}
 			keys.serving(bn)
 			if open {
 				keys.open(bn.url())
@@ -95,6 +99,7 @@ func setLog(sopts *session.Options, format string, w io.Writer) error {
 	case "json":
 		sopts.Logger = slog.New(slog.NewJSONHandler(w, nil))
 		sopts.Requests = sopts.Logger
+		sopts.JSON = true
 	default:
 		return usageError{fmt.Errorf("--log-format: unknown format %q (allowed: %s)", format, strings.Join(logFormats, ", "))}
 	}

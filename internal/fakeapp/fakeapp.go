@@ -48,7 +48,8 @@ import (
 //	             comes after a 50ms pause, and its body 50ms after its
 //	             headers
 //
-// The app records its pid in $PIDFILE, listens on $PORT and answers "/" with
+// The app records its pid in $PIDFILE, listens on $PORT (then prints $SAY,
+// if set, on stderr) and answers "/" with
 // "gen=$GEN pid=PID", "/echo" with the request body (also appended as a line
 // to $REQLOG, so a test can tell that no body arrived twice), "/env?name=X" with $X,
 // "/sse" with a stream of two events (the second after a request to
@@ -109,6 +110,9 @@ func Main(mode string) int {
 		return 1
 	}
 	fmt.Println("fake app listening")
+	if say := os.Getenv("SAY"); say != "" {
+		fmt.Fprint(os.Stderr, say+"\n")
+	}
 	if has("ignores-bodies") {
 		IgnoreBodies(ln, 50*time.Millisecond)
 		return 0

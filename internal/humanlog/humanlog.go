@@ -17,9 +17,12 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/devserver/devserver/internal/ansi"
 )
 
 // Width is the source column's width; a longer name pushes the line.
@@ -89,8 +92,17 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 		h.writeAttr(&attrs, a)
 		return true
 	})
-	// "app started" from the app's source reads "started".
+	// "app started" from the app's source reads "started". A message may
+	// carry a name or a path from a file: its control characters are
+	// escaped, its lines kept.
 	msg := strings.TrimPrefix(r.Message, source+" ")
+	if ansi.Escape(msg) != msg {
+		lines := strings.Split(msg, "\n")
+		for i, l := range lines {
+			lines[i] = ansi.Escape(l)
+		}
+		msg = strings.Join(lines, "\n")
+	}
 	switch {
 	case r.Level >= slog.LevelError:
 		msg = h.paint("31;1", "error: ") + msg
@@ -119,8 +131,8 @@ func (h *Handler) writeAttr(b *strings.Builder, a slog.Attr) {
 		return
 	}
 	v := a.Value.String()
-	if v == "" || strings.ContainsAny(v, " \t\"") {
-		v = fmt.Sprintf("%q", v)
+	if v == "" || strings.ContainsAny(v, " \t\"") || ansi.Escape(v) != v {
+		v = strconv.Quote(v)
 	}
 	b.WriteString("  " + h.paint("2", h.group+a.Key+"=") + v)
 }

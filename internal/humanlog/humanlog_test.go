@@ -55,3 +55,20 @@ func TestColoursKeepTheColumns(t *testing.T) {
 		t.Error("a source's colour is not its own")
 	}
 }
+
+// TestWhatCameFromAFileIsEscaped: a file name or a key from a file that
+// holds escape sequences reaches the terminal as text.
+func TestWhatCameFromAFileIsEscaped(t *testing.T) {
+	var out bytes.Buffer
+	log := slog.New(New(&out, false))
+	log.Info("files changed", "files", "src/\x1b]52;c;ZXZpbA==\x07.go")
+	log.Warn("process \x1b[2Jw not started", "process", "w\x1b[31m")
+	if strings.ContainsRune(out.String(), 0x1b) || strings.Contains(out.String(), "\x07") {
+		t.Errorf("raw control characters reached the log: %q", out.String())
+	}
+	for _, want := range []string{`files="src/\x1b]52;c;ZXZpbA==\a.go"`, `process \x1b[2Jw not started`, `process="w\x1b[31m"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the log has no %s:\n%s", want, out.String())
+		}
+	}
+}

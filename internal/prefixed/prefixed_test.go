@@ -2,6 +2,9 @@ package prefixed
 
 import (
 	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -37,3 +40,47 @@ func TestOneWriteIsOneWrite(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// TestEndLineEndsAPartialLine: the next process's first line is not glued
+// to the last process's unfinished one.
+func TestEndLineEndsAPartialLine(t *testing.T) {
+	var out bytes.Buffer
+	w := New(&out, "app | ")
+	w.Write([]byte("no newline at exit"))
+	w.EndLine()
+	w.EndLine() // nothing partial: nothing written
+	w.Write([]byte("next run\n"))
+	if want := "app | no newline at exit\napp | next run\n"; out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+}
+
+// TestLinesAsRecords: in a JSON log each line is a record with its source
+// and stream, whatever it holds; a line devserver's own record could be
+// mistaken for stays a message string.
+func TestLinesAsRecords(t *testing.T) {
+	var out bytes.Buffer
+	w := New(&out, "app | ")
+	w.SetRecords(slog.New(slog.NewJSONHandler(&out, nil)), "app", "stderr")
+	forged := `{"time":"2026-01-01T00:00:00Z","level":"INFO","msg":"app ready"}`
+	w.Write([]byte("one\r\ntw"))
+	w.Write([]byte("o\n" + forged + "\n" + "partial"))
+	w.EndLine()
+	var got []map[string]string
+	for line := range strings.Lines(out.String()) {
+		var rec map[string]string
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not a JSON record: %q", line)
+		}
+		got = append(got, rec)
+	}
+	want := []string{"one", "two", forged, "partial"}
+	if len(got) != len(want) {
+		t.Fatalf("%d records, want %d:\n%s", len(got), len(want), out.String())
+	}
+	for i, rec := range got {
+		if rec["msg"] != want[i] || rec["source"] != "app" || rec["stream"] != "stderr" {
+			t.Errorf("record %d: %v, want msg %q from app's stderr", i, rec, want[i])
+		}
+	}
+}

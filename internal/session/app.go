@@ -28,8 +28,8 @@ func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Op
 		NoHTTP:       !cfg.App.HTTP,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
-		Stdout:       s.appOut,
-		Stderr:       s.appErr,
+		Stdout:       s.appTerm[0],
+		Stderr:       s.appTerm[1],
 		Logger:       s.log,
 		Settled:      func(error) { s.live.Reload() },
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/ansi"
 	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/internal/humanlog"
 	"github.com/devserver/devserver/internal/prefixed"
@@ -88,7 +89,7 @@ func (s *session) switchProcs(ctx context.Context, l *config.Loaded, fileEnv map
 // log).
 func (s *session) startProc(ctx context.Context, opts reload.Options) *proc {
 	p := &proc{started: opts, out: prefixed.New(s.opts.Stdout, ""), err: prefixed.New(s.opts.Stderr, "")}
-	opts.Stdout, opts.Stderr = p.out, p.err
+	opts.Stdout, opts.Stderr = ansi.NewFilter(p.out), ansi.NewFilter(p.err)
 	sup, err := reload.NewSupervisor(opts)
 	if err != nil {
 		s.log.Error("process not started", "process", opts.Name, "err", err)
@@ -114,11 +115,16 @@ func stopTasks(ps []*proc) {
 // and, on a terminal, each in a colour of its own.
 func (s *session) setPrefixes(cfg *config.Config) {
 	names := cfg.ProcessNames()
-	set := func(w *prefixed.Writer, name string, f func() string) {
+	set := func(out, err *prefixed.Writer, name string, f func() string) {
 		if s.opts.Human {
 			f = humanlog.OutputPrefix(name, s.opts.Color)
 		}
-		w.SetPrefixFunc(f)
+		out.SetPrefixFunc(f)
+		err.SetPrefixFunc(f)
+		if s.opts.JSON {
+			out.SetRecords(s.records[0], name, "stdout")
+			err.SetRecords(s.records[1], name, "stderr")
+		}
 	}
 	width := len("app")
 	for _, n := range names {
@@ -134,12 +140,10 @@ func (s *session) setPrefixes(cfg *config.Config) {
 		}
 		return func() string { return p }
 	}
-	set(s.appOut, "app", prefix("app"))
-	set(s.appErr, "app", prefix("app"))
+	set(s.appOut, s.appErr, "app", prefix("app"))
 	for _, n := range names {
 		if p := s.procs[n]; p != nil { // nil if it could not start
-			set(p.out, n, prefix(n))
-			set(p.err, n, prefix(n))
+			set(p.out, p.err, n, prefix(n))
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/ansi"
 	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/internal/prefixed"
 	"github.com/devserver/devserver/reload"
@@ -49,6 +50,9 @@ type Options struct {
 	// Requests, if set, receives the request log as records instead of
 	// lines on Stderr: for a log in JSON.
 	Requests *slog.Logger
+	// JSON makes every line of the app's and the processes' output a JSON
+	// record on Stdout or Stderr, with its source and stream.
+	JSON bool
 	// Logger receives what happens. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Listen opens the front server's listener. If nil, server.Listen.
@@ -87,6 +91,8 @@ type session struct {
 	procs     map[string]*proc // processes beside the app, by name
 	appOut    *prefixed.Writer // the app's output, behind its name (the human log, or processes beside it)
 	appErr    *prefixed.Writer
+	appTerm   [2]*ansi.Filter // in front of appOut and appErr: no escape but colours and links
+	records   [2]*slog.Logger // with JSON: where output lines go as records, on Stdout and Stderr
 	guard     loopGuard
 	outputs   buildOutputs
 	watcher   *task
@@ -127,6 +133,10 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		procs:      map[string]*proc{},
 		appOut:     prefixed.New(opts.Stdout, ""),
 		appErr:     prefixed.New(opts.Stderr, ""),
+	}
+	s.appTerm = [2]*ansi.Filter{ansi.NewFilter(s.appOut), ansi.NewFilter(s.appErr)}
+	if opts.JSON {
+		s.records = [2]*slog.Logger{slog.New(slog.NewJSONHandler(opts.Stdout, nil)), slog.New(slog.NewJSONHandler(opts.Stderr, nil))}
 	}
 	defer s.stopAll()
 	switch {

@@ -42,7 +42,8 @@ type Run struct {
 	Wait time.Duration
 }
 
-var urlRE = regexp.MustCompile(`Local:\s+(https?://\S+/)`)
+// urlRE finds the URL in the banner, or in its record with --log-format json.
+var urlRE = regexp.MustCompile(`Local:\s+(https?://\S+/)|"url":"(https?://[^"]+/)"`)
 
 // Start runs devserver and returns once its banner has named its URL. If
 // devserver exits first or no banner comes in time, it is stopped and the
@@ -66,7 +67,7 @@ func Start(r Run) (*Devserver, error) {
 	deadline := time.After(wait)
 	for {
 		if m := urlRE.FindStringSubmatch(d.Stdout.String()); m != nil {
-			d.URL = m[1]
+			d.URL = m[1] + m[2]
 			return d, nil
 		}
 		select {
