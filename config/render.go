@@ -13,6 +13,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/devserver/devserver/internal/ansi"
 )
 
 // Formats are the output formats of Marshal and Starter.
@@ -200,7 +202,13 @@ func WriteExplain(w io.Writer, l *Loaded) error {
 		profile += "   (" + l.ProfileFrom + ")"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "config file: %s\noverlay:     %s\nprofile:     %s\nroot:        %s\n\n", file, overlay, profile, l.Config.Root)
+	fmt.Fprintf(&b, "config file: %s\noverlay:     %s\nprofile:     %s\nroot:        %s\n\n",
+		ansi.Escape(file), ansi.Escape(overlay), ansi.Escape(profile), ansi.Escape(l.Config.Root))
+	for i := range rows { // values and names from files reach the terminal as text
+		for j := range rows[i] {
+			rows[i][j] = ansi.Escape(rows[i][j])
+		}
+	}
 	keyW, valW := 0, 0
 	for _, r := range rows {
 		keyW = max(keyW, len(r[0]))
@@ -232,7 +240,7 @@ func WriteProfiles(w io.Writer, l *Loaded) error {
 			name += " *"
 		}
 		chain := "base > " + strings.Join(p.Chain, " > ")
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, chain, p.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, chain, ansi.Escape(p.Description))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

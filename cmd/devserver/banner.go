@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/ansi"
 	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/qrterm"
 )
@@ -62,8 +63,8 @@ func writeBanner(w io.Writer, bn banner) {
 // the files, the static files, live reload.
 func (bn banner) writeWhat(b *strings.Builder) {
 	cfg := bn.loaded.Config
-	row := func(label, format string, args ...any) {
-		fmt.Fprintf(b, "  %-9s %s\n", label, fmt.Sprintf(format, args...))
+	row := func(label, format string, args ...any) { // commands and paths from the config, escaped
+		fmt.Fprintf(b, "  %-9s %s\n", label, ansi.Escape(fmt.Sprintf(format, args...)))
 	}
 	if cfg.App.Run != "" {
 		what := cfg.App.Run

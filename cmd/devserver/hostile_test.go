@@ -71,9 +71,11 @@ func TestIdleConnectionsDoNotHoldAStop(t *testing.T) {
 // newline is ended when the app exits, not glued to the next run's first.
 func TestAppOutputCannotDriveTheTerminal(t *testing.T) {
 	dir := t.TempDir()
-	run := `printf 'run\033]52;c;ZXZpbA==\007\033]0;owned\007\033[2J\033[H\033[31mred\033[0m\nno newline'; exit 1`
+	// YAML's escapes: the command holds the raw bytes, as a hostile file's
+	// would, and the banner shows it.
+	run := `printf 'run\e]52;c;ZXZpbA==\a\e]0;owned\a\e[2J\e[H\e[31mred\e[0m\nno newline'; exit 1`
 	testkit.WriteTree(t, dir, map[string]string{
-		"devserver.yaml": "port: 0\napp:\n  run: \"" + strings.ReplaceAll(run, `\`, `\\`) + "\"\n" + watched,
+		"devserver.yaml": "port: 0\napp:\n  run: \"" + run + "\"\n" + watched,
 		"src/main.go":    "package main\n",
 	})
 	d := startDevserver(t, dir, nil)
@@ -82,7 +84,10 @@ func TestAppOutputCannotDriveTheTerminal(t *testing.T) {
 	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main // changed\n")
 	testkit.WaitFor(t, 20*time.Second, "the second run", func() bool { return strings.Count(d.Stdout.String(), "no newline") == 2 })
 	testkit.WaitFor(t, 20*time.Second, "its end", func() bool { return strings.Count(d.Stderr.String(), `msg="app exited before it was ready"`) == 2 })
-	_, out, _ := strings.Cut(d.Stdout.String(), "CONTROL-C.\n") // the app's output, after the banner
+	banner, out, _ := strings.Cut(d.Stdout.String(), "CONTROL-C.\n") // the app's output, after the banner
+	if strings.ContainsRune(banner, 0x1b) || !strings.Contains(banner, `printf 'run\x1b]52;c;ZXZpbA==\a`) {
+		t.Errorf("the banner shows the command raw:\n%q", banner)
+	}
 	for _, bad := range []string{"]52;", "]0;", "\x1b[2J", "\x1b[H", "no newlinerun"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("the terminal got %q:\n%q", bad, out)
@@ -94,14 +99,23 @@ func TestAppOutputCannotDriveTheTerminal(t *testing.T) {
 }
 
 // TestWhatAFileSaysIsPrintedEscaped: a process name with an escape
-// sequence in the config (validate's error) or a Procfile command with one
-// (init's summary) reaches the terminal as text.
+// sequence in the config (validate's error), values and descriptions with
+// one (config, config --explain, profiles) or a Procfile command with one
+// (init's summary) reach the terminal as text.
 func TestWhatAFileSaysIsPrintedEscaped(t *testing.T) {
 	dir := t.TempDir()
 	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), "processes:\n  \"w\\e]0;owned\\a\\e[31m\": sleep 1\n")
 	out, stderr, code := runIn(t, dir, nil, "validate")
 	if code == 0 || strings.ContainsRune(out+stderr, 0x1b) || !strings.Contains(stderr, `processes.w\x1b]0;owned\a\x1b[31m`) {
 		t.Errorf("validate: exit %d\n%q\n%q", code, out, stderr)
+	}
+	dir = t.TempDir()
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), "app:\n  run: \"echo \\e]0;x\\a hi\"\nprofiles:\n  l: {description: \"d\\e[2J\"}\n")
+	for _, args := range [][]string{{"config", "--explain"}, {"profiles"}, {"config"}} {
+		out, stderr, code := runIn(t, dir, nil, args...)
+		if code != 0 || strings.ContainsRune(out+stderr, 0x1b) || strings.ContainsRune(out+stderr, 0x07) {
+			t.Errorf("%v: exit %d\n%q\n%q", args, code, out, stderr)
+		}
 	}
 	dir = t.TempDir()
 	testkit.WriteFile(t, filepath.Join(dir, "Procfile"), "web: echo \x1b]52;c;ZXZpbA==\x07 hi\n")
