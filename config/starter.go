@@ -192,7 +192,7 @@ func Init(dir, format string, force bool) (string, Project, []string, error) {
 	if err != nil {
 		return "", p, nil, err
 	}
-	if err := writeAtomic(filepath.Join(dir, name), data); err != nil {
+	if err := textfile.WriteAtomic(filepath.Join(dir, name), data, 0o644); err != nil {
 		return "", p, nil, fmt.Errorf("write %s: %w", name, err)
 	}
 	added, err := gitignore(filepath.Join(dir, ".gitignore"), "devserver.local.*", ".devserver/")
@@ -206,29 +206,6 @@ func Init(dir, format string, force bool) (string, Project, []string, error) {
 func linkError(dir, name string) error {
 	target, _ := os.Readlink(filepath.Join(dir, name))
 	return existsError{fmt.Sprintf("%s is a symbolic link (to %s); init writes no file through a link: remove it first", name, ansi.Escape(target))}
-}
-
-// writeAtomic writes data to path through a new file beside it and a
-// rename: what was at path (a link included) is replaced, never written
-// through.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".devserver-init-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // gitignore appends the lines that path does not hold yet and returns them.
@@ -255,7 +232,7 @@ func gitignore(path string, lines ...string) ([]string, error) {
 		text += "\n"
 	}
 	text += "# devserver: personal overlay and local state\n" + strings.Join(added, "\n") + "\n"
-	if err := writeAtomic(path, []byte(text)); err != nil {
+	if err := textfile.WriteAtomic(path, []byte(text), 0o644); err != nil {
 		return nil, fmt.Errorf("write .gitignore: %w", err)
 	}
 	return added, nil

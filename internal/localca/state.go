@@ -99,7 +99,7 @@ func installCopy(state string, ca *x509.Certificate) (string, error) {
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		return "", err
 	}
-	return name, writeAtomic(name, want, 0o644)
+	return name, textfile.WriteAtomic(name, want, 0o644)
 }
 
 // fingerprint is the SHA-256 of a certificate as AB:CD:…, as browsers and

@@ -1,7 +1,8 @@
 // Package textfile reads the small text files devserver takes as input
 // (config files and overlays) with a bounded cost: only regular files, never
 // more than a limit, and never an open that blocks. It also says in plain
-// words why a path could not be read.
+// words why a path could not be read. It writes devserver's own files
+// whole or not at all (WriteAtomic).
 //
 // It does not parse anything; what a file means is its reader's business.
 package textfile
