@@ -85,23 +85,38 @@ func (o *Options) logger() *slog.Logger {
 	return o.Logger
 }
 
+// failurePage is the page of the app's failure for r: with the buttons
+// and their token where r may press them.
+func (s *Server) failurePage(r *http.Request, title, detail string) page {
+	may := s.buttons.refuse(r) == ""
+	p := failurePage(title, detail, s.opts.Root, may && s.opts.canEdit(), may && s.opts.Restart != nil)
+	if may {
+		p.Token = s.buttons.token
+	}
+	return p
+}
+
+// setDefaults fills in what the zero values of o stand for.
+func (o *Options) setDefaults() {
+	if o.ConfigName == "" {
+		o.ConfigName = "devserver.yaml"
+	}
+	if o.StaticPrefix == "" {
+		o.StaticPrefix = "/"
+	}
+	if o.ReadyTimeout == 0 {
+		o.ReadyTimeout = 30 * time.Second
+	}
+}
+
 // canEdit reports whether the error page may offer to open a file of the
 // project in the editor.
 func (o *Options) canEdit() bool { return o.Edit != nil && o.Root != "" }
 
 // New builds a Server. It fails if StaticDir cannot be opened.
 func New(opts Options) (*Server, error) {
-	s := &Server{}
-	if opts.ConfigName == "" {
-		opts.ConfigName = "devserver.yaml"
-	}
-	if opts.StaticPrefix == "" {
-		opts.StaticPrefix = "/"
-	}
-	if opts.ReadyTimeout == 0 {
-		opts.ReadyTimeout = 30 * time.Second
-	}
-	s.opts = opts
+	opts.setDefaults()
+	s := &Server{opts: opts}
 	s.buttons = newButtons(opts.AllowedHosts)
 	if opts.StaticDir != "" {
 		st, err := newStatic(opts.StaticDir, opts.StaticPrefix, opts.Hidden, opts.App == nil)
@@ -112,16 +127,9 @@ func New(opts Options) (*Server, error) {
 	}
 	var p http.Handler
 	if opts.App != nil {
-		px := newProxy(opts.App, opts.ReadyTimeout, opts.LiveReload != nil)
-		px.failure = func(r *http.Request, title, detail string) page {
-			may := s.buttons.refuse(r) == ""
-			p := failurePage(title, detail, opts.Root, may && opts.canEdit(), may && opts.Restart != nil)
-			if may {
-				p.Token = s.buttons.token
-			}
-			return p
-		}
-		p, s.proxy = px, px
+		s.proxy = newProxy(opts.App, opts.ReadyTimeout, opts.LiveReload != nil)
+		s.proxy.failure = s.failurePage
+		p = s.proxy
 	}
 	route := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {

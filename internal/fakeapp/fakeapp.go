@@ -58,9 +58,8 @@ import (
 // Content-Security-Policy: $CSP if set), and "/exit" by exiting with status 3.
 const Env = "FAKEAPP"
 
-// Main runs the fake app and returns its exit code.
-func Main(mode string) int {
-	has := func(m string) bool { return strings.Contains(","+mode+",", ","+m+",") }
+// recordPid appends the app's pid to $PIDFILE, if set.
+func recordPid() {
 	if f := os.Getenv("PIDFILE"); f != "" {
 		pf, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err == nil {
@@ -68,6 +67,12 @@ func Main(mode string) int {
 			pf.Close()
 		}
 	}
+}
+
+// Main runs the fake app and returns its exit code.
+func Main(mode string) int {
+	has := func(m string) bool { return strings.Contains(","+mode+",", ","+m+",") }
+	recordPid()
 	if has("ignore-term") {
 		signal.Ignore(syscall.SIGTERM)
 	}
