@@ -35,6 +35,9 @@ type Config struct {
 	Watch        Watch    `key:"watch"`
 	LiveReload   bool     `key:"livereload"`
 	TLS          TLS      `key:"tls"`
+	// Routes map URL path prefixes to what serves them: "app", a process's
+	// name or a URL.
+	Routes map[string]string `key:"routes"`
 	// Processes run beside the app, by name.
 	Processes map[string]Process `key:"processes"`
 }

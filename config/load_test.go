@@ -113,9 +113,30 @@ func sample(k Key, variant int) any {
 	case KindList:
 		return []string{fmt.Sprintf("x%d.test", variant), "y.test"}
 	case KindMap:
-		return map[string]string{"SHARED": fmt.Sprint(variant), fmt.Sprintf("ONLY_%d", variant): "v"}
+		return mapSample(k, map[string]string{"SHARED": fmt.Sprint(variant), fmt.Sprintf("ONLY_%d", variant): "v"})
 	}
 	panic("no sample for " + k.Name)
+}
+
+// mapSample is m as a value of the map key k: for routes, each name a path
+// prefix and each value the URL of a server.
+func mapSample(k Key, m map[string]string) map[string]string {
+	if k.Name != "routes" {
+		return m
+	}
+	out := map[string]string{}
+	for name, v := range m {
+		out[mapEntry(k, name)] = "http://127.0.0.1:90" + strings.ReplaceAll(v, "v", "9")
+	}
+	return out
+}
+
+// mapEntry is the entry called name in a sample of the map key k.
+func mapEntry(k Key, name string) string {
+	if k.Name == "routes" {
+		return "/" + strings.ToLower(name)
+	}
+	return name
 }
 
 // envText writes a value the way an environment variable holds it.
@@ -160,14 +181,14 @@ func TestEveryKeyFromEnv(t *testing.T) {
 		want := sample(k, 1)
 		if k.Kind == KindMap {
 			// Maps merge: the file's ONLY_0 stays, the env's entries win.
-			want = map[string]string{"SHARED": "1", "ONLY_0": "v", "ONLY_1": "v"}
+			want = mapSample(k, map[string]string{"SHARED": "1", "ONLY_0": "v", "ONLY_1": "v"})
 		}
 		if diff := cmp.Diff(want, l.Config.Get(k.Name)); diff != "" {
 			t.Errorf("%s from %s (-want +got):\n%s", k.Name, k.Env(), diff)
 		}
 		src := l.Origins[k.Name]
 		if k.Kind == KindMap {
-			src = l.Origins[k.Name+".SHARED"]
+			src = l.Origins[k.Name+"."+mapEntry(k, "SHARED")]
 		}
 		if src.Layer != LayerEnv || src.Env != k.Env() {
 			t.Errorf("%s: source %v, want env %s", k.Name, src, k.Env())

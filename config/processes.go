@@ -10,13 +10,16 @@ import (
 )
 
 // Process is a named process that runs beside the app: a CSS or JS
-// watcher, a worker, a queue consumer. devserver proxies nothing to it.
+// watcher, a worker, a queue consumer, or with HTTP a second server that
+// routes send requests to (a frontend's dev server).
 type Process struct {
 	Run     string            `key:"run"`
 	Build   string            `key:"build"`
 	Env     map[string]string `key:"env"`
 	EnvFile []string          `key:"env_file"`
 	Watch   []string          `key:"watch"`
+	HTTP    bool              `key:"http"`
+	Port    int               `key:"port"`
 	Restart string            `key:"restart"`
 }
 
