@@ -95,7 +95,7 @@ func (c *Config) Abs(path string) string {
 
 // ServedDir is the directory devserver serves files from itself, as an
 // absolute path: static.dir, or the project root when there is no app
-// serving HTTP; ""
+// serving HTTP and no route for /; ""
 // when it serves none. The front server, the banner and the choice between
 // restarting the app and reloading pages all ask it.
 func (c *Config) ServedDir() string {
@@ -103,6 +103,11 @@ func (c *Config) ServedDir() string {
 	case c.Static.Dir != "":
 		return c.Abs(c.Static.Dir)
 	case c.App.Run == "" || !c.App.HTTP:
+		for _, r := range c.RouteList() {
+			if r.Prefix == "/" {
+				return "" // a route takes what the project root would serve
+			}
+		}
 		return c.Root
 	}
 	return ""

@@ -41,6 +41,9 @@ type Options struct {
 	// NoHTTP says the app serves nothing (a worker, a CLI, a test runner):
 	// it is up once started, and nothing waits for its port.
 	NoHTTP bool
+	// Port, if set, is the port the app gets in $PORT at every start (a
+	// tool that must keep one); if zero, a fresh free port each start.
+	Port int
 	// StopSignal goes to the app's process group first; SIGKILL follows
 	// after StopTimeout.
 	StopSignal  syscall.Signal
@@ -532,7 +535,7 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 	s.mu.Lock()
 	s.serving[app.addr] = app
 	s.mu.Unlock()
-	s.log.Info("app ready", "addr", app.addr, "pid", app.pid())
+	s.log.Info(s.opts.Name+" ready", "addr", app.addr, "pid", app.pid())
 	s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 	return app, nil
 }
@@ -593,9 +596,12 @@ func (s *Supervisor) build(ctx context.Context) (string, string, error) {
 
 // start launches the app as a process tree of its own with a fresh PORT.
 func (s *Supervisor) start() (*process, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, fmt.Errorf("find a free port for the app: %w", err)
+	port := s.opts.Port
+	if port == 0 {
+		var err error
+		if port, err = freePort(); err != nil {
+			return nil, fmt.Errorf("find a free port for the app: %w", err)
+		}
 	}
 	env := append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
 	p, err := s.spawn(s.opts.Run, env, newTail(tailLines))
@@ -625,7 +631,7 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 				c.Close()
 				if held := p.heldByOther(port); held != "" {
 					// Requests must not go to a stranger: say who it is.
-					return &Failure{What: "app did not start", Command: s.opts.Run, Status: held, Output: p.output.String()}
+					return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: held, Output: p.output.String()}
 				}
 				p.addr = net.JoinHostPort(host, port)
 				return nil
@@ -633,15 +639,15 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 		}
 		select {
 		case <-ctx.Done():
-			return &Failure{What: "app did not start", Command: s.opts.Run, Status: "devserver stopped"}
+			return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: "devserver stopped"}
 		case <-p.exited:
 			status := p.status()
 			if held := p.heldByOther(port); held != "" {
 				status += "; " + held
 			}
-			return &Failure{What: "app exited before it was ready", Command: s.opts.Run, Status: status, Output: p.output.String()}
+			return &Failure{What: s.opts.Name + " exited before it was ready", Command: s.opts.Run, Status: status, Output: p.output.String()}
 		case <-deadline.C:
-			return &Failure{What: "app did not start", Command: s.opts.Run, Output: p.output.String(),
+			return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Output: p.output.String(),
 				Status: fmt.Sprintf("nothing listened on $PORT (%s) within app.ready_timeout (%s); the app must listen on the port in $PORT", port, s.opts.ReadyTimeout)}
 		case <-wrong.C:
 			if f := s.wrongPort(p, port); f != nil {
@@ -664,7 +670,7 @@ func (s *Supervisor) wrongPort(p *process, port string) *Failure {
 	for i, o := range other {
 		shown[i] = ":" + strconv.Itoa(o)
 	}
-	return &Failure{What: "app did not start", Command: s.opts.Run, Output: p.output.String(),
+	return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Output: p.output.String(),
 		Status: fmt.Sprintf("the app listens on %s, not on $PORT (%s): make it listen on the port in $PORT", strings.Join(shown, ", "), port)}
 }
 

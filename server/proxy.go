@@ -86,6 +86,7 @@ type proxy struct {
 	// failure is the page of the app's failure, with what it may show
 	// and offer (a code frame, the editor and restart buttons).
 	failure func(r *http.Request, title, detail string) page
+	name    string // what serves it, on pages: "app" or a route's unit or URL
 
 	transport *http.Transport
 	closed    chan struct{} // closed by close: the watchers of apps exit
@@ -100,7 +101,7 @@ type proxy struct {
 func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second},
 		failure: func(_ *http.Request, title, detail string) page { return failurePage(title, detail, "", false, false) },
-		closed:  make(chan struct{}), open: map[string]*atomic.Int64{}}
+		closed:  make(chan struct{}), open: map[string]*atomic.Int64{}, name: "app"}
 	transport := &http.Transport{
 		DialContext:           p.dial,
 		MaxIdleConnsPerHost:   64,
@@ -182,6 +183,15 @@ func modifyResponse(res *http.Response) error {
 	return nil
 }
 
+// subject names what the proxy sends to, to start a sentence: "The app",
+// or a route's unit.
+func (p *proxy) subject() string {
+	if p.name == "app" {
+		return "The app"
+	}
+	return p.name
+}
+
 // proxyError answers a request the proxy could not get an answer for.
 func (p *proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 	var f failure
@@ -192,8 +202,8 @@ func (p *proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 		p.unavailable(w, r, f) // the app exited while the request waited for it
 		return
 	}
-	writePage(w, r, page{Status: http.StatusBadGateway, Title: "The app did not answer",
-		Hint: "devserver could not get an answer from the app: " + err.Error()})
+	writePage(w, r, page{Status: http.StatusBadGateway, Title: p.subject() + " did not answer",
+		Hint: "devserver could not get an answer from " + p.name + ": " + err.Error()})
 }
 
 // bufferPool lends the proxy its copy buffers: without one, ReverseProxy
@@ -244,6 +254,9 @@ func (p *proxy) dial(ctx context.Context, network, addr string) (net.Conn, error
 		}
 		if !errors.Is(err, errConnRefused) {
 			return nil, err
+		}
+		if r, ok := p.app.(refuser); ok {
+			return nil, r.refused()
 		}
 		now, release, rerr := p.app.Ready(ctx)
 		if rerr != nil {
@@ -296,10 +309,10 @@ func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 		writePage(w, r, p.failure(r, f.Title(), f.Detail()))
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "1")
-		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not ready",
-			Hint: fmt.Sprintf("The app did not become ready within app.ready_timeout (%s).", p.readyTimeout)})
+		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: p.subject() + " is not ready",
+			Hint: fmt.Sprintf("%s did not become ready within its ready_timeout (%s).", p.subject(), p.readyTimeout)})
 	default:
-		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: "The app is not available",
+		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: p.subject() + " is not available",
 			Hint: strings.TrimSpace(err.Error())})
 	}
 }

@@ -40,6 +40,10 @@ type Options struct {
 	// App is the app to proxy to. If nil, the server serves StaticDir
 	// only, with directory listings.
 	App Upstream
+	// Routes send the requests under their prefixes elsewhere: to another
+	// unit, or a server devserver does not run. Static files come first,
+	// the app takes what no route takes.
+	Routes []Route
 	// Log receives the request log. If nil, requests are not logged.
 	Log io.Writer
 	// Color colours the request log by status.
@@ -72,7 +76,8 @@ type Options struct {
 // runs it on a listener.
 type Server struct {
 	handler http.Handler
-	proxy   *proxy // nil without an app
+	proxy   *proxy   // nil without an app
+	routes  []routed // longest prefix first
 	static  *static
 	opts    Options
 	buttons buttons
@@ -131,6 +136,7 @@ func New(opts Options) (*Server, error) {
 		s.proxy.failure = s.failurePage
 		p = s.proxy
 	}
+	s.routes = s.newRoutes(opts.Routes)
 	route := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {
 			writePlain(w, http.StatusMethodNotAllowed, "devserver is not a forward proxy\n")
@@ -147,7 +153,7 @@ func New(opts Options) (*Server, error) {
 			writePlain(w, http.StatusNotFound, "404 page not found ("+reservedPrefix+" is devserver's own)\n")
 			return
 		}
-		if s.static != nil && s.static.serve(w, r) {
+		if s.static != nil && s.static.serve(w, r) || s.serveRouted(w, r) {
 			return
 		}
 		if p != nil {
@@ -175,6 +181,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Close() error {
 	if s.proxy != nil {
 		s.proxy.close()
+	}
+	for _, rt := range s.routes {
+		rt.proxy.close()
 	}
 	if s.static != nil {
 		return s.static.Close()

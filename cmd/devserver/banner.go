@@ -89,6 +89,13 @@ func (bn banner) writeWhat(b *strings.Builder) {
 		}
 		row("Process", "%s", what)
 	}
+	for _, r := range cfg.RouteList() {
+		target := r.Unit
+		if r.URL != nil {
+			target = r.URL.String()
+		}
+		row("Route", "%s → %s", r.Prefix, target)
+	}
 	if cfg.Watch.Enabled {
 		paths := make([]string, len(cfg.Watch.Paths))
 		for i, p := range cfg.Watch.Paths {

@@ -95,8 +95,31 @@ func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.
 	if app != nil { // a nil *Supervisor in the interface would not be nil
 		opts.App = app
 	}
+	opts.Routes = s.routes(cfg, app)
 	if cfg.LiveReload {
 		opts.LiveReload = s.live
 	}
 	return opts
+}
+
+// routes translates cfg's routes for the front server: to app, to a
+// process by name (whichever supervisor runs it when a request comes), or
+// to a URL.
+func (s *session) routes(cfg *config.Config, app *reload.Supervisor) []server.Route {
+	var out []server.Route
+	for _, r := range cfg.RouteList() {
+		rt := server.Route{Prefix: r.Prefix, Name: r.Unit, ReadyTimeout: cfg.App.ReadyTimeout}
+		switch {
+		case r.URL != nil:
+			rt.Name, rt.Upstream = r.URL.String(), server.URLUpstream(r.URL, r.Prefix)
+		case r.Unit != config.RouteApp:
+			rt.Upstream = unitUpstream{units: &s.units, name: r.Unit}
+		case app != nil:
+			rt.Upstream = app
+		default:
+			continue // validated: a route to the app has one
+		}
+		out = append(out, rt)
+	}
+	return out
 }

@@ -40,17 +40,22 @@ func (s *session) procOptions(l *config.Loaded, name string, fileEnv []dotenv.Va
 		Run:          p.Run,
 		Env:          childEnv(s.opts.Load.Environ, p.Env, cfg.Profile, fileEnv),
 		ReadyTimeout: cfg.App.ReadyTimeout,
-		NoHTTP:       true,
+		NoHTTP:       !p.HTTP,
+		Port:         p.Port,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Logger:       s.log,
+		Settled:      s.settledUnit(p.HTTP),
 	}
 }
 
-// sameRun reports whether a and b run the same commands the same way.
-func sameRun(a, b reload.Options) bool {
-	return a.Dir == b.Dir && a.Build == b.Build && a.Run == b.Run && slices.Equal(a.Env, b.Env) &&
-		a.StopSignal == b.StopSignal && a.StopTimeout == b.StopTimeout && a.ReadyTimeout == b.ReadyTimeout
+// settledUnit is what a process's supervisor calls when it is ready or
+// failed: one that serves HTTP reloads the open pages then, as the app does.
+func (s *session) settledUnit(http bool) func(error) {
+	if !http {
+		return nil
+	}
+	return func(error) { s.live.Reload() }
 }
 
 // switchProcs makes the processes those of l: new ones start, removed
@@ -65,6 +70,7 @@ func (s *session) switchProcs(ctx context.Context, l *config.Loaded, fileEnv map
 		if _, keep := cfg.Processes[name]; !keep || !sameRun(p.started, s.procOptions(l, name, fileEnv[name])) {
 			stopping = append(stopping, p)
 			delete(s.procs, name)
+			s.units.set(name, nil)
 		}
 	}
 	stopTasks(stopping)
@@ -76,6 +82,7 @@ func (s *session) switchProcs(ctx context.Context, l *config.Loaded, fileEnv map
 				continue
 			}
 			s.procs[name] = p
+			s.units.set(name, p.sup)
 		case force:
 			p.sup.Restart()
 		}

@@ -93,6 +93,7 @@ type session struct {
 	appErr    *prefixed.Writer
 	appTerm   [2]*ansi.Filter // in front of appOut and appErr: no escape but colours and links
 	records   [2]*slog.Logger // with JSON: where output lines go as records, on Stdout and Stderr
+	units     units           // the processes' supervisors, for routes
 	guard     loopGuard
 	outputs   buildOutputs
 	watcher   *task

@@ -1,0 +1,145 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/devserver/devserver/internal/testkit"
+)
+
+// twoServers is a project with an API (the app) and a frontend's dev
+// server (the process web, http: true) on one origin: /api to the app, the
+// rest to web; each restarts for its own files only.
+func twoServers(t *testing.T) (dir string, pids func(name string) []int) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, out := t.TempDir(), t.TempDir()
+	file := func(name string) string { return filepath.Join(out, name) }
+	run := strconv.Quote(strconv.Quote(self))
+	testkit.WriteTree(t, dir, map[string]string{
+		"devserver.yaml": fmt.Sprintf(`port: 0
+app:
+  run: %s
+  env: {FAKEAPP: serve, PIDFILE: %q, GEN: api}
+  stop_timeout: 2s
+watch: {paths: [src], globs: ["src/api/**"], interval: 50ms, debounce: 20ms}
+processes:
+  web:
+    run: %s
+    env: {FAKEAPP: serve, PIDFILE: %q, GEN: web}
+    http: true
+    watch: ["src/web/**"]
+routes:
+  /api: app
+  /: web
+`, run, file("api"), run, file("web")),
+		"src/api/main.go": "package main\n",
+		"src/web/app.js":  "// web\n",
+	})
+	return dir, func(name string) []int { return testkit.Pids(t, file(name)) }
+}
+
+// TestRoutesToTwoServers: each path reaches its unit, an upgrade passes
+// through a route, and clients looping on both routes see no failure while
+// each unit restarts for a change of its own files.
+func TestRoutesToTwoServers(t *testing.T) {
+	dir, pids := twoServers(t)
+	d := startDevserver(t, dir, nil)
+	gen := func(path string) string {
+		_, body := testkit.Get(t, d.URL+path)
+		g, _, _ := strings.Cut(body, " ")
+		return g
+	}
+	if a, w := gen("api"), gen(""); a != "gen=api" || w != "gen=web" {
+		t.Fatalf("/api answered %q and / %q; want the app and web", a, w)
+	}
+	if !strings.Contains(d.Stdout.String(), "Route     /api → app") || !strings.Contains(d.Stdout.String(), "Route     / → web") {
+		t.Errorf("the banner does not show the routes:\n%s", d.Stdout)
+	}
+	upgradeEchoes(t, d.URL)
+
+	var stop atomic.Bool
+	var ok, failed atomic.Int64
+	var mu sync.Mutex
+	var failures []string
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 30 * time.Second}
+	for c := range 4 {
+		path, want := "", "gen=web "
+		if c%2 == 0 {
+			path, want = "api/x", "gen=api "
+		}
+		wg.Go(func() {
+			for !stop.Load() {
+				res, err := client.Get(d.URL + path)
+				if err == nil {
+					body, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode == http.StatusOK && strings.HasPrefix(string(body), want) {
+						ok.Add(1)
+						continue
+					}
+					err = fmt.Errorf("%s: %d %q", path, res.StatusCode, body)
+				}
+				failed.Add(1)
+				mu.Lock()
+				failures = append(failures, err.Error())
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range 3 {
+		testkit.WriteFile(t, filepath.Join(dir, "src", "web", "app.js"), fmt.Sprintf("// web %d\n", i))
+		testkit.WaitFor(t, 30*time.Second, "web restarted", func() bool { return len(pids("web")) >= i+2 })
+		testkit.WriteFile(t, filepath.Join(dir, "src", "api", "main.go"), fmt.Sprintf("package main // %d\n", i))
+		testkit.WaitFor(t, 30*time.Second, "the app restarted", func() bool { return len(pids("api")) >= i+2 })
+	}
+	testkit.WaitFor(t, 30*time.Second, "both answering again", func() bool { return gen("api") == "gen=api" && gen("") == "gen=web" })
+	stop.Store(true)
+	wg.Wait()
+	if failed.Load() != 0 {
+		t.Errorf("%d of %d requests failed across restarts of both units; first: %q", failed.Load(), failed.Load()+ok.Load(), failures[:min(3, len(failures))])
+	}
+	if a, w := len(pids("api")), len(pids("web")); a != 4 || w != 4 {
+		t.Errorf("%d app starts and %d web starts, want 4 each (each restarts for its own files only)", a, w)
+	}
+	t.Logf("%d requests answered across 6 restarts", ok.Load())
+}
+
+// upgradeEchoes opens a WebSocket-style upgrade to /ws through devserver
+// and checks the echo, as a frontend's HMR socket on / needs.
+func upgradeEchoes(t *testing.T, url string) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprint(c, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade through the route: %v %v", res, err)
+	}
+	fmt.Fprint(c, "ping\n")
+	if line, err := br.ReadString('\n'); line != "echo:ping\n" {
+		t.Errorf("after the upgrade: %q %v", line, err)
+	}
+}

@@ -1,0 +1,75 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// named is an app that answers with its name and the path it got.
+func named(t *testing.T, name string) *httptest.Server {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s", name, r.URL.RequestURI())
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestRoutesByPrefix: the longest prefix wins, a prefix takes itself and
+// what is under it but not a longer name, the path is passed on as it is,
+// and what no route takes goes to the app.
+func TestRoutesByPrefix(t *testing.T) {
+	app, api, web := named(t, "app"), named(t, "api"), named(t, "web")
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String()), Routes: []Route{
+		{Prefix: "/", Name: "web", Upstream: readyAt(web.Listener.Addr().String())},
+		{Prefix: "/api/", Name: "api", Upstream: readyAt(api.Listener.Addr().String())},
+	}})
+	for path, want := range map[string]string{
+		"/":          "web /",
+		"/page?q=1":  "web /page?q=1",
+		"/api":       "api /api",
+		"/api/users": "api /api/users",
+		"/apix":      "web /apix",
+	} {
+		if status, body := raw(t, addr, get(path)); status != 200 || body != want {
+			t.Errorf("GET %s: %d %q, want %q", path, status, body, want)
+		}
+	}
+	// Without a route for /, the app takes the rest.
+	addr, _ = start(t, Options{App: readyAt(app.Listener.Addr().String()), Routes: []Route{
+		{Prefix: "/api", Name: "api", Upstream: readyAt(api.Listener.Addr().String())},
+	}})
+	if _, body := raw(t, addr, get("/other")); body != "app /other" {
+		t.Errorf("GET /other: %q, want the app's", body)
+	}
+}
+
+// TestARouteToAURLThatIsDown: a server devserver does not run that refuses
+// connections gets a page naming its URL and the route, at once.
+func TestARouteToAURLThatIsDown(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+	up := named(t, "legacy")
+	u, _ := url.Parse(down)
+	v, _ := url.Parse(up.URL)
+	addr, _ := start(t, Options{Routes: []Route{
+		{Prefix: "/old", Name: down, Upstream: URLUpstream(u, "/old")},
+		{Prefix: "/legacy", Name: up.URL, Upstream: URLUpstream(v, "/legacy")},
+	}})
+	status, body := raw(t, addr, get("/old/x"))
+	if status != http.StatusBadGateway || !strings.Contains(body, "Nothing answers at "+down) || !strings.Contains(body, "The route /old sends requests to "+down) {
+		t.Errorf("GET /old/x: %d\n%s", status, body)
+	}
+	if _, body := raw(t, addr, get("/legacy/y")); body != "legacy /legacy/y" {
+		t.Errorf("GET /legacy/y: %q", body)
+	}
+}
