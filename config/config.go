@@ -50,6 +50,7 @@ type App struct {
 	Env          map[string]string `key:"env"`
 	EnvFile      []string          `key:"env_file"`
 	ReadyTimeout time.Duration     `key:"ready_timeout"`
+	Restart      string            `key:"restart"`
 	StopSignal   string            `key:"stop_signal"`
 	StopTimeout  time.Duration     `key:"stop_timeout"`
 }

@@ -153,6 +153,8 @@ var keys = []Key{
 		Doc: "dotenv files (NAME=value lines, quotes, export, ${VAR}) whose variables build and run get, below app.env and devserver's own environment; a missing file is skipped; a change restarts the app"},
 	{Name: "app.ready_timeout", Kind: KindDuration, Default: 30 * time.Second,
 		Doc: "how long to wait for the app's port to accept connections", check: checkPositive, Effect: EffectRestart},
+	{Name: "app.restart", Kind: KindEnum, Default: "change", Allowed: restartPolicies, Effect: EffectRestart,
+		Doc: "change: restart the app when a file of watch.globs changes (a crash waits for the next change, with its error page); never: not for changes either; on-failure: also restart it after an exit with a non-zero status, and always: after any exit, each after a wait that doubles from 0.5s to 30s (back to 0.5s once it stayed up 30s)"},
 	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals.Names(),
 		Doc: "signal sent to the app's process group to stop it (Windows: CTRL_BREAK_EVENT for any but SIGKILL; no SIGUSR1 or SIGUSR2)", Effect: EffectRestart},
 	{Name: "app.stop_timeout", Kind: KindDuration, Default: 5 * time.Second,
@@ -203,9 +205,13 @@ var keys = []Key{
 		Doc: "the process serves HTTP on $PORT (a fresh port each start, as the app's): it can be the target of routes, and requests to it wait while it restarts"},
 	{Name: "processes.*.port", Kind: KindInt, Default: 0, Min: 0, Max: 65535, Noun: "a port number", Effect: EffectProcesses | EffectReload,
 		Doc: "a fixed port for a tool that must keep one (0: a fresh $PORT each start); its restart waits for the port to be free"},
-	{Name: "processes.*.restart", Kind: KindEnum, Default: "change", Allowed: []string{"change", "never"}, Effect: EffectProcesses | EffectRewatch,
-		Doc: "change: restart the process when a file of its watch globs changes; never: keep it running (a tool that watches files itself, such as tailwindcss --watch)"},
+	{Name: "processes.*.restart", Kind: KindEnum, Default: "change", Allowed: restartPolicies, Effect: EffectProcesses | EffectRewatch,
+		Doc: "change: restart the process when a file of its watch globs changes; never: keep it running (a tool that watches files itself, such as tailwindcss --watch); on-failure and always: as change, and also after it exits with a non-zero status (on-failure) or at all (always), after a wait that doubles from 0.5s to 30s"},
 }
+
+// restartPolicies are what an exit or a change does to a unit (app.restart,
+// processes.NAME.restart).
+var restartPolicies = []string{"change", "never", "on-failure", "always"}
 
 // Keys returns the key table, in the order docs and output list keys. A
 // process's keys are templates: "*" in their names stands for its name.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/devserver/devserver/internal/fakeapp"
 	"github.com/devserver/devserver/internal/lockedbuf"
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // The test binary doubles as the guard and as a fake app, as os/exec's tests
@@ -97,4 +98,15 @@ func (h *harness) ready(t *testing.T) string {
 	}
 	release()
 	return addr
+}
+
+// failure waits for the supervisor's failure and returns it.
+func (h *harness) failure(t *testing.T) *Failure {
+	t.Helper()
+	var f *Failure
+	testkit.WaitFor(t, 20*time.Second, "a failure", func() bool {
+		f = h.sup.current().failure
+		return f != nil
+	})
+	return f
 }

@@ -44,6 +44,11 @@ type Options struct {
 	// Port, if set, is the port the app gets in $PORT at every start (a
 	// tool that must keep one); if zero, a fresh free port each start.
 	Port int
+	// Restart is what an exit of the app by itself leads to: with
+	// RestartOnFailure (a non-zero exit) or RestartAlways (any), a restart
+	// after a backoff; otherwise (RestartChange, RestartNever, "") the
+	// failure stands until a restart is asked for.
+	Restart string
 	// StopSignal goes to the app's process group first; SIGKILL follows
 	// after StopTimeout.
 	StopSignal  syscall.Signal
@@ -67,6 +72,7 @@ type Failure struct {
 	Command string
 	Status  string // "exit status 2", "killed by SIGKILL", or a reason
 	Output  string // the last lines the command printed
+	exit    *exit  // how the app ended, when it ended by itself
 }
 
 func (f *Failure) Error() string { return fmt.Sprintf("%s: %s: %s", f.What, f.Command, f.Status) }
@@ -141,6 +147,7 @@ type Supervisor struct {
 	// Only Run's goroutine touches these.
 	good    Options     // the options the app was last ready with
 	pending func(error) // done of the options on trial, or nil
+	crash   crashes     // the backoff of crash restarts
 }
 
 // NewSupervisor checks the options and returns a Supervisor that has not
@@ -371,30 +378,40 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	}()
 	for {
 		app = s.cycle(ctx, app)
-		var exited <-chan struct{}
-		if app != nil {
-			exited = app.exited
+		if app == nil { // failed: a crash while starting may restart by itself
+			if !s.wait(ctx, s.current().failure.exitIfAny()) {
+				return nil
+			}
+			continue
 		}
+		s.crash.readyAt = time.Now()
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.restart:
-		case <-exited:
-			// The app ended by itself: say why and wait for a change. No
-			// restart loop.
-			f := &Failure{What: s.opts.Name + " exited", Command: s.opts.Run, Status: app.status()}
+		case <-app.exited:
+			// The app ended by itself: say why, and wait for a change or,
+			// under a restart policy, the backoff.
+			f := &Failure{What: s.opts.Name + " exited", Command: s.opts.Run, Status: app.status(),
+				exit: exitOf(app, time.Since(s.crash.readyAt))}
 			s.log.Warn(f.What, "status", f.Status)
 			s.stop(app)
 			f.Output = app.output.String() // whole once the tree is released
 			app = nil
 			s.set(state{phase: phaseFailed, failure: f})
-			select {
-			case <-ctx.Done():
+			if !s.wait(ctx, f.exit) {
 				return nil
-			case <-s.restart:
 			}
 		}
 	}
+}
+
+// exitIfAny is how the app ended by itself, if f says it did.
+func (f *Failure) exitIfAny() *exit {
+	if f == nil {
+		return nil
+	}
+	return f.exit
 }
 
 // cycle builds (while old keeps serving), stops old and starts a new app. It
@@ -645,7 +662,8 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 			if held := p.heldByOther(port); held != "" {
 				status += "; " + held
 			}
-			return &Failure{What: s.opts.Name + " exited before it was ready", Command: s.opts.Run, Status: status, Output: p.output.String()}
+			return &Failure{What: s.opts.Name + " exited before it was ready", Command: s.opts.Run, Status: status, Output: p.output.String(),
+				exit: exitOf(p, 0)}
 		case <-deadline.C:
 			return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Output: p.output.String(),
 				Status: fmt.Sprintf("nothing listened on $PORT (%s) within app.ready_timeout (%s); the app must listen on the port in $PORT", port, s.opts.ReadyTimeout)}

@@ -26,6 +26,7 @@ func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Op
 		Env:          appEnv(s.opts.Load.Environ, cfg, fileEnv),
 		ReadyTimeout: cfg.App.ReadyTimeout,
 		NoHTTP:       !cfg.App.HTTP,
+		Restart:      cfg.App.Restart,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Stdout:       s.appTerm[0],

@@ -23,7 +23,7 @@ type proc struct {
 	task     *task
 	started  reload.Options // what it runs with, to see a change
 	globs    watch.Globs    // files whose change restarts it
-	onChange bool           // restart: change
+	onChange bool           // restarted for changes: every policy but never
 	guard    loopGuard
 	out, err *prefixed.Writer
 }
@@ -42,6 +42,7 @@ func (s *session) procOptions(l *config.Loaded, name string, fileEnv []dotenv.Va
 		ReadyTimeout: cfg.App.ReadyTimeout,
 		NoHTTP:       !p.HTTP,
 		Port:         p.Port,
+		Restart:      p.Restart,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Logger:       s.log,
@@ -87,7 +88,7 @@ func (s *session) switchProcs(ctx context.Context, l *config.Loaded, fileEnv map
 			p.sup.Restart()
 		}
 		p.globs = watch.CompileGlobs(cfg.Processes[name].Watch)
-		p.onChange = cfg.Processes[name].Restart == "change"
+		p.onChange = cfg.Processes[name].Restart != "never"
 	}
 	s.setPrefixes(cfg)
 }

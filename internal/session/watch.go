@@ -125,7 +125,7 @@ func (s *session) filesChanged(b watch.Batch) {
 		}
 	}
 	switch {
-	case appChanged && s.app != nil:
+	case appChanged && s.app != nil && s.loaded.Config.App.Restart != "never":
 		restart, loop := s.guard.restarts(s.loaded.Config, "app", paths, s.app.SettledAt())
 		if loop != "" {
 			s.log.Error(loop)
