@@ -50,6 +50,9 @@ type App struct {
 	Env          map[string]string `key:"env"`
 	EnvFile      []string          `key:"env_file"`
 	ReadyTimeout time.Duration     `key:"ready_timeout"`
+	ReadyPath    string            `key:"ready_path"`
+	ReadyLog     string            `key:"ready_log"`
+	ReadyCommand string            `key:"ready_command"`
 	Restart      string            `key:"restart"`
 	StopSignal   string            `key:"stop_signal"`
 	StopTimeout  time.Duration     `key:"stop_timeout"`

@@ -99,6 +99,9 @@ func sample(k Key, variant int) any {
 	case "static.prefix":
 		return []string{"/a/", "/b/"}[variant]
 	}
+	if strings.HasSuffix(k.Name, ".ready_path") {
+		return fmt.Sprintf("/ready%d", variant)
+	}
 	switch k.Kind {
 	case KindString:
 		return fmt.Sprintf("%s-%d", strings.ReplaceAll(k.Name, ".", "-"), variant)

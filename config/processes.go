@@ -20,7 +20,11 @@ type Process struct {
 	Watch   []string          `key:"watch"`
 	HTTP    bool              `key:"http"`
 	Port    int               `key:"port"`
-	Restart string            `key:"restart"`
+	// ReadyPath, ReadyLog and ReadyCommand are as the app's.
+	ReadyPath    string `key:"ready_path"`
+	ReadyLog     string `key:"ready_log"`
+	ReadyCommand string `key:"ready_command"`
+	Restart      string `key:"restart"`
 }
 
 // processTemplate starts the names of a process's keys in the key table.

@@ -357,6 +357,20 @@ func checkInterval(v any) string {
 	return ""
 }
 
+func checkPathOrEmpty(v any) string {
+	if s := v.(string); s != "" && !strings.HasPrefix(s, "/") {
+		return fmt.Sprintf("%q must start with / (a URL path)", s)
+	}
+	return ""
+}
+
+func checkRegexp(v any) string {
+	if _, err := regexp.Compile(v.(string)); err != nil {
+		return fmt.Sprintf("%q is not a regular expression: %v", v, err)
+	}
+	return ""
+}
+
 func checkPrefix(v any) string {
 	if s := v.(string); !strings.HasPrefix(s, "/") {
 		return fmt.Sprintf("%q must start with /", s)

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -44,6 +43,9 @@ type Options struct {
 	// Port, if set, is the port the app gets in $PORT at every start (a
 	// tool that must keep one); if zero, a fresh free port each start.
 	Port int
+	// Ready says when the app is ready beyond its port (or, with NoHTTP,
+	// beyond its start).
+	Ready Readiness
 	// Restart is what an exit of the app by itself leads to: with
 	// RestartOnFailure (a non-zero exit) or RestartAlways (any), a restart
 	// after a backoff; otherwise (RestartChange, RestartNever, "") the
@@ -534,7 +536,7 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 	if err != nil {
 		return nil, &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: err.Error()}
 	}
-	if s.opts.NoHTTP {
+	if s.opts.NoHTTP && !s.opts.Ready.any() {
 		s.log.Info(s.opts.Name+" running (no HTTP: up once started)", "pid", app.pid())
 		s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 		return app, nil
@@ -621,75 +623,17 @@ func (s *Supervisor) start() (*process, error) {
 		}
 	}
 	env := append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
-	p, err := s.spawn(s.opts.Run, env, newTail(tailLines))
+	out := newTail(tailLines)
+	logReady := out.awaitLine(s.opts.Ready.Log) // before the first line
+	p, err := s.spawn(s.opts.Run, env, out)
 	if err != nil {
 		return nil, err
 	}
+	p.logReady = logReady
 	p.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	p.stopping = make(chan struct{})
 	s.log.Info(s.opts.Name+" started", "pid", p.pid(), "port", port)
 	return p, nil
-}
-
-// waitReady polls the app's port until it accepts a connection, the app
-// exits, ReadyTimeout passes or ctx ends.
-func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
-	deadline := time.NewTimer(s.opts.ReadyTimeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(25 * time.Millisecond)
-	defer tick.Stop()
-	wrong := time.NewTicker(time.Second) // a look for an app that ignores $PORT
-	defer wrong.Stop()
-	_, port, _ := net.SplitHostPort(p.addr)
-	for {
-		for _, host := range []string{"127.0.0.1", "::1"} {
-			c, err := net.DialTimeout("tcp", net.JoinHostPort(host, port), 100*time.Millisecond)
-			if err == nil {
-				c.Close()
-				if held := p.heldByOther(port); held != "" {
-					// Requests must not go to a stranger: say who it is.
-					return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: held, Output: p.output.String()}
-				}
-				p.addr = net.JoinHostPort(host, port)
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: "devserver stopped"}
-		case <-p.exited:
-			status := p.status()
-			if held := p.heldByOther(port); held != "" {
-				status += "; " + held
-			}
-			return &Failure{What: s.opts.Name + " exited before it was ready", Command: s.opts.Run, Status: status, Output: p.output.String(),
-				exit: exitOf(p, 0)}
-		case <-deadline.C:
-			return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Output: p.output.String(),
-				Status: fmt.Sprintf("nothing listened on $PORT (%s) within app.ready_timeout (%s); the app must listen on the port in $PORT", port, s.opts.ReadyTimeout)}
-		case <-wrong.C:
-			if f := s.wrongPort(p, port); f != nil {
-				return f
-			}
-		case <-tick.C:
-		}
-	}
-}
-
-// wrongPort is the failure of an app that listens, but not on $PORT: it is
-// said at once rather than after app.ready_timeout.
-func (s *Supervisor) wrongPort(p *process, port string) *Failure {
-	n, _ := strconv.Atoi(port)
-	other := p.otherPorts(n)
-	if len(other) == 0 {
-		return nil
-	}
-	shown := make([]string, len(other))
-	for i, o := range other {
-		shown[i] = ":" + strconv.Itoa(o)
-	}
-	return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Output: p.output.String(),
-		Status: fmt.Sprintf("the app listens on %s, not on $PORT (%s): make it listen on the port in $PORT", strings.Join(shown, ", "), port)}
 }
 
 // stop ends the app: the stop signal to its whole tree, a kill after

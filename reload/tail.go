@@ -3,8 +3,11 @@ package reload
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/devserver/devserver/internal/ansi"
 )
 
 // tail keeps the last lines written to it, for error pages. It is safe for
@@ -17,6 +20,20 @@ type tail struct {
 	lines   []string
 	part    []byte // an unfinished last line
 	dropped int    // lines let go to keep max
+	await   *regexp.Regexp
+	matched chan struct{} // closed once a line matches await
+}
+
+// awaitLine returns a channel closed once a line written matches re (its
+// colours left out); nil for a nil re.
+func (t *tail) awaitLine(re *regexp.Regexp) <-chan struct{} {
+	if re == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.await, t.matched = re, make(chan struct{})
+	return t.matched
 }
 
 // tailLines is how many lines of a command's output a failure keeps; the
@@ -35,6 +52,10 @@ func (t *tail) Write(p []byte) (int, error) {
 			break
 		}
 		t.lines = append(t.lines, clip(data[:i]))
+		if t.await != nil && t.await.MatchString(ansi.Strip(t.lines[len(t.lines)-1])) {
+			close(t.matched)
+			t.await = nil
+		}
 		data = data[i+1:]
 	}
 	if over := len(t.lines) - t.max; over > 0 {

@@ -26,12 +26,23 @@ type process struct {
 	procSys
 	addr     string // the app's address; "" for a build
 	output   *tail
-	exited   chan struct{} // closed when the command itself has ended
-	stopping chan struct{} // closed once it is being stopped (apps only)
-	streams  atomic.Int64  // streams and upgraded connections open to it through the proxy
+	exited   chan struct{}   // closed when the command itself has ended
+	stopping chan struct{}   // closed once it is being stopped (apps only)
+	streams  atomic.Int64    // streams and upgraded connections open to it through the proxy
+	logReady <-chan struct{} // closed once a line of its output matched Readiness.Log; nil without
 
 	mu   sync.Mutex
 	code *int // exit code, or -signal
+}
+
+// logged reports whether a line of p's output matched Readiness.Log.
+func (p *process) logged() bool {
+	select {
+	case <-p.logReady:
+		return true
+	default:
+		return false
+	}
 }
 
 // setCode records how the command ended.

@@ -143,3 +143,44 @@ func upgradeEchoes(t *testing.T, url string) {
 		t.Errorf("after the upgrade: %q %v", line, err)
 	}
 }
+
+// TestReadyPathHoldsRequests: an app whose ready_path answers 503 gets no
+// request until it answers 200; the request that came meanwhile waited,
+// and is answered then.
+func TestReadyPathHoldsRequests(t *testing.T) {
+	dir, _ := project(t, "serve", "")
+	healthy, reqlog := filepath.Join(t.TempDir(), "healthy"), filepath.Join(t.TempDir(), "requests")
+	replaceIn(t, filepath.Join(dir, "devserver.yaml"), `GEN: "1"`, `GEN: "1"`+"\n    HEALTHY: "+strconv.Quote(healthy)+"\n    REQLOG: "+strconv.Quote(reqlog)+"\n  ready_path: /health")
+	d := startDevserver(t, dir, nil)
+	answered := make(chan string, 1)
+	go func() {
+		res, err := http.Get(d.URL)
+		if err != nil {
+			answered <- err.Error()
+			return
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		answered <- string(body)
+	}()
+	testkit.WaitFor(t, 20*time.Second, "the app asked twice for its health", func() bool {
+		return strings.Count(d.Stdout.String(), "health: 503") >= 2
+	})
+	select {
+	case got := <-answered:
+		t.Fatalf("a request was answered before the app was ready: %q", got)
+	default:
+	}
+	testkit.WriteFile(t, healthy, "")
+	select {
+	case got := <-answered:
+		if !strings.HasPrefix(got, "gen=1 ") {
+			t.Errorf("the held request got %q", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the held request was not answered once the app was ready")
+	}
+	if data, _ := os.ReadFile(reqlog); len(data) > 0 {
+		t.Errorf("the app got requests before it was ready:\n%s", data)
+	}
+}

@@ -55,7 +55,9 @@ import (
 // "/sse" with a stream of two events (the second after a request to
 // "/next"), "/ws" with an upgrade that echoes a line, "/page" with the HTML
 // of the file $PAGE as it was when the app started (and the header
-// Content-Security-Policy: $CSP if set), and "/exit" by exiting with status 3.
+// Content-Security-Policy: $CSP if set), "/health" with 503 while the file
+// $HEALTHY (if set) does not exist, then 200 (a request to "/" meanwhile is
+// noted in $REQLOG), and "/exit" by exiting with status 3.
 const Env = "FAKEAPP"
 
 // recordPid appends the app's pid to $PIDFILE, if set.
@@ -192,6 +194,47 @@ func serve(ln net.Listener, graceful bool) int {
 	select {} // Shutdown ends Serve at once; the exit comes from above
 }
 
+// sick reports whether the app is not healthy yet: $HEALTHY names a file
+// that does not exist (yet).
+func sick() bool {
+	f := os.Getenv("HEALTHY")
+	if f == "" {
+		return false
+	}
+	_, err := os.Stat(f)
+	return err != nil
+}
+
+// appendLine appends line to the file, if named, in one short write.
+func appendLine(file, line string) {
+	if file == "" {
+		return
+	}
+	if f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+		_, _ = f.WriteString(line + "\n")
+		f.Close()
+	}
+}
+
+// handleRoot answers "/" with the app's generation and pid, and "/health"
+// with its health.
+func handleRoot(mux *http.ServeMux) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if sick() {
+			appendLine(os.Getenv("REQLOG"), "served while sick: "+r.URL.Path)
+		}
+		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
+	})
+	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
+		if sick() {
+			fmt.Println("health: 503")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "healthy")
+	})
+}
+
 // routes are the fake app's answers (see Env); upgraded counts the open
 // WebSockets.
 func routes(upgraded *sync.WaitGroup) *http.ServeMux {
@@ -209,9 +252,7 @@ func routes(upgraded *sync.WaitGroup) *http.ServeMux {
 		fmt.Println("exiting on request")
 		os.Exit(3)
 	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "gen=%s pid=%d", os.Getenv("GEN"), os.Getpid())
-	})
+	handleRoot(mux)
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if f := os.Getenv("REQLOG"); f != "" {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"maps"
+	"regexp"
 	"slices"
 	"time"
 
@@ -27,6 +28,7 @@ func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Op
 		ReadyTimeout: cfg.App.ReadyTimeout,
 		NoHTTP:       !cfg.App.HTTP,
 		Restart:      cfg.App.Restart,
+		Ready:        readiness(cfg.App.ReadyPath, cfg.App.ReadyLog, cfg.App.ReadyCommand),
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Stdout:       s.appTerm[0],
@@ -123,4 +125,14 @@ func (s *session) routes(cfg *config.Config, app *reload.Supervisor) []server.Ro
 		out = append(out, rt)
 	}
 	return out
+}
+
+// readiness translates a unit's ready_path, ready_log and ready_command
+// (config checked that ready_log compiles).
+func readiness(path, log, command string) reload.Readiness {
+	r := reload.Readiness{Path: path, Command: command}
+	if log != "" {
+		r.Log, _ = regexp.Compile(log)
+	}
+	return r
 }

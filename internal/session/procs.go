@@ -43,6 +43,7 @@ func (s *session) procOptions(l *config.Loaded, name string, fileEnv []dotenv.Va
 		NoHTTP:       !p.HTTP,
 		Port:         p.Port,
 		Restart:      p.Restart,
+		Ready:        readiness(p.ReadyPath, p.ReadyLog, p.ReadyCommand),
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Logger:       s.log,
