@@ -53,6 +53,7 @@ type App struct {
 	ReadyPath    string            `key:"ready_path"`
 	ReadyLog     string            `key:"ready_log"`
 	ReadyCommand string            `key:"ready_command"`
+	DependsOn    []string          `key:"depends_on"`
 	Restart      string            `key:"restart"`
 	StopSignal   string            `key:"stop_signal"`
 	StopTimeout  time.Duration     `key:"stop_timeout"`

@@ -159,6 +159,8 @@ var keys = []Key{
 		Doc: "a regular expression; the app is ready once a line of its output matches it (compiled successfully, Listening on)"},
 	{Name: "app.ready_command", Kind: KindString, Default: "", Effect: EffectRestart,
 		Doc: "a shell command run (with $PORT) until it exits 0; the app is ready then"},
+	{Name: "app.depends_on", Kind: KindList, Default: []string{}, Effect: EffectRestart,
+		Doc: "units (process names) the app starts after, once each is ready; it stops before them"},
 	{Name: "app.restart", Kind: KindEnum, Default: "change", Allowed: restartPolicies, Effect: EffectRestart,
 		Doc: "change: restart the app when a file of watch.globs changes (a crash waits for the next change, with its error page); never: not for changes either; on-failure: also restart it after an exit with a non-zero status, and always: after any exit, each after a wait that doubles from 0.5s to 30s (back to 0.5s once it stayed up 30s)"},
 	{Name: "app.stop_signal", Kind: KindEnum, Default: "SIGTERM", Allowed: signals.Names(),
@@ -217,6 +219,8 @@ var keys = []Key{
 		Doc: "as app.ready_log: the process is ready once a line of its output matches"},
 	{Name: "processes.*.ready_command", Kind: KindString, Default: "", Effect: EffectProcesses,
 		Doc: "as app.ready_command: the process is ready once this command exits 0"},
+	{Name: "processes.*.depends_on", Kind: KindList, Default: []string{}, Effect: EffectProcesses,
+		Doc: "units (app, other processes) the process starts after, once each is ready; it stops before them"},
 	{Name: "processes.*.restart", Kind: KindEnum, Default: "change", Allowed: restartPolicies, Effect: EffectProcesses | EffectRewatch,
 		Doc: "change: restart the process when a file of its watch globs changes; never: keep it running (a tool that watches files itself, such as tailwindcss --watch); on-failure and always: as change, and also after it exits with a non-zero status (on-failure) or at all (always), after a wait that doubles from 0.5s to 30s"},
 }

@@ -570,6 +570,7 @@ func crossCheck(cfg *Config, origins map[string]Source, e *errs) {
 	}
 	checkProcesses(cfg, origins, e)
 	checkRouteTargets(cfg, origins, e)
+	checkDependsOn(cfg, origins, e)
 	if cfg.Watch.Enabled {
 		for _, p := range cfg.Watch.Paths {
 			if _, err := os.Stat(cfg.Abs(p)); err != nil {

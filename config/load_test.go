@@ -99,6 +99,12 @@ func sample(k Key, variant int) any {
 	case "static.prefix":
 		return []string{"/a/", "/b/"}[variant]
 	}
+	switch {
+	case k.Name == "app.depends_on": // the one process; it depends on nothing, so no cycle
+		return []string{"web-css"}
+	case strings.HasSuffix(k.Name, ".depends_on"):
+		return []string{}
+	}
 	if strings.HasSuffix(k.Name, ".ready_path") {
 		return fmt.Sprintf("/ready%d", variant)
 	}

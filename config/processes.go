@@ -21,10 +21,11 @@ type Process struct {
 	HTTP    bool              `key:"http"`
 	Port    int               `key:"port"`
 	// ReadyPath, ReadyLog and ReadyCommand are as the app's.
-	ReadyPath    string `key:"ready_path"`
-	ReadyLog     string `key:"ready_log"`
-	ReadyCommand string `key:"ready_command"`
-	Restart      string `key:"restart"`
+	ReadyPath    string   `key:"ready_path"`
+	ReadyLog     string   `key:"ready_log"`
+	ReadyCommand string   `key:"ready_command"`
+	DependsOn    []string `key:"depends_on"`
+	Restart      string   `key:"restart"`
 }
 
 // processTemplate starts the names of a process's keys in the key table.

@@ -46,6 +46,11 @@ type Options struct {
 	// Ready says when the app is ready beyond its port (or, with NoHTTP,
 	// beyond its start).
 	Ready Readiness
+	// After are the units the app starts after, once each is ready (by
+	// Units, which finds a unit's supervisor by name; nil while it has
+	// none).
+	After []string
+	Units func(name string) *Supervisor
 	// Restart is what an exit of the app by itself leads to: with
 	// RestartOnFailure (a non-zero exit) or RestartAlways (any), a restart
 	// after a backoff; otherwise (RestartChange, RestartNever, "") the
@@ -378,6 +383,9 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		}
 		s.set(state{phase: phaseStopped})
 	}()
+	if !s.waitAfter(ctx) {
+		return nil
+	}
 	for {
 		app = s.cycle(ctx, app)
 		if app == nil { // failed: a crash while starting may restart by itself

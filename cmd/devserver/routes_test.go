@@ -184,3 +184,73 @@ func TestReadyPathHoldsRequests(t *testing.T) {
 		t.Errorf("the app got requests before it was ready:\n%s", data)
 	}
 }
+
+// dependent is a project of three units that start in a chain: db, then
+// the app (depends_on db), then web (depends_on app); each notes its start
+// and its stop in one file.
+func dependent(t *testing.T, dbMode string) (dir, order string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, order = t.TempDir(), filepath.Join(t.TempDir(), "order")
+	run := strconv.Quote(strconv.Quote(self))
+	testkit.WriteTree(t, dir, map[string]string{
+		"devserver.yaml": fmt.Sprintf(`port: 0
+app:
+  run: %[1]s
+  env: {FAKEAPP: serve, GEN: app, ORDERLOG: %[2]q}
+  depends_on: [db]
+  stop_timeout: 2s
+watch: {paths: [src], interval: 50ms, debounce: 20ms}
+processes:
+  web:
+    run: %[1]s
+    env: {FAKEAPP: serve, GEN: web, ORDERLOG: %[2]q}
+    http: true
+    depends_on: [app]
+  db:
+    run: %[1]s
+    env: {FAKEAPP: %[3]s, GEN: db, ORDERLOG: %[2]q}
+    http: true
+routes:
+  /web: web
+`, run, order, dbMode),
+		"src/main.go": "package main\n",
+	})
+	return dir, order
+}
+
+// TestDependsOnOrdersStartAndStop: each unit starts once what it depends on
+// is ready, and Ctrl+C stops them the other way round.
+func TestDependsOnOrdersStartAndStop(t *testing.T) {
+	dir, order := dependent(t, "serve")
+	d := startDevserver(t, dir, nil)
+	lines := func() []string {
+		data, _ := os.ReadFile(order)
+		return strings.Split(strings.TrimSpace(string(data)), "\n")
+	}
+	testkit.WaitFor(t, 30*time.Second, "three starts", func() bool { return len(lines()) >= 3 })
+	if _, body := testkit.Get(t, d.URL+"web"); !strings.HasPrefix(body, "gen=web ") {
+		t.Errorf("/web answered %q", body)
+	}
+	interrupt(t, d)
+	if got, want := strings.Join(lines(), ", "), "start db, start app, start web, stop web, stop app, stop db"; got != want {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
+
+// TestADependencyThatFailsIsNamed: while the unit the app depends on fails,
+// the app waits; a request gets a page saying what it waits for and why.
+func TestADependencyThatFailsIsNamed(t *testing.T) {
+	dir, _ := dependent(t, "exit3")
+	d := startDevserver(t, dir, nil)
+	testkit.WaitFor(t, 30*time.Second, "the page naming the dependency", func() bool {
+		_, body := testkit.Get(t, d.URL)
+		return strings.Contains(body, "app waits for db") && strings.Contains(body, "db exited before it was ready (exit status 3)")
+	})
+	if strings.Contains(d.Stderr.String(), `msg="app started"`) {
+		t.Errorf("the app started while its dependency failed:\n%s", d.Stderr)
+	}
+}

@@ -57,7 +57,9 @@ import (
 // of the file $PAGE as it was when the app started (and the header
 // Content-Security-Policy: $CSP if set), "/health" with 503 while the file
 // $HEALTHY (if set) does not exist, then 200 (a request to "/" meanwhile is
-// noted in $REQLOG), and "/exit" by exiting with status 3.
+// noted in $REQLOG), and "/exit" by exiting with status 3. With $ORDERLOG
+// set, it appends "start $GEN" to it once it listens and "stop $GEN" when
+// SIGTERM ends it.
 const Env = "FAKEAPP"
 
 // recordPid appends the app's pid to $PIDFILE, if set.
@@ -176,6 +178,16 @@ func drain(ln net.Listener) int {
 func serve(ln net.Listener, graceful bool) int {
 	var upgraded sync.WaitGroup // open WebSockets
 	srv := &http.Server{Handler: routes(&upgraded)}
+	if order := os.Getenv("ORDERLOG"); order != "" && !graceful {
+		appendLine(order, "start "+os.Getenv("GEN"))
+		term := make(chan os.Signal, 1)
+		signal.Notify(term, syscall.SIGTERM)
+		go func() {
+			<-term
+			appendLine(order, "stop "+os.Getenv("GEN"))
+			os.Exit(0)
+		}()
+	}
 	if graceful {
 		term := make(chan os.Signal, 1)
 		signal.Notify(term, syscall.SIGTERM)

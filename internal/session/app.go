@@ -29,6 +29,8 @@ func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Op
 		NoHTTP:       !cfg.App.HTTP,
 		Restart:      cfg.App.Restart,
 		Ready:        readiness(cfg.App.ReadyPath, cfg.App.ReadyLog, cfg.App.ReadyCommand),
+		After:        cfg.App.DependsOn,
+		Units:        s.units.get,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Stdout:       s.appTerm[0],

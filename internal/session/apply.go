@@ -156,9 +156,11 @@ func (s *session) switchApp(ctx context.Context, n *next, force bool) {
 	switch {
 	case n.newApp != nil:
 		s.app = n.newApp
-		s.appTask = start(ctx, s.log, "app supervisor", s.app.Run)
+		s.units.set(config.RouteApp, s.app)
+		s.appTask = start(unitContext(ctx), s.log, "app supervisor", s.app.Run)
 		s.trial = 0
 	case n.loaded.Config.App.Run == "" && s.app != nil:
+		s.units.set(config.RouteApp, nil)
 		s.appTask.stop()
 		s.app, s.appTask, s.trial = nil, nil, 0
 	case n.restart:

@@ -44,6 +44,8 @@ func (s *session) procOptions(l *config.Loaded, name string, fileEnv []dotenv.Va
 		Port:         p.Port,
 		Restart:      p.Restart,
 		Ready:        readiness(p.ReadyPath, p.ReadyLog, p.ReadyCommand),
+		After:        p.DependsOn,
+		Units:        s.units.get,
 		StopSignal:   sig,
 		StopTimeout:  cfg.App.StopTimeout,
 		Logger:       s.log,
@@ -105,7 +107,7 @@ func (s *session) startProc(ctx context.Context, opts reload.Options) *proc {
 		return nil
 	}
 	p.sup = sup
-	p.task = start(ctx, s.log, opts.Name+" supervisor", sup.Run)
+	p.task = start(unitContext(ctx), s.log, opts.Name+" supervisor", sup.Run)
 	return p
 }
 

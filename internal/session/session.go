@@ -205,11 +205,7 @@ func (s *session) reload(ctx context.Context, force bool) {
 func (s *session) stopAll() {
 	s.watcher.stop()
 	s.door.serving.stop()
-	tasks := []*task{s.appTask}
-	for _, p := range s.procs {
-		tasks = append(tasks, p.task)
-	}
-	stopTogether(tasks)
+	s.stopUnits()
 	s.door.close()
 	s.live.Close()
 	if s.loaded != nil { // a start-up that failed started nothing to stop

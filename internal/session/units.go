@@ -2,16 +2,20 @@ package session
 
 import (
 	"context"
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/reload"
 )
 
-// units are the supervisors that routes send requests to, by name: the
-// front server asks them from request goroutines, while the run loop
-// starts and replaces them.
+// units are the supervisors of the app and the processes, by name: routes
+// send requests to them, and a unit that depends on others asks them if
+// they are ready, from other goroutines than the run loop, which starts
+// and replaces them.
 type units struct {
 	mu   sync.Mutex
 	sups map[string]*reload.Supervisor
@@ -88,6 +92,58 @@ func sameRun(a, b reload.Options) bool {
 }
 
 func runSettings(o reload.Options) reload.Options {
-	o.Stdout, o.Stderr, o.Logger, o.Settled = nil, nil, nil, nil
+	o.Stdout, o.Stderr, o.Logger, o.Settled, o.Units = nil, nil, nil, nil, nil
 	return o
 }
+
+// stopUnits stops the app and the processes, each before the units it
+// depends on: in waves of those no running unit depends on, each wave
+// together.
+func (s *session) stopUnits() {
+	tasks := map[string]*task{}
+	if s.appTask != nil {
+		tasks[config.RouteApp] = s.appTask
+	}
+	for name, p := range s.procs {
+		tasks[name] = p.task
+	}
+	var cfg *config.Config
+	if s.loaded != nil {
+		cfg = s.loaded.Config
+	}
+	for len(tasks) > 0 {
+		var wave []string
+		for name := range tasks {
+			if !neededBy(cfg, name, tasks) {
+				wave = append(wave, name)
+			}
+		}
+		if len(wave) == 0 { // a cycle cannot load; stop what is left at once
+			wave = slices.Collect(maps.Keys(tasks))
+		}
+		ts := make([]*task, len(wave))
+		for i, name := range wave {
+			ts[i] = tasks[name]
+			delete(tasks, name)
+		}
+		stopTogether(ts)
+	}
+}
+
+// neededBy reports whether a unit still running depends on unit.
+func neededBy(cfg *config.Config, unit string, running map[string]*task) bool {
+	if cfg == nil {
+		return false
+	}
+	for other := range running {
+		if other != unit && slices.Contains(cfg.DependsOn(other), unit) {
+			return true
+		}
+	}
+	return false
+}
+
+// unitContext is the context a unit's supervisor runs in: the session's
+// values, but not its end. Units are stopped by stopUnits, in the order
+// their dependencies ask for, not all at once when the session ends.
+func unitContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
