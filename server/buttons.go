@@ -105,7 +105,11 @@ func (s *Server) serveButton(w http.ResponseWriter, r *http.Request) bool {
 		s.edit(w, r)
 		return true
 	}
-	s.opts.Restart()
+	unit := r.PostFormValue("unit")
+	if unit == "" {
+		unit = "app"
+	}
+	s.opts.Restart(unit)
 	back := "/"
 	if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//") {
 		back = u.RequestURI()

@@ -53,7 +53,7 @@ footer{color:#666;padding:0 2rem 2rem}
 {{- end}}
 {{- if or .CanEdit .CanRestart}}
 <p>{{if .CanEdit}}<form method="post" action="{{.EditPath}}"><input type="hidden" name="file" value="{{.Loc.Rel}}"><input type="hidden" name="line" value="{{.Loc.Line}}"><input type="hidden" name="col" value="{{.Loc.Col}}"><input type="hidden" name="token" value="{{.Token}}"><button>Open {{.Loc.Rel}}:{{.Loc.Line}} in the editor</button></form>{{end}}
-{{- if .CanRestart}}<form method="post" action="{{.RestartPath}}"><input type="hidden" name="token" value="{{.Token}}"><button>Restart the app</button></form>{{end}}</p>
+{{- if .CanRestart}}<form method="post" action="{{.RestartPath}}"><input type="hidden" name="token" value="{{.Token}}"><input type="hidden" name="unit" value="{{.Unit}}"><button>Restart {{if eq .Unit "app"}}the app{{else}}{{.Unit}}{{end}}</button></form>{{end}}</p>
 {{- end}}
 {{- if .Earlier}}
 <details><summary>{{.Omitted}} earlier lines</summary><pre>{{.Earlier}}</pre></details>
@@ -76,6 +76,7 @@ type page struct {
 	Frame      []srcloc.Line
 	CanEdit    bool
 	CanRestart bool
+	Unit       string // what the restart button restarts: "app" or a route's unit
 	Token      string // the session's, in each button's form
 	// Set by writePage from Detail.
 	Last, Earlier template.HTML

@@ -38,7 +38,7 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 	out.WriteString("\x1b[31mSyntaxError\x1b[0m: invalid syntax\n")
 	var mu sync.Mutex
 	var edited []string
-	restarts := 0
+	restarts, restarted := 0, ""
 	app := upstream{ready: func(context.Context) (string, error) { return "", crash{out.String()} }}
 	addr, _ := start(t, Options{App: app, Root: root,
 		Edit: func(path string, line, col int) error {
@@ -47,7 +47,7 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 			edited = append(edited, fmt.Sprint(path, ":", line))
 			return nil
 		},
-		Restart: func() { mu.Lock(); defer mu.Unlock(); restarts++ }})
+		Restart: func(unit string) { mu.Lock(); defer mu.Unlock(); restarts++; restarted = unit }})
 
 	status, body := raw(t, addr, "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
 	for _, want := range []string{
@@ -56,7 +56,7 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 		`<h2>app/views.py:4</h2>`,
 		`<span class="here">    4 |     return &lt;oops&gt;</span>`,
 		`<input type="hidden" name="file" value="app/views.py">`,
-		`<button>Restart the app</button>`,
+		`<input type="hidden" name="unit" value="app"><button>Restart the app</button>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page (%d) has no %q:\n%s", status, want, body)
@@ -116,13 +116,13 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 	if res := post(RestartPath, own, url.Values{"token": {"guessed"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a restart without the page's token: %d", res.StatusCode)
 	}
-	res := post(RestartPath, own, nil)
+	res := post(RestartPath, own, url.Values{"unit": {"app"}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/polls/?q=1" {
 		t.Errorf("restart: %d to %q, want 303 back to the page", res.StatusCode, res.Header.Get("Location"))
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(edited) != 1 || edited[0] != filepath.Join(root, "app", "views.py")+":4" || restarts != 1 {
+	if len(edited) != 1 || edited[0] != filepath.Join(root, "app", "views.py")+":4" || restarts != 1 || restarted != "app" {
 		t.Errorf("edited %q, restarted %d times; want the one file once and one restart", edited, restarts)
 	}
 }
@@ -156,7 +156,7 @@ func TestTheButtonsAreForThisMachineOnly(t *testing.T) {
 		s, err := New(Options{App: failing, Root: root, AllowedHosts: allowed, BindAddr: "0.0.0.0",
 			Logger:  slog.New(slog.NewTextHandler(&log, nil)),
 			Edit:    func(string, int, int) error { return nil },
-			Restart: func() { restarts++ }})
+			Restart: func(string) { restarts++ }})
 		if err != nil {
 			t.Fatal(err)
 		}

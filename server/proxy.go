@@ -85,8 +85,9 @@ type proxy struct {
 	rp           *httputil.ReverseProxy
 	// failure is the page of the app's failure, with what it may show
 	// and offer (a code frame, the editor and restart buttons).
-	failure func(r *http.Request, title, detail string) page
+	failure func(r *http.Request, unit, title, detail string) page
 	name    string // what serves it, on pages: "app" or a route's unit or URL
+	unit    string // the unit that serves it: "app", a route's unit, "" for a URL
 
 	transport *http.Transport
 	closed    chan struct{} // closed by close: the watchers of apps exit
@@ -100,8 +101,10 @@ type proxy struct {
 // script to the page.
 func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second},
-		failure: func(_ *http.Request, title, detail string) page { return failurePage(title, detail, "", false, false) },
-		closed:  make(chan struct{}), open: map[string]*atomic.Int64{}, name: "app"}
+		failure: func(_ *http.Request, _, title, detail string) page {
+			return failurePage(title, detail, "", false, false)
+		},
+		closed: make(chan struct{}), open: map[string]*atomic.Int64{}, name: "app", unit: "app"}
 	transport := &http.Transport{
 		DialContext:           p.dial,
 		MaxIdleConnsPerHost:   64,
@@ -306,7 +309,7 @@ func (p *proxy) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	case r.Context().Err() != nil:
 		return // the client gave up waiting
 	case errors.As(err, &f):
-		writePage(w, r, p.failure(r, f.Title(), f.Detail()))
+		writePage(w, r, p.failure(r, p.unit, f.Title(), f.Detail()))
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "1")
 		writePage(w, r, page{Status: http.StatusServiceUnavailable, Title: p.subject() + " is not ready",

@@ -20,6 +20,9 @@ type Route struct {
 	// Name says what serves the route on pages ("web",
 	// "http://127.0.0.1:9000").
 	Name string
+	// Unit is the unit that serves it, which the error page's restart
+	// button restarts; "" for a server devserver does not run.
+	Unit string
 	// Upstream is where the requests go (URLUpstream for a server devserver
 	// does not run).
 	Upstream Upstream
@@ -48,7 +51,7 @@ func (s *Server) newRoutes(routes []Route) []routed {
 			timeout = s.opts.ReadyTimeout
 		}
 		p := newProxy(r.Upstream, timeout, s.opts.LiveReload != nil)
-		p.failure, p.name = s.failurePage, r.Name
+		p.failure, p.name, p.unit = s.failurePage, r.Name, r.Unit
 		out = append(out, routed{prefix: strings.TrimSuffix(r.Prefix, "/"), proxy: p})
 		if out[len(out)-1].prefix == "" {
 			out[len(out)-1].prefix = "/"

@@ -57,9 +57,10 @@ type Options struct {
 	// Edit, if set, opens a file of Root at a line and column in the
 	// developer's editor: the error page's "open in the editor" button.
 	Edit func(path string, line, col int) error
-	// Restart, if set, restarts the app: the error page's button for a
-	// crash that is not a code problem.
-	Restart func()
+	// Restart, if set, restarts a unit ("app", or a route's unit): the
+	// error page's button for a crash that is not a code problem, on the
+	// page of that unit.
+	Restart func(unit string)
 	// Logger receives what the server has to say beyond requests (a
 	// refused button). If nil, it is dropped.
 	Logger *slog.Logger
@@ -90,11 +91,12 @@ func (o *Options) logger() *slog.Logger {
 	return o.Logger
 }
 
-// failurePage is the page of the app's failure for r: with the buttons
-// and their token where r may press them.
-func (s *Server) failurePage(r *http.Request, title, detail string) page {
+// failurePage is the page of unit's failure for r: with the buttons and
+// their token where r may press them.
+func (s *Server) failurePage(r *http.Request, unit, title, detail string) page {
 	may := s.buttons.refuse(r) == ""
-	p := failurePage(title, detail, s.opts.Root, may && s.opts.canEdit(), may && s.opts.Restart != nil)
+	p := failurePage(title, detail, s.opts.Root, may && s.opts.canEdit(), may && s.opts.Restart != nil && unit != "")
+	p.Unit = unit
 	if may {
 		p.Token = s.buttons.token
 	}

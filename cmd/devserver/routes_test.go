@@ -23,7 +23,7 @@ import (
 // twoServers is a project with an API (the app) and a frontend's dev
 // server (the process web, http: true) on one origin: /api to the app, the
 // rest to web; each restarts for its own files only.
-func twoServers(t *testing.T) (dir string, pids func(name string) []int) {
+func twoServers(t *testing.T, webMode string) (dir string, pids func(name string) []int) {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
@@ -42,13 +42,13 @@ watch: {paths: [src], globs: ["src/api/**"], interval: 50ms, debounce: 20ms}
 processes:
   web:
     run: %s
-    env: {FAKEAPP: serve, PIDFILE: %q, GEN: web}
+    env: {FAKEAPP: %s, PIDFILE: %q, GEN: web}
     http: true
     watch: ["src/web/**"]
 routes:
   /api: app
   /: web
-`, run, file("api"), run, file("web")),
+`, run, file("api"), run, webMode, file("web")),
 		"src/api/main.go": "package main\n",
 		"src/web/app.js":  "// web\n",
 	})
@@ -59,7 +59,7 @@ routes:
 // through a route, and clients looping on both routes see no failure while
 // each unit restarts for a change of its own files.
 func TestRoutesToTwoServers(t *testing.T) {
-	dir, pids := twoServers(t)
+	dir, pids := twoServers(t, "serve")
 	d := startDevserver(t, dir, nil)
 	gen := func(path string) string {
 		_, body := testkit.Get(t, d.URL+path)
@@ -252,5 +252,45 @@ func TestADependencyThatFailsIsNamed(t *testing.T) {
 	})
 	if strings.Contains(d.Stderr.String(), `msg="app started"`) {
 		t.Errorf("the app started while its dependency failed:\n%s", d.Stderr)
+	}
+}
+
+// TestTheButtonRestartsItsUnit: the error page of a routed unit that
+// failed restarts that unit, not the app.
+func TestTheButtonRestartsItsUnit(t *testing.T) {
+	dir, pids := twoServers(t, "exit3")
+	d := startDevserver(t, dir, nil)
+	var page string
+	testkit.WaitFor(t, 30*time.Second, "web's error page", func() bool {
+		req, _ := http.NewRequest(http.MethodGet, d.URL, nil)
+		req.Header.Set("Accept", "text/html")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		page = string(body)
+		return strings.Contains(page, "Restart web</button>")
+	})
+	_, after, _ := strings.Cut(page, `name="token" value="`)
+	token, _, _ := strings.Cut(after, `"`)
+	apiStarts := len(pids("api"))
+	form := strings.NewReader("token=" + token + "&unit=web")
+	req, _ := http.NewRequest(http.MethodPost, d.URL+"__devserver/restart", form)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", strings.TrimSuffix(d.URL, "/"))
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the button: %v %v", res, err)
+	}
+	res.Body.Close()
+	testkit.WaitFor(t, 30*time.Second, "web started again", func() bool { return len(pids("web")) == 2 })
+	if got := len(pids("api")); got != apiStarts {
+		t.Errorf("the app started %d times after the button, want %d (only web restarts)", got, apiStarts)
+	}
+	if !strings.Contains(d.Stderr.String(), `msg="restarting web (the error page's button)"`) {
+		t.Errorf("the log does not say what restarted:\n%s", d.Stderr)
 	}
 }

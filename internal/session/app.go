@@ -84,9 +84,9 @@ func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.
 			s.log.Info("opening in the editor", "file", l.Name(path), "line", line)
 			return editor.Open(path, line, col, s.opts.Load.Environ)
 		},
-		Restart: func() {
+		Restart: func(unit string) {
 			select {
-			case s.buttons <- struct{}{}:
+			case s.buttons <- unit:
 			default: // one is asked for already
 			}
 		},
@@ -113,7 +113,7 @@ func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.
 func (s *session) routes(cfg *config.Config, app *reload.Supervisor) []server.Route {
 	var out []server.Route
 	for _, r := range cfg.RouteList() {
-		rt := server.Route{Prefix: r.Prefix, Name: r.Unit, ReadyTimeout: cfg.App.ReadyTimeout}
+		rt := server.Route{Prefix: r.Prefix, Name: r.Unit, Unit: r.Unit, ReadyTimeout: cfg.App.ReadyTimeout}
 		switch {
 		case r.URL != nil:
 			rt.Name, rt.Upstream = r.URL.String(), server.URLUpstream(r.URL, r.Prefix)

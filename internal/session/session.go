@@ -102,7 +102,7 @@ type session struct {
 
 	changes    chan watch.Batch
 	appResults chan appResult // from the supervisor's goroutine
-	buttons    chan struct{}  // the error page's restart button
+	buttons    chan string    // the error page's restart button: the unit it restarts
 }
 
 // appResult is how the app fared with the settings of apply number trial.
@@ -130,7 +130,7 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		door:       &front{log: log, listen: opts.Listen},
 		changes:    make(chan watch.Batch),
 		appResults: make(chan appResult, 1),
-		buttons:    make(chan struct{}, 1),
+		buttons:    make(chan string, 1),
 		procs:      map[string]*proc{},
 		appOut:     prefixed.New(opts.Stdout, ""),
 		appErr:     prefixed.New(opts.Stderr, ""),
@@ -168,9 +168,8 @@ func (s *session) loop(ctx context.Context) error {
 		case <-manual:
 			s.log.Info("restarting by hand")
 			s.reload(ctx, true)
-		case <-s.buttons:
-			s.log.Info("restarting (the error page's button)")
-			s.reload(ctx, true)
+		case unit := <-s.buttons:
+			s.restartUnit(unit)
 		case r := <-s.appResults:
 			s.settled(ctx, r)
 		}

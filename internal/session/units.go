@@ -147,3 +147,21 @@ func neededBy(cfg *config.Config, unit string, running map[string]*task) bool {
 // values, but not its end. Units are stopped by stopUnits, in the order
 // their dependencies ask for, not all at once when the session ends.
 func unitContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// restartUnit restarts the unit an error page's button is about, and no
+// other.
+func (s *session) restartUnit(unit string) {
+	sup := s.app
+	if unit != config.RouteApp {
+		sup = nil
+		if p := s.procs[unit]; p != nil {
+			sup = p.sup
+		}
+	}
+	if sup == nil {
+		s.log.Warn("restart asked for a unit that does not run", "unit", unit)
+		return
+	}
+	s.log.Info("restarting "+unit+" (the error page's button)", "unit", unit)
+	sup.Restart()
+}
