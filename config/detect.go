@@ -30,6 +30,9 @@ type Project struct {
 // reloading to devserver. It reads a few small files and runs nothing.
 func Detect(dir string) Project {
 	p := detectStack(dir)
+	if vite, ok := findVite(dir); ok {
+		p = withVite(dir, vite, p)
+	}
 	procs, more := procfile(dir)
 	if web := procs["web"]; web != "" {
 		delete(procs, "web")

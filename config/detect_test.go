@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/devserver/devserver/internal/testkit"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestInitRecognisesTheStack: init writes a config that runs each usual
@@ -19,7 +21,7 @@ func TestInitRecognisesTheStack(t *testing.T) {
 		stack, run string
 	}{
 		{map[string]string{"go.mod": "module x\n"}, "Go module", "go run ."},
-		{map[string]string{"package.json": `{"scripts": {"dev": "vite", "start": "node s.js"}}`}, "Node (package.json, its dev script)", "npm run dev"},
+		{map[string]string{"package.json": `{"scripts": {"dev": "nodemon s.js", "start": "node s.js"}}`}, "Node (package.json, its dev script)", "npm run dev"},
 		{map[string]string{"package.json": `{"scripts": {"start": "node s.js"}}`}, "Node (package.json, its start script)", "npm start"},
 		{map[string]string{"package.json": `{"main": "server.js"}`}, "Node (package.json, its main file)", "node server.js"},
 		{map[string]string{"manage.py": "", "requirements.txt": "Django\n"}, "Django", python + " manage.py runserver 127.0.0.1:$PORT --noreload"},
@@ -112,5 +114,52 @@ func TestInitAdoptsABoundedProcfile(t *testing.T) {
 	}
 	if n := len(l.Config.ProcessNames()); n != maxAdopted {
 		t.Errorf("%d processes, want %d", n, maxAdopted)
+	}
+}
+
+// TestInitForAViteFrontend: a Vite frontend is a process on /, with its own
+// port and never restarted by devserver (its HMR stays); a backend beside it
+// is the app on /api. What init writes loads, in both formats.
+func TestInitForAViteFrontend(t *testing.T) {
+	vite := `{"scripts": {"dev": "vite"}, "devDependencies": {"vite": "^5"}}`
+	for _, c := range []struct {
+		files   map[string]string
+		stack   string
+		app     string
+		routes  map[string]string
+		webRun  string
+		ignored string
+	}{
+		{map[string]string{"package.json": vite, "index.html": ""}, "Vite (package.json)", "",
+			map[string]string{"/": "web"}, "npx vite --port $PORT --strictPort", ""},
+		{map[string]string{"package.json": vite, "server/index.js": ""}, "Node API (server/index.js) + Vite (package.json)", "node server/index.js",
+			map[string]string{"/": "web", "/api": "app"}, "npx vite --port $PORT --strictPort", ""},
+		{map[string]string{"manage.py": "", "frontend/package.json": vite}, "Django (manage.py) + Vite (frontend/package.json)", python + " manage.py runserver 127.0.0.1:$PORT --noreload",
+			map[string]string{"/": "web", "/api": "app"}, "cd frontend && npx vite --port $PORT --strictPort", "frontend"},
+		{map[string]string{"go.mod": "module x\n", "web/package.json": vite}, "Go module (go.mod) + Vite (web/package.json)", "go run .",
+			map[string]string{"/": "web", "/api": "app"}, "cd web && npx vite --port $PORT --strictPort", "web"},
+	} {
+		for _, format := range []string{"yaml", "toml"} {
+			dir := write(t, c.files)
+			_, p, _, err := Init(dir, format, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := Load(Options{Dir: dir, Environ: []string{}})
+			if err != nil {
+				t.Fatalf("%s (%s): what init wrote does not load: %v", c.stack, format, err)
+			}
+			cfg := l.Config
+			web := cfg.Processes["web"]
+			if p.Stack != c.stack || cfg.App.Run != c.app || web.Run != c.webRun || !web.HTTP || web.Restart != "never" {
+				t.Errorf("%s (%s): recognised %q, app.run %q, web %+v", c.stack, format, p.Stack, cfg.App.Run, web)
+			}
+			if diff := cmp.Diff(c.routes, cfg.Routes); diff != "" {
+				t.Errorf("%s (%s): routes (-want +got):\n%s", c.stack, format, diff)
+			}
+			if c.ignored != "" && !slices.Contains(cfg.Watch.Ignore, c.ignored) {
+				t.Errorf("%s (%s): watch.ignore %v does not leave the frontend to Vite", c.stack, format, cfg.Watch.Ignore)
+			}
+		}
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/devserver/devserver/internal/ansi"
@@ -86,7 +88,7 @@ func writeKeys(b *bytes.Buffer, format string, p Project) error {
 			sep = " = "
 		}
 		if v, ok := p.Settings[k.Name]; ok {
-			set, err := literal(v)
+			set, err := literalIn(format, v)
 			if err != nil {
 				return err
 			}
@@ -145,6 +147,20 @@ func writeProcesses(b *bytes.Buffer, format string, p Project) error {
 
 // literal writes a value so that YAML and TOML both read it back: JSON
 // strings, numbers, booleans, arrays and (empty) objects are valid in both.
+// literalIn is literal, but a map in TOML is an inline table, whose keys
+// are = from their values.
+func literalIn(format string, v any) (string, error) {
+	m, ok := v.(map[string]string)
+	if format != "toml" || !ok {
+		return literal(v)
+	}
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, strconv.Quote(k)+" = "+strconv.Quote(m[k]))
+	}
+	return "{ " + strings.Join(parts, ", ") + " }", nil
+}
+
 func literal(v any) (string, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
