@@ -23,7 +23,7 @@ func (s *Supervisor) waitAfter(ctx context.Context) bool {
 			return true
 		}
 		if unit != said {
-			s.log.Info(s.opts.Name+" waits for "+unit+" to be ready", "unit", unit)
+			s.log.Info(s.opts.Name + " waits for " + unit + " to be ready")
 			said = unit
 		}
 		switch st := s.current(); {

@@ -562,7 +562,11 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 	s.mu.Lock()
 	s.serving[app.addr] = app
 	s.mu.Unlock()
-	s.log.Info(s.opts.Name+" ready", "addr", app.addr, "pid", app.pid())
+	if s.opts.NoHTTP {
+		s.log.Info(s.opts.Name+" ready", "pid", app.pid())
+	} else {
+		s.log.Info(s.opts.Name+" ready", "addr", app.addr, "pid", app.pid())
+	}
 	s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 	return app, nil
 }

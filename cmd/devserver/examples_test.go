@@ -79,6 +79,12 @@ func TestExamplesRun(t *testing.T) {
 		}},
 		{dir: "node-web", want: "Node says hello (NODE_ENV=development)", need: "node"},
 		{dir: "python-web", want: "Python says hello (DEBUG=1)", need: "python3"},
+		// Several servers on one origin: the frontend's server on /, the API
+		// on /api, restarted for an edit of its own, and a worker after it.
+		{dir: "fullstack", want: "A frontend and an API on one origin", need: "node", edit: func(t *testing.T, dir string) string {
+			replaceIn(t, filepath.Join(dir, "api", "server.js"), "hello from the API", "the API, edited")
+			return "the API, edited"
+		}, page: "api/hello"},
 		{dir: "static-site", want: "A static site served by devserver"},
 		// Three processes: a stylesheet the css process builds from styles/
 		// (restart: never; it watches them itself) is served at once.
