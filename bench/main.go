@@ -6,7 +6,9 @@
 // app hit directly) and restarts under load. It prints Markdown tables and,
 // with -write, puts them into docs/BENCHMARKS.md between the bench markers.
 //
-// BENCH_QUICK=1 runs a smaller set in well under two minutes.
+// BENCH_QUICK=1 runs a smaller set in well under two minutes; BENCH_ONLY
+// names the steps to run alone, comma-separated (poll, latency, bursts,
+// proxy, restarts, routed).
 package main
 
 import (
@@ -88,14 +90,23 @@ func run() error {
 	defer os.RemoveAll(b.work)
 	start := time.Now()
 	b.header()
-	for _, step := range []func() error{b.pollCost, b.latency, b.bursts, b.proxy, b.restartsUnderLoad} {
-		if err := step(); err != nil {
+	steps := []struct {
+		name string
+		run  func() error
+	}{{"poll", b.pollCost}, {"latency", b.latency}, {"bursts", b.bursts}, {"proxy", b.proxy},
+		{"restarts", b.restartsUnderLoad}, {"routed", b.routedRestarts}}
+	only := os.Getenv("BENCH_ONLY") // steps' names, to measure them alone (not with -write)
+	for _, step := range steps {
+		if only != "" && !slices.Contains(strings.Split(only, ","), step.name) {
+			continue
+		}
+		if err := step.run(); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(&b.out, "\nWhole run: %s.\n", time.Since(start).Round(time.Second))
 	os.Stdout.Write(b.out.Bytes())
-	if *write {
+	if *write && os.Getenv("BENCH_ONLY") == "" {
 		return writeSection("docs/BENCHMARKS.md", "bench", b.out.String())
 	}
 	return nil
