@@ -294,3 +294,24 @@ func TestTheButtonRestartsItsUnit(t *testing.T) {
 		t.Errorf("the log does not say what restarted:\n%s", d.Stderr)
 	}
 }
+
+// TestNoAppWhenRoutesSayWhatRuns: without app.run, a process behind the
+// route / serves the site (no static listing of the project in its way).
+func TestNoAppWhenRoutesSayWhatRuns(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	testkit.WriteTree(t, dir, map[string]string{
+		"devserver.yaml": fmt.Sprintf("port: 0\nprocesses:\n  web:\n    run: %s\n    env: {FAKEAPP: serve, GEN: web}\n    http: true\nroutes:\n  /: web\n",
+			strconv.Quote(strconv.Quote(self))),
+		"index.html": "the project's own file",
+	})
+	d := startDevserver(t, dir, nil)
+	for _, path := range []string{"", "index.html"} {
+		if _, body := testkit.Get(t, d.URL+path); !strings.HasPrefix(body, "gen=web ") {
+			t.Errorf("/%s answered %q, want web's answer", path, body)
+		}
+	}
+}
