@@ -187,7 +187,7 @@ func (s *session) procsChanged(paths []string) {
 func procGlobs(cfg *config.Config) []string {
 	var out []string
 	for _, name := range cfg.ProcessNames() {
-		if p := cfg.Processes[name]; p.Restart == "change" {
+		if p := cfg.Processes[name]; p.Restart != "never" {
 			for _, g := range p.Watch {
 				if !slices.Contains(out, g) {
 					out = append(out, g)
