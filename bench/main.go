@@ -868,27 +868,42 @@ func (b *bench) restartsUnderLoad() error {
 		return err
 	}
 	defer d.Stop()
-	load := loopingClients(d.URL, 16)
-	t0 := time.Now()
-	for i := range restarts {
-		before := pidCount(pidfile)
-		if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
-			return err
-		}
-		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
-			return fmt.Errorf("restart %d under load did not happen", i)
-		}
-		pid := lastPid(pidfile)
-		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.URL, pid) }); err != nil {
-			return fmt.Errorf("restart %d: new app never answered", i)
-		}
+	ok, failed, longest, elapsed, err := restartUnderLoad(d.URL, filepath.Join(dir, "src", "d0000", "f000.txt"), pidfile, restarts)
+	if err != nil {
+		return err
 	}
-	elapsed := time.Since(t0)
-	ok, failed, longest := load()
 	fmt.Fprintf(&b.out, "\n## 5. Restarts under load: %d restarts while 16 clients loop (interval 100ms)\n\n", restarts)
 	fmt.Fprintf(&b.out, "| requests answered | failed | longest wait for an answer | restarts took |\n|---|---|---|---|\n")
 	fmt.Fprintf(&b.out, "| %d | %d | %s | %s |\n", ok, failed, ms(longest), elapsed.Round(time.Millisecond))
 	return nil
+}
+
+// restartUnderLoad writes file restarts times while 16 clients loop on
+// url, each time waiting until the unit whose pids pidfile records has
+// started again and answers; it returns what the clients saw and how long
+// the restarts took.
+func restartUnderLoad(url, file, pidfile string, restarts int) (ok, failed int64, longest, elapsed time.Duration, err error) {
+	load := loopingClients(url, 16)
+	t0 := time.Now()
+	for i := range restarts {
+		before := pidCount(pidfile)
+		if err := os.WriteFile(file, []byte(fmt.Sprint(i)), 0o644); err != nil {
+			load()
+			return 0, 0, 0, 0, err
+		}
+		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+			load()
+			return 0, 0, 0, 0, fmt.Errorf("restart %d under load did not happen", i)
+		}
+		pid := lastPid(pidfile)
+		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(url, pid) }); err != nil {
+			load()
+			return 0, 0, 0, 0, fmt.Errorf("restart %d: the new process never answered", i)
+		}
+	}
+	elapsed = time.Since(t0)
+	ok, failed, longest = load()
+	return ok, failed, longest, elapsed, nil
 }
 
 // loopingClients starts n clients that GET url over and over, each on one

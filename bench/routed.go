@@ -57,23 +57,10 @@ routes:
 	if err := testkit.WaitUntil(time.Minute, 5*time.Millisecond, func() bool { return answeredBy(url, lastPid(pidfile)) }); err != nil {
 		return fmt.Errorf("the routed process never answered: %s", d.Stderr)
 	}
-	load := loopingClients(url, 16)
-	t0 := time.Now()
-	for i := range restarts {
-		before := pidCount(pidfile)
-		if err := os.WriteFile(filepath.Join(dir, "web", "app.js"), []byte(fmt.Sprint(i)), 0o644); err != nil {
-			return err
-		}
-		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
-			return fmt.Errorf("restart %d of the routed process did not happen", i)
-		}
-		pid := lastPid(pidfile)
-		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(url, pid) }); err != nil {
-			return fmt.Errorf("restart %d: the new process never answered through its route", i)
-		}
+	ok, failed, longest, elapsed, err := restartUnderLoad(url, filepath.Join(dir, "web", "app.js"), pidfile, restarts)
+	if err != nil {
+		return err
 	}
-	elapsed := time.Since(t0)
-	ok, failed, longest := load()
 	fmt.Fprintf(&b.out, "\n## 6. Restarts of a routed process under load: %d restarts of `web` (route /web) while 16 clients loop on it\n\n", restarts)
 	fmt.Fprintf(&b.out, "| requests answered | failed | longest wait for an answer | restarts took |\n|---|---|---|---|\n")
 	fmt.Fprintf(&b.out, "| %d | %d | %s | %s |\n", ok, failed, ms(longest), elapsed.Round(time.Millisecond))

@@ -123,7 +123,8 @@ func TestRoutesToTwoServers(t *testing.T) {
 }
 
 // upgradeEchoes opens a WebSocket-style upgrade to /ws through devserver
-// and checks the echo, as a frontend's HMR socket on / needs.
+// and checks the echo (a client speaks the new protocol only after the
+// 101, as browsers do), as a frontend's HMR socket on / needs.
 func upgradeEchoes(t *testing.T, url string) {
 	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/"))

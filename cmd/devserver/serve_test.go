@@ -304,23 +304,7 @@ func TestProxyThroughTheBinary(t *testing.T) {
 		t.Errorf("second event: %q %v", buf[:n], err)
 	}
 
-	c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(d.URL, "http://"), "/"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	// A client speaks the new protocol only after the 101, as browsers do.
-	fmt.Fprint(c, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-	br := bufio.NewReader(c)
-	res101, err := http.ReadResponse(br, nil)
-	if err != nil || res101.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade through devserver: %v %v", res101, err)
-	}
-	fmt.Fprint(c, "ping\n")
-	if line, err := br.ReadString('\n'); line != "echo:ping\n" {
-		t.Errorf("after the upgrade: %q %v", line, err)
-	}
+	upgradeEchoes(t, d.URL)
 }
 
 // TestSecurityThroughTheBinary: secrets, traversal and foreign hosts as a

@@ -93,7 +93,7 @@ type session struct {
 	appErr    *prefixed.Writer
 	appTerm   [2]*ansi.Filter // in front of appOut and appErr: no escape but colours and links
 	records   [2]*slog.Logger // with JSON: where output lines go as records, on Stdout and Stderr
-	units     units           // the processes' supervisors, for routes
+	units     units           // the app's and the processes' supervisors, for routes and depends_on
 	guard     loopGuard
 	outputs   buildOutputs
 	watcher   *task
