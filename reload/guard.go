@@ -78,7 +78,7 @@ func guard(args []string) error {
 		return fmt.Errorf("become subreaper: %w", err)
 	}
 	cmd := exec.Command(args[3], args[4:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr // stdin: devserver's pipe, or none
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(report, "error %s\n", err)

@@ -4,6 +4,7 @@ package reload
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -53,5 +54,24 @@ func TestReadyLogAndCommand(t *testing.T) {
 	})
 	if f := never.failure(t); !strings.Contains(f.Title(), "app did not become ready") || !strings.Contains(f.Status, `matched ready_log "never printed" within ready_timeout`) {
 		t.Errorf("failure %q", f.Title())
+	}
+}
+
+// TestTheAppKeepsAnOpenStdin: a tool that stops when its stdin closes
+// (tailwindcss --watch, esbuild --watch) keeps running: its stdin is a
+// pipe that devserver never writes. cat on it is still reading after a
+// while (timeout ends it: status 124), where a closed stdin would end it
+// at once (status 0). A build gets no stdin, so a prompt cannot hang it.
+func TestTheAppKeepsAnOpenStdin(t *testing.T) {
+	if _, err := exec.LookPath("timeout"); err != nil {
+		t.Skip("no timeout(1) here")
+	}
+	h := start(t, "", func(o *Options) {
+		o.Build = `timeout 5 cat; echo "build's cat ended $?"`
+		o.Run, o.NoHTTP = `timeout 0.3 cat; echo "app's cat ended $?"; sleep 60`, true
+	})
+	testkit.WaitFor(t, 20*time.Second, "cat to end", func() bool { return strings.Contains(h.out.String(), "app's cat ended") })
+	if out := h.out.String(); !strings.Contains(out, "app's cat ended 124") || !strings.Contains(out, "build's cat ended 0") {
+		t.Errorf("the app's stdin was not open, or the build's was:\n%s", out)
 	}
 }

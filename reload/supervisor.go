@@ -598,7 +598,7 @@ var errSuperseded = errors.New("superseded by a newer change")
 func (s *Supervisor) build(ctx context.Context) (string, string, error) {
 	out := newTail(tailLines)
 	ended := s.buildRuns()
-	p, err := s.spawn(s.opts.Build, s.opts.Env, out)
+	p, err := s.spawn(s.opts.Build, s.opts.Env, out, false)
 	if err != nil {
 		ended(true)
 		return out.String(), err.Error(), err
@@ -637,7 +637,7 @@ func (s *Supervisor) start() (*process, error) {
 	env := append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
 	out := newTail(tailLines)
 	logReady := out.awaitLine(s.opts.Ready.Log) // before the first line
-	p, err := s.spawn(s.opts.Run, env, out)
+	p, err := s.spawn(s.opts.Run, env, out, true)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ type procSys struct {
 	pgid   int      // the command's process group
 	away   []int    // strays noted when the stop began; release ends them
 	noted  bool     // away has been noted
+	stdin  *os.File // write end of the command's stdin (see spawn); nil for a build
 }
 
 // pid is the tree's id as the log shows it: its process group.
@@ -54,6 +55,9 @@ func (p *procSys) release(d time.Duration) error {
 		_ = syscall.Kill(k, syscall.SIGKILL)
 	}
 	p.parent.Close()
+	if p.stdin != nil {
+		p.stdin.Close()
+	}
 	done := make(chan error, 1)
 	go func() { done <- p.guard.Wait() }()
 	select {
@@ -71,9 +75,13 @@ func (p *procSys) release(d time.Duration) error {
 
 // spawn starts the shell command through the guard, which puts it in a
 // process group of its own and ends that group if devserver dies. Its
-// output goes to the supervisor's writers and to out. spawn returns once
-// the guard has reported the group.
-func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, error) {
+// output goes to the supervisor's writers and to out. With stdin, its
+// standard input is a pipe devserver never writes and closes once the tree
+// is ended (or devserver dies): tools that end when their stdin closes
+// (tailwindcss --watch, esbuild --watch) keep running until then; a build
+// gets none, so a prompt ends it rather than hangs. spawn returns once the
+// guard has reported the group.
+func (s *Supervisor) spawn(command string, env []string, out *tail, stdin bool) (*process, error) {
 	// The guard is devserver's own binary (or a test binary that runs
 	// GuardMain for GuardCommand, as main does).
 	self, err := os.Executable()
@@ -91,6 +99,16 @@ func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, e
 		return nil, err
 	}
 	p := &process{procSys: procSys{parent: parentW}, output: out, exited: make(chan struct{})}
+	var stdinR *os.File
+	if stdin {
+		if stdinR, p.stdin, err = os.Pipe(); err != nil {
+			parentR.Close()
+			parentW.Close()
+			reportR.Close()
+			reportW.Close()
+			return nil, err
+		}
+	}
 	g := exec.Command(self, GuardCommand, s.opts.StopTimeout.String(), signals.Name(s.opts.StopSignal), "--", "/bin/sh", "-c", command)
 	g.Dir, g.Env = s.opts.Dir, env
 	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
@@ -98,12 +116,21 @@ func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, e
 	g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// Grandchildren may hold the output pipes after the guard exits.
 	g.WaitDelay = time.Second
+	if stdinR != nil {
+		g.Stdin = stdinR
+	}
 	err = g.Start()
 	parentR.Close()
 	reportW.Close()
+	if stdinR != nil {
+		stdinR.Close()
+	}
 	if err != nil {
 		parentW.Close()
 		reportR.Close()
+		if p.stdin != nil {
+			p.stdin.Close()
+		}
 		return nil, fmt.Errorf("start guard: %w", err)
 	}
 	p.guard = g

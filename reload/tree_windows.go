@@ -3,6 +3,7 @@ package reload
 import (
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ type procSys struct {
 	cmd    *exec.Cmd
 	job    windows.Handle
 	waited chan struct{} // closed when cmd.Wait has returned
+	stdin  *os.File      // write end of the command's stdin (see spawn); nil for a build
 }
 
 // pid is the tree's id as the log shows it: the command's process id,
@@ -55,6 +57,9 @@ func (p *procSys) alive() bool {
 // to be reaped (spawn's goroutine waits for it), and closes the job.
 func (p *procSys) release(d time.Duration) error {
 	_ = windows.TerminateJobObject(p.job, 1)
+	if p.stdin != nil {
+		p.stdin.Close()
+	}
 	var err error
 	select {
 	case <-p.waited:
@@ -123,13 +128,21 @@ func resume(pid int) error {
 // spawn starts the command through cmd.exe in a Job Object of its own and
 // a console process group of its own, with $PORT put in (cmd.exe knows
 // only %PORT%). Its output goes to the supervisor's writers and to out.
-func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, error) {
+func (s *Supervisor) spawn(command string, env []string, out *tail, stdin bool) (*process, error) {
 	job, err := newJob()
 	if err != nil {
 		return nil, err
 	}
 	c := exec.Command("cmd.exe")
 	c.Dir, c.Env = s.opts.Dir, env
+	var stdinR, stdinW *os.File
+	if stdin { // a pipe devserver never writes, closed with the tree (see tree_unix.go)
+		if stdinR, stdinW, err = os.Pipe(); err != nil {
+			windows.CloseHandle(job)
+			return nil, err
+		}
+		c.Stdin = stdinR
+	}
 	c.Stdout, c.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
 	// cmd /S /C "…": the command line as the user wrote it, quotes and all.
 	c.SysProcAttr = &syscall.SysProcAttr{
@@ -138,11 +151,18 @@ func (s *Supervisor) spawn(command string, env []string, out *tail) (*process, e
 	}
 	// Grandchildren may hold the output pipes after the command exits.
 	c.WaitDelay = time.Second
-	if err := c.Start(); err != nil {
+	err = c.Start()
+	if stdinR != nil {
+		stdinR.Close()
+	}
+	if err != nil {
 		windows.CloseHandle(job)
+		if stdinW != nil {
+			stdinW.Close()
+		}
 		return nil, fmt.Errorf("could not run %q: %w", command, err)
 	}
-	p := &process{procSys: procSys{cmd: c, job: job, waited: make(chan struct{})}, output: out, exited: make(chan struct{})}
+	p := &process{procSys: procSys{cmd: c, job: job, waited: make(chan struct{}), stdin: stdinW}, output: out, exited: make(chan struct{})}
 	go func() { // owns the wait for the command itself
 		defer close(p.waited)
 		defer close(p.exited)
