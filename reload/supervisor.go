@@ -71,6 +71,10 @@ type Options struct {
 	Settled func(error)
 }
 
+// ErrStopped is what Ready returns once Run has returned: devserver is
+// shutting down, or the unit was replaced by another supervisor.
+var ErrStopped = errors.New("devserver is shutting down")
+
 // Failure says why there is no app to send requests to: a failed build, an
 // app that exited, or one that never listened. It is what Ready returns
 // until the next restart.
@@ -305,7 +309,7 @@ func (s *Supervisor) Ready(ctx context.Context) (string, func(), error) {
 			return "", nil, st.failure
 		case phaseStopped:
 			s.mu.Unlock()
-			return "", nil, errors.New("devserver is shutting down")
+			return "", nil, ErrStopped
 		}
 		s.waiters++
 		s.mu.Unlock()
@@ -378,10 +382,14 @@ func (s *Supervisor) Restart() {
 func (s *Supervisor) Run(ctx context.Context) error {
 	var app *process
 	defer func() {
+		// New requests go elsewhere (a supervisor that replaces this one) or
+		// are told devserver stops; those under way finish first.
+		leases := s.current().leases
+		s.set(state{phase: phaseStopped})
 		if app != nil {
+			s.drain(leases)
 			s.stop(app)
 		}
-		s.set(state{phase: phaseStopped})
 	}()
 	if !s.waitAfter(ctx) {
 		return nil

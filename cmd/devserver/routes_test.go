@@ -316,3 +316,53 @@ func TestNoAppWhenRoutesSayWhatRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestAProcessReplacedByTheConfigHoldsItsRequests: a config save that
+// changes a routed process's settings starts it anew with them; clients
+// looping on its route see no failure meanwhile.
+func TestAProcessReplacedByTheConfigHoldsItsRequests(t *testing.T) {
+	dir, pids := twoServers(t, "serve")
+	d := startDevserver(t, dir, nil)
+	testkit.WaitFor(t, 30*time.Second, "web", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=web ") })
+	var stop atomic.Bool
+	var ok, failed atomic.Int64
+	var first atomic.Value
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		client := &http.Client{Timeout: 30 * time.Second}
+		for !stop.Load() {
+			res, err := client.Get(d.URL + "some/path")
+			if err == nil {
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode == 200 && strings.HasPrefix(string(body), "gen=web") {
+					ok.Add(1)
+					continue
+				}
+				err = fmt.Errorf("%d %q", res.StatusCode, body)
+			}
+			failed.Add(1)
+			first.CompareAndSwap(nil, err.Error())
+		}
+	}()
+	testkit.SaveAtomic(t, filepath.Join(dir, "devserver.yaml"), strings.Replace(readFile(t, filepath.Join(dir, "devserver.yaml")), "GEN: web}", "GEN: web2}", 1))
+	testkit.WaitFor(t, 30*time.Second, "web with its new settings", func() bool {
+		_, b := testkit.Get(t, d.URL)
+		return strings.HasPrefix(b, "gen=web2 ")
+	})
+	stop.Store(true)
+	<-done
+	if failed.Load() != 0 || len(pids("web")) != 2 {
+		t.Errorf("%d of %d requests failed while web was replaced (%d starts); first: %v", failed.Load(), failed.Load()+ok.Load(), len(pids("web")), first.Load())
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"reflect"
 	"slices"
@@ -48,11 +49,16 @@ type unitUpstream struct {
 	name  string
 }
 
-// Ready waits for the process's supervisor, then for the process.
+// Ready waits for the process's supervisor, then for the process; when
+// that supervisor stops because a new config replaced it, for the next.
 func (u unitUpstream) Ready(ctx context.Context) (string, func(), error) {
 	for {
 		if sup := u.units.get(u.name); sup != nil {
-			return sup.Ready(ctx)
+			addr, release, err := sup.Ready(ctx)
+			if !errors.Is(err, reload.ErrStopped) || u.units.get(u.name) == sup {
+				return addr, release, err
+			}
+			continue
 		}
 		select {
 		case <-ctx.Done():
