@@ -152,12 +152,19 @@ func rewrite(pr *httputil.ProxyRequest, decode bool) {
 }
 
 // modifyResponse refuses a protocol the client did not ask for, lets a
-// restart go ahead of streams and upgrades, and points redirects to the
-// app's own address back at devserver.
+// restart go ahead of streams and upgrades, points redirects to the app's
+// own address back at devserver, and makes responses without caching
+// headers revalidate.
 func modifyResponse(res *http.Response) error {
 	t, _ := res.Request.Context().Value(upstreamKey{}).(*target)
 	if t == nil {
 		return nil
+	}
+	// A response that says nothing of caching is revalidated (ETag and
+	// Last-Modified still save the bytes): a reload after an edit then
+	// always shows it. One that sets its own caching is left alone.
+	if res.Header.Get("Cache-Control") == "" && res.Header.Get("Expires") == "" {
+		res.Header.Set("Cache-Control", "no-cache")
 	}
 	// An app that switches to another protocol than the client asked for
 	// gets 502 from ReverseProxy, which then leaves the app's connection

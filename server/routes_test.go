@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // named is an app that answers with its name and the path it got.
@@ -71,5 +74,33 @@ func TestARouteToAURLThatIsDown(t *testing.T) {
 	}
 	if _, body := raw(t, addr, get("/legacy/y")); body != "legacy /legacy/y" {
 		t.Errorf("GET /legacy/y: %q", body)
+	}
+}
+
+// TestReloadsShowWhatWasSaved: a response that says nothing of caching is
+// revalidated (Cache-Control: no-cache), through the proxy and from
+// devserver's own static files, so a reload after a stylesheet edit shows
+// it; a response that sets its own caching keeps it.
+func TestReloadsShowWhatWasSaved(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Last-Modified", "Mon, 30 Nov 2026 10:00:00 GMT")
+		if r.URL.Path == "/cached.css" {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
+		fmt.Fprint(w, "body{}")
+	}))
+	defer app.Close()
+	dir := t.TempDir()
+	testkit.WriteFile(t, filepath.Join(dir, "site.css"), "h1{}")
+	addr, _ := start(t, Options{App: readyAt(app.Listener.Addr().String()), StaticDir: dir, StaticPrefix: "/static/"})
+	for path, want := range map[string]string{"/app.css": "no-cache", "/cached.css": "public, max-age=3600", "/static/site.css": "no-cache"} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Cache-Control"); got != want {
+			t.Errorf("GET %s: Cache-Control %q, want %q", path, got, want)
+		}
 	}
 }

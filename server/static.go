@@ -121,6 +121,10 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cross-Origin-Resource-Policy", "same-origin")
+	// Revalidate every time (Last-Modified still saves the bytes): without
+	// it a browser's reload reuses a stylesheet by heuristic freshness, and
+	// an edit does not show.
+	w.Header().Set("Cache-Control", "no-cache")
 	if st.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			http.Redirect(w, r, path.Base(r.URL.Path)+"/", http.StatusMovedPermanently)
