@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,26 +39,62 @@ func (l *requestLog) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := l.now()
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			// The proxy ends an answer the client stopped reading with
+			// http.ErrAbortHandler: say so in the log, then let it go on
+			// to the server, which closes the connection.
+			p := recover()
+			if p == http.ErrAbortHandler {
+				rec.cut = true
+			}
+			l.done(start, r, rec)
+			if p != nil {
+				panic(p)
+			}
+		}()
 		next.ServeHTTP(rec, r)
-		if r.URL.Path == liveReloadPath && rec.status == http.StatusOK {
-			return // a page's live-reload stream, ended: not news
-		}
-		l.line(start, r, rec.status, rec.bytes, l.now().Sub(start))
 	})
 }
 
-func (l *requestLog) line(start time.Time, r *http.Request, status int, size int64, took time.Duration) {
+// done logs the request rec answered: an abandoned one as such, not as
+// "200 0", and one whose answer was cut short with a note.
+func (l *requestLog) done(start time.Time, r *http.Request, rec *recorder) {
+	if r.URL.Path == liveReloadPath && rec.status == http.StatusOK {
+		return // a page's live-reload stream, ended: not news
+	}
+	status, note := rec.status, ""
+	switch {
+	case !rec.wroteHeader && r.Context().Err() != nil:
+		status, note = statusClientGone, "client went away before the answer"
+	case rec.cut && rec.status != http.StatusSwitchingProtocols:
+		note = "cut short: the client went away"
+	}
+	l.line(start, r, status, rec.bytes, l.now().Sub(start), note)
+}
+
+// statusClientGone is what the log says of a request the client abandoned
+// before it was answered (nginx's 499): no status was ever sent.
+const statusClientGone = 499
+
+func (l *requestLog) line(start time.Time, r *http.Request, status int, size int64, took time.Duration, note string) {
 	target := r.RequestURI
 	if len(target) > maxLogged {
 		target = target[:maxLogged] + "…(" + strconv.Itoa(len(r.RequestURI)) + " bytes)"
 	}
 	if l.records != nil {
-		l.records.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("component", "http"),
+		attrs := []slog.Attr{slog.String("component", "http"),
 			slog.String("method", r.Method), slog.String("target", target), slog.String("proto", r.Proto),
-			slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took))
+			slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took)}
+		if note != "" {
+			attrs = append(attrs, slog.String("note", note))
+		}
+		l.records.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "request", attrs...)
 		return
 	}
 	text := fmt.Sprintf("\"%s %s %s\" %d %d %s", escape(r.Method), escape(target), escape(r.Proto), status, size, took.Round(time.Microsecond))
+	if note != "" {
+		text += " (" + note + ")"
+	}
 	stamp := ""
 	if l.stamp != nil {
 		stamp = l.stamp(start) // coloured as its column is; the status colours the rest
@@ -106,6 +143,7 @@ type recorder struct {
 	status      int
 	bytes       int64
 	wroteHeader bool
+	cut         bool // a write failed: the client went away mid-answer
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -122,6 +160,9 @@ func (r *recorder) Write(p []byte) (int, error) {
 	r.wroteHeader = true
 	n, err := r.ResponseWriter.Write(p)
 	r.bytes += int64(n)
+	if err != nil {
+		r.cut = true
+	}
 	return n, err
 }
 

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/devserver/devserver/internal/testkit"
 )
@@ -102,5 +105,45 @@ func TestReloadsShowWhatWasSaved(t *testing.T) {
 		if got := res.Header.Get("Cache-Control"); got != want {
 			t.Errorf("GET %s: Cache-Control %q, want %q", path, got, want)
 		}
+	}
+}
+
+// TestAbandonedRequestsAreLoggedSo: a request whose client gave up while it
+// was held is logged as abandoned (499), not as "200 0"; an answer the
+// client stopped reading is logged as cut short.
+func TestAbandonedRequestsAreLoggedSo(t *testing.T) {
+	held := upstream{ready: func(ctx context.Context) (string, error) { <-ctx.Done(); return "", ctx.Err() }}
+	addr, log := start(t, Options{App: held})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(c, "GET /held HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	c.Close()
+	testkit.WaitFor(t, 10*time.Second, "the log line", func() bool { return strings.Contains(log.String(), "/held") })
+	if line := log.String(); !strings.Contains(line, `"GET /held HTTP/1.1" 499 0`) || !strings.Contains(line, "(client went away before the answer)") {
+		t.Errorf("the log says %q", line)
+	}
+
+	endless := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; r.Context().Err() == nil && i < 100_000; i++ {
+			_, _ = w.Write([]byte(strings.Repeat("x", 4096)))
+		}
+	}))
+	defer endless.Close()
+	addr, log = start(t, Options{App: readyAt(endless.Listener.Addr().String())})
+	c, err = net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(c, "GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	buf := make([]byte, 64<<10)
+	if _, err := io.ReadAtLeast(c, buf, len(buf)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	testkit.WaitFor(t, 20*time.Second, "the log line", func() bool { return strings.Contains(log.String(), "/big") })
+	if line := log.String(); !strings.Contains(line, `"GET /big HTTP/1.1" 200 `) || !strings.Contains(line, "(cut short: the client went away)") {
+		t.Errorf("the log says %q", line)
 	}
 }

@@ -339,9 +339,9 @@ func TestLogColours(t *testing.T) {
 	var buf bytes.Buffer
 	l := &requestLog{w: &buf, color: true, now: time.Now}
 	r := httptest.NewRequest("GET", "/x", nil)
-	l.line(time.Now(), r, 500, 0, 0)
+	l.line(time.Now(), r, 500, 0, 0, "")
 	l.color = false
-	l.line(time.Now(), r, 500, 0, 0)
+	l.line(time.Now(), r, 500, 0, 0, "")
 	lines := strings.Split(buf.String(), "\n")
 	if !strings.HasPrefix(lines[0], "\x1b[1;35m") || strings.Contains(lines[1], "\x1b") {
 		t.Errorf("colours: %q", buf.String())
