@@ -88,54 +88,30 @@ func (s *Supervisor) spawn(command string, env []string, out *tail, stdin bool) 
 	if err != nil {
 		return nil, fmt.Errorf("find devserver's own binary to run the guard: %w", err)
 	}
-	parentR, parentW, err := os.Pipe()
+	pp, err := newGuardPipes(stdin)
 	if err != nil {
 		return nil, err
 	}
-	reportR, reportW, err := os.Pipe()
-	if err != nil {
-		parentR.Close()
-		parentW.Close()
-		return nil, err
-	}
-	p := &process{procSys: procSys{parent: parentW}, output: out, exited: make(chan struct{})}
-	var stdinR *os.File
-	if stdin {
-		if stdinR, p.stdin, err = os.Pipe(); err != nil {
-			parentR.Close()
-			parentW.Close()
-			reportR.Close()
-			reportW.Close()
-			return nil, err
-		}
-	}
+	p := &process{procSys: procSys{parent: pp.parentW, stdin: pp.stdinW}, output: out, exited: make(chan struct{})}
 	g := exec.Command(self, GuardCommand, s.opts.StopTimeout.String(), signals.Name(s.opts.StopSignal), "--", "/bin/sh", "-c", command)
 	g.Dir, g.Env = s.opts.Dir, env
 	g.Stdout, g.Stderr = io.MultiWriter(s.opts.Stdout, out), io.MultiWriter(s.opts.Stderr, out)
-	g.ExtraFiles = []*os.File{parentR, reportW}
+	g.ExtraFiles = []*os.File{pp.parentR, pp.reportW}
 	g.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// Grandchildren may hold the output pipes after the guard exits.
 	g.WaitDelay = time.Second
-	if stdinR != nil {
-		g.Stdin = stdinR
+	if pp.stdinR != nil {
+		g.Stdin = pp.stdinR
 	}
 	err = g.Start()
-	parentR.Close()
-	reportW.Close()
-	if stdinR != nil {
-		stdinR.Close()
-	}
+	pp.closeChildEnds()
 	if err != nil {
-		parentW.Close()
-		reportR.Close()
-		if p.stdin != nil {
-			p.stdin.Close()
-		}
+		pp.closeOurEnds()
 		return nil, fmt.Errorf("start guard: %w", err)
 	}
 	p.guard = g
 	pgid := make(chan int, 1)
-	go p.readReport(reportR, pgid) // ends when the guard exits
+	go p.readReport(pp.reportR, pgid) // ends when the guard exits
 	select {
 	case p.pgid = <-pgid:
 	case <-p.exited:
@@ -143,6 +119,48 @@ func (s *Supervisor) spawn(command string, env []string, out *tail, stdin bool) 
 		return nil, fmt.Errorf("could not run %q: %s", command, strings.TrimSpace(p.output.String()))
 	}
 	return p, nil
+}
+
+// guardPipes are the guard's pipes: fd 3 (parent: closing our end stops
+// the tree), fd 4 (report: what the guard says of the app) and, for a run
+// command, its stdin.
+type guardPipes struct {
+	parentR, parentW, reportR, reportW, stdinR, stdinW *os.File
+}
+
+func newGuardPipes(stdin bool) (*guardPipes, error) {
+	var pp guardPipes
+	var err error
+	if pp.parentR, pp.parentW, err = os.Pipe(); err != nil {
+		return nil, err
+	}
+	if pp.reportR, pp.reportW, err = os.Pipe(); err != nil {
+		pp.closeAll()
+		return nil, err
+	}
+	if stdin {
+		if pp.stdinR, pp.stdinW, err = os.Pipe(); err != nil {
+			pp.closeAll()
+			return nil, err
+		}
+	}
+	return &pp, nil
+}
+
+// closeChildEnds closes the ends the guard has inherited once it started.
+func (pp *guardPipes) closeChildEnds() { closeFiles(pp.parentR, pp.reportW, pp.stdinR) }
+
+// closeOurEnds closes devserver's ends, when the guard did not start.
+func (pp *guardPipes) closeOurEnds() { closeFiles(pp.parentW, pp.reportR, pp.stdinW) }
+
+func (pp *guardPipes) closeAll() { pp.closeChildEnds(); pp.closeOurEnds() }
+
+func closeFiles(fs ...*os.File) {
+	for _, f := range fs {
+		if f != nil {
+			f.Close()
+		}
+	}
 }
 
 // readReport reads what the guard says of the app, until the guard exits

@@ -171,24 +171,27 @@ func (s *Supervisor) spawn(command string, env []string, out *tail, stdin bool) 
 			p.setCode(c.ProcessState.ExitCode())
 		}
 	}()
-	fail := func(err error) (*process, error) {
+	if err := intoJob(job, c.Process.Pid); err != nil {
 		_ = c.Process.Kill()
 		_ = p.release(5 * time.Second)
 		return nil, fmt.Errorf("could not run %q: %w", command, err)
 	}
-	h, err := windows.OpenProcess(windows.PROCESS_SET_QUOTA|windows.PROCESS_TERMINATE, false, uint32(c.Process.Pid))
+	return p, nil
+}
+
+// intoJob puts the suspended process pid into job, then lets it run: it
+// cannot start a child outside the job.
+func intoJob(job windows.Handle, pid int) error {
+	h, err := windows.OpenProcess(windows.PROCESS_SET_QUOTA|windows.PROCESS_TERMINATE, false, uint32(pid))
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	err = windows.AssignProcessToJobObject(job, h)
 	windows.CloseHandle(h)
 	if err != nil {
-		return fail(fmt.Errorf("assign to job object: %w", err))
+		return fmt.Errorf("assign to job object: %w", err)
 	}
-	if err := resume(c.Process.Pid); err != nil {
-		return fail(err)
-	}
-	return p, nil
+	return resume(pid)
 }
 
 // GuardMain refuses to run: Windows needs no guard (a Job Object does its

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,36 +73,9 @@ func TestRoutesToTwoServers(t *testing.T) {
 	}
 	upgradeEchoes(t, d.URL)
 
-	var stop atomic.Bool
-	var ok, failed atomic.Int64
-	var mu sync.Mutex
-	var failures []string
-	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 30 * time.Second}
-	for c := range 4 {
-		path, want := "", "gen=web "
-		if c%2 == 0 {
-			path, want = "api/x", "gen=api "
-		}
-		wg.Go(func() {
-			for !stop.Load() {
-				res, err := client.Get(d.URL + path)
-				if err == nil {
-					body, _ := io.ReadAll(res.Body)
-					res.Body.Close()
-					if res.StatusCode == http.StatusOK && strings.HasPrefix(string(body), want) {
-						ok.Add(1)
-						continue
-					}
-					err = fmt.Errorf("%s: %d %q", path, res.StatusCode, body)
-				}
-				failed.Add(1)
-				mu.Lock()
-				failures = append(failures, err.Error())
-				mu.Unlock()
-			}
-		})
-	}
+	// Two clients on each route.
+	stops := []func() (int64, int64, string){looping(d.URL+"api/x", "gen=api "), looping(d.URL+"api/y", "gen=api "),
+		looping(d.URL, "gen=web "), looping(d.URL+"page/1", "gen=web ")}
 	for i := range 3 {
 		testkit.WriteFile(t, filepath.Join(dir, "src", "web", "app.js"), fmt.Sprintf("// web %d\n", i))
 		testkit.WaitFor(t, 30*time.Second, "web restarted", func() bool { return len(pids("web")) >= i+2 })
@@ -111,15 +83,22 @@ func TestRoutesToTwoServers(t *testing.T) {
 		testkit.WaitFor(t, 30*time.Second, "the app restarted", func() bool { return len(pids("api")) >= i+2 })
 	}
 	testkit.WaitFor(t, 30*time.Second, "both answering again", func() bool { return gen("api") == "gen=api" && gen("") == "gen=web" })
-	stop.Store(true)
-	wg.Wait()
-	if failed.Load() != 0 {
-		t.Errorf("%d of %d requests failed across restarts of both units; first: %q", failed.Load(), failed.Load()+ok.Load(), failures[:min(3, len(failures))])
+	var ok, failed int64
+	var firsts []string
+	for _, stop := range stops {
+		o, f, first := stop()
+		ok, failed = ok+o, failed+f
+		if first != "" {
+			firsts = append(firsts, first)
+		}
+	}
+	if failed != 0 {
+		t.Errorf("%d of %d requests failed across restarts of both units; first: %q", failed, failed+ok, firsts)
 	}
 	if a, w := len(pids("api")), len(pids("web")); a != 4 || w != 4 {
 		t.Errorf("%d app starts and %d web starts, want 4 each (each restarts for its own files only)", a, w)
 	}
-	t.Logf("%d requests answered across 6 restarts", ok.Load())
+	t.Logf("%d requests answered across 6 restarts", ok)
 }
 
 // upgradeEchoes opens a WebSocket-style upgrade to /ws through devserver
@@ -324,37 +303,15 @@ func TestAProcessReplacedByTheConfigHoldsItsRequests(t *testing.T) {
 	dir, pids := twoServers(t, "serve")
 	d := startDevserver(t, dir, nil)
 	testkit.WaitFor(t, 30*time.Second, "web", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=web ") })
-	var stop atomic.Bool
-	var ok, failed atomic.Int64
-	var first atomic.Value
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		client := &http.Client{Timeout: 30 * time.Second}
-		for !stop.Load() {
-			res, err := client.Get(d.URL + "some/path")
-			if err == nil {
-				body, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				if res.StatusCode == 200 && strings.HasPrefix(string(body), "gen=web") {
-					ok.Add(1)
-					continue
-				}
-				err = fmt.Errorf("%d %q", res.StatusCode, body)
-			}
-			failed.Add(1)
-			first.CompareAndSwap(nil, err.Error())
-		}
-	}()
+	stop := looping(d.URL+"some/path", "gen=web")
 	testkit.SaveAtomic(t, filepath.Join(dir, "devserver.yaml"), strings.Replace(readFile(t, filepath.Join(dir, "devserver.yaml")), "GEN: web}", "GEN: web2}", 1))
 	testkit.WaitFor(t, 30*time.Second, "web with its new settings", func() bool {
 		_, b := testkit.Get(t, d.URL)
 		return strings.HasPrefix(b, "gen=web2 ")
 	})
-	stop.Store(true)
-	<-done
-	if failed.Load() != 0 || len(pids("web")) != 2 {
-		t.Errorf("%d of %d requests failed while web was replaced (%d starts); first: %v", failed.Load(), failed.Load()+ok.Load(), len(pids("web")), first.Load())
+	ok, failed, first := stop()
+	if failed != 0 || len(pids("web")) != 2 {
+		t.Errorf("%d of %d requests failed while web was replaced (%d starts); first: %v", failed, failed+ok, len(pids("web")), first)
 	}
 }
 
@@ -365,4 +322,38 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// looping starts a client that GETs url over and over, expecting an answer
+// 200 that starts with want; stop ends it and says how many were answered
+// so, how many not, and the first that was not.
+func looping(url, want string) (stop func() (ok, failed int64, first string)) {
+	var halt atomic.Bool
+	var okN, failedN atomic.Int64
+	var firstBad atomic.Value
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		client := &http.Client{Timeout: 30 * time.Second}
+		for !halt.Load() {
+			res, err := client.Get(url)
+			if err == nil {
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode == 200 && strings.HasPrefix(string(body), want) {
+					okN.Add(1)
+					continue
+				}
+				err = fmt.Errorf("%d %q", res.StatusCode, body)
+			}
+			failedN.Add(1)
+			firstBad.CompareAndSwap(nil, err.Error())
+		}
+	}()
+	return func() (int64, int64, string) {
+		halt.Store(true)
+		<-done
+		f, _ := firstBad.Load().(string)
+		return okN.Load(), failedN.Load(), f
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,37 +60,14 @@ process.on("SIGTERM", () => server.close(() => process.exit(0)));
 	}
 	hmrOpens(t, d.URL)
 
-	var stop atomic.Bool
-	var ok, failed atomic.Int64
-	var first atomic.Value
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		client := &http.Client{Timeout: 30 * time.Second}
-		for !stop.Load() {
-			res, err := client.Get(d.URL + "api/hello")
-			if err == nil {
-				body, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				if res.StatusCode == 200 && strings.HasPrefix(string(body), "hello from") {
-					ok.Add(1)
-					continue
-				}
-				err = fmt.Errorf("%d %q", res.StatusCode, body)
-			}
-			failed.Add(1)
-			first.CompareAndSwap(nil, err.Error())
-		}
-	}()
+	stop := looping(d.URL+"api/hello", "hello from")
 	replaceIn(t, filepath.Join(dir, "server", "index.js"), "hello from express", "hello from express, edited")
 	testkit.WaitFor(t, 60*time.Second, "the edited API", func() bool {
 		_, body := testkit.Get(t, d.URL+"api/hello")
 		return body == "hello from express, edited"
 	})
-	stop.Store(true)
-	<-done
-	if failed.Load() != 0 {
-		t.Errorf("%d of %d requests to the API failed while it restarted; first: %v", failed.Load(), failed.Load()+ok.Load(), first.Load())
+	if ok, failed, first := stop(); failed != 0 {
+		t.Errorf("%d of %d requests to the API failed while it restarted; first: %v", failed, failed+ok, first)
 	}
 	if n := strings.Count(d.Stderr.String(), "msg=\"web started\""); n != 1 {
 		t.Errorf("Vite started %d times, want once (its HMR must stay):\n%s", n, d.Stderr)
