@@ -168,6 +168,10 @@ func origin(e *Error) int {
 	return 3
 }
 
+// Suggest returns the known name nearest to name, or "" when none is
+// close: the did-you-mean of keys, profiles and the command line's flags.
+func Suggest(name string, known []string) string { return suggest(name, known) }
+
 // suggest returns the known name nearest to name, or "" when none is close.
 // A name whose last part matches a key elsewhere ("interval" for
 // "watch.interval") is suggested too.

@@ -217,3 +217,22 @@ func TestReleaseVersionIsStamped(t *testing.T) {
 		t.Errorf("version = %q (%v), want %q", out, err, want)
 	}
 }
+
+// TestFlagTyposGetADidYouMean: a mistyped flag is named with the nearest
+// flag of its command; one that is near none is named alone.
+func TestFlagTyposGetADidYouMean(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--prot", "9000"}, "unknown flag: --prot (did you mean --port?)"},
+		{[]string{"config", "--explian"}, "unknown flag: --explian (did you mean --explain?)"},
+		{[]string{"validate", "--profil", "lan"}, "unknown flag: --profil (did you mean --profile?)"},
+		{[]string{"--zzzzzz"}, "unknown flag: --zzzzzz\n"},
+	} {
+		_, stderr, code := runIn(t, t.TempDir(), nil, c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d\n%s", c.args, code, stderr)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -66,7 +67,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetVersionTemplate("devserver {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 
 	pf := root.PersistentFlags()
 	pf.StringP("config", "c", "", "config file (default: nearest devserver.yaml, .yml or .toml; env DEVSERVER_CONFIG)")
@@ -162,4 +163,24 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 			return cmd.Help()
 		},
 	}
+}
+
+// flagError is a flag mistake as a usage error, with the nearest flag of
+// the command for an unknown one: "unknown flag: --prot (did you mean
+// --port?)".
+func flagError(cmd *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return usageError{err}
+	}
+	var known []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			known = append(known, f.Name)
+		}
+	})
+	if s := config.Suggest(name, known); s != "" {
+		return usageError{fmt.Errorf("%w (did you mean --%s?)", err, s)}
+	}
+	return usageError{err}
 }
