@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"time"
@@ -198,16 +197,7 @@ func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
 	if err != nil {
 		return err
 	}
-	made := ""
-	if lc.NewCA {
-		made = " (made just now)"
-	}
-	fmt.Fprintf(w, "local CA: %s%s\n", l.Name(lc.CA), made)
-	if lc.Why != "" {
-		fmt.Fprintf(w, "  made anew: %s\n", lc.Why)
-	}
-	fmt.Fprintf(w, "  SHA-256:  %s\n  it signs: %s\n  trusting: %s (the one certificate checked, copied out of the project)\n",
-		lc.SHA256, localca.Permits(), lc.Install)
+	lc.Describe(w, l.Name)
 	home := environ.Get(env.Environ, "HOME")
 	if runtime.GOOS == "windows" {
 		home = environ.Get(env.Environ, "USERPROFILE")
@@ -216,25 +206,8 @@ func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
 	if err != nil {
 		return err
 	}
-	left := 0
-	for _, s := range steps {
-		if printOnly || (s.Admin && os.Geteuid() != 0) {
-			fmt.Fprintf(w, "  $ %s\n      to %s\n", s, s.What)
-			left++
-			continue
-		}
-		fmt.Fprintf(w, "running: %s\n", strings.Join(s.Argv, " "))
-		c := exec.Command(s.Argv[0], s.Argv[1:]...)
-		c.Stdout, c.Stderr = w, w
-		if err := c.Run(); err != nil {
-			return exitError{exitFailure, fmt.Errorf("%s: %w", s.Argv[0], err)}
-		}
-	}
-	switch {
-	case left > 0 && !printOnly:
-		fmt.Fprintln(w, "Run the commands above (they need an administrator), then restart the browser.")
-	case left == 0:
-		fmt.Fprintln(w, "Trusted. Restart the browser; Firefox keeps its own store: Settings › Privacy & Security › Certificates › Import.")
+	if err := localca.Apply(w, steps, printOnly, os.Geteuid() == 0); err != nil {
+		return exitError{exitFailure, err}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,4 +89,47 @@ func shortID(ca string) (string, error) {
 func Have(name string) bool {
 	_, err := exec.LookPath(name)
 	return err == nil
+}
+
+// Describe says what is about to be trusted: the CA's file (named by name),
+// whether it was made just now and why, its SHA-256 fingerprint, what it
+// may sign, and the copy that is installed.
+func (lc LocalCert) Describe(w io.Writer, name func(string) string) {
+	made := ""
+	if lc.NewCA {
+		made = " (made just now)"
+	}
+	fmt.Fprintf(w, "local CA: %s%s\n", name(lc.CA), made)
+	if lc.Why != "" {
+		fmt.Fprintf(w, "  made anew: %s\n", lc.Why)
+	}
+	fmt.Fprintf(w, "  SHA-256:  %s\n  it signs: %s\n  trusting: %s (the one certificate checked, copied out of the project)\n",
+		lc.SHA256, Permits(), lc.Install)
+}
+
+// Apply runs the steps, writing what it does to w, or with printOnly (or
+// for a step that needs an administrator when admin is false) prints them
+// for a person to run; it ends with what is left to do.
+func Apply(w io.Writer, steps []Step, printOnly, admin bool) error {
+	left := 0
+	for _, s := range steps {
+		if printOnly || (s.Admin && !admin) {
+			fmt.Fprintf(w, "  $ %s\n      to %s\n", s, s.What)
+			left++
+			continue
+		}
+		fmt.Fprintf(w, "running: %s\n", strings.Join(s.Argv, " "))
+		c := exec.Command(s.Argv[0], s.Argv[1:]...)
+		c.Stdout, c.Stderr = w, w
+		if err := c.Run(); err != nil {
+			return fmt.Errorf("%s: %w", s.Argv[0], err)
+		}
+	}
+	switch {
+	case left > 0 && !printOnly:
+		fmt.Fprintln(w, "Run the commands above (they need an administrator), then restart the browser.")
+	case left == 0:
+		fmt.Fprintln(w, "Trusted. Restart the browser; Firefox keeps its own store: Settings › Privacy & Security › Certificates › Import.")
+	}
+	return nil
 }
