@@ -6,24 +6,6 @@ import (
 	"strings"
 )
 
-// Units are the names of what devserver runs: "app" when app.run is set,
-// then the processes.
-func (c *Config) Units() []string {
-	var out []string
-	if c.App.Run != "" {
-		out = append(out, RouteApp)
-	}
-	return append(out, c.ProcessNames()...)
-}
-
-// DependsOn returns the units unit starts after.
-func (c *Config) DependsOn(unit string) []string {
-	if unit == RouteApp {
-		return c.App.DependsOn
-	}
-	return c.Processes[unit].DependsOn
-}
-
 // StartOrder returns the units in an order each starts after its
 // dependencies (names sorted among equals); its reverse is the order to
 // stop them. Load refuses cycles, so every unit is in it.
@@ -51,12 +33,7 @@ func (c *Config) StartOrder() []string {
 // itself, and no cycle (named whole: "app → web → app").
 func checkDependsOn(cfg *Config, origins map[string]Source, e *errs) {
 	units := cfg.Units()
-	key := func(u string) string {
-		if u == RouteApp {
-			return "app.depends_on"
-		}
-		return "processes." + u + ".depends_on"
-	}
+	key := func(u string) string { return UnitKey(u, "depends_on") }
 	bad := false
 	for _, u := range units {
 		for _, d := range cfg.DependsOn(u) {

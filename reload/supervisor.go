@@ -358,7 +358,7 @@ func (s *Supervisor) Reconfigure(opts Options, done func(error)) error {
 		return errors.New("reconfigure: incomplete options")
 	}
 	s.mu.Lock()
-	opts.Name, opts.Stdout, opts.Stderr, opts.Logger, opts.Settled = s.opts.Name, s.opts.Stdout, s.opts.Stderr, s.opts.Logger, s.opts.Settled
+	opts.Name, opts.Stdout, opts.Stderr, opts.Logger = s.opts.Name, s.opts.Stdout, s.opts.Stderr, s.opts.Logger
 	if opts.StopSignal == 0 {
 		opts.StopSignal = syscall.SIGTERM
 	}
@@ -500,7 +500,7 @@ func (s *Supervisor) reject(f *Failure) bool {
 	}
 	s.pending = nil
 	s.opts = s.good
-	s.log.Warn("the app failed with its new settings; back to the previous ones", "failure", f.Title())
+	s.log.Warn(s.opts.Name+" failed with its new settings; back to the previous ones", "failure", f.Title())
 	done(f)
 	return true
 }

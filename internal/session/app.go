@@ -11,40 +11,9 @@ import (
 	"github.com/devserver/devserver/internal/editor"
 	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/humanlog"
-	"github.com/devserver/devserver/internal/signals"
 	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/server"
 )
-
-// appOptions translates cfg, with the variables of its dotenv files, into
-// the supervisor's options.
-func (s *session) appOptions(cfg *config.Config, fileEnv []dotenv.Var) reload.Options {
-	sig, _ := signals.ByName(cfg.App.StopSignal) // config validated it
-	return reload.Options{
-		Dir:          cfg.Root,
-		Build:        cfg.App.Build,
-		Run:          cfg.App.Run,
-		Env:          appEnv(s.opts.Load.Environ, cfg, fileEnv),
-		ReadyTimeout: cfg.App.ReadyTimeout,
-		NoHTTP:       !cfg.App.HTTP,
-		Restart:      cfg.App.Restart,
-		Ready:        readiness(cfg.App.ReadyPath, cfg.App.ReadyLog, cfg.App.ReadyCommand),
-		After:        cfg.App.DependsOn,
-		Units:        s.units.get,
-		StopSignal:   sig,
-		StopTimeout:  cfg.App.StopTimeout,
-		Stdout:       s.appTerm[0],
-		Stderr:       s.appTerm[1],
-		Logger:       s.log,
-		Settled:      func(error) { s.live.Reload() },
-	}
-}
-
-// appEnv is the environment of the app's build and run, with app.env
-// (PORT is added per start).
-func appEnv(env []string, cfg *config.Config, fileEnv []dotenv.Var) []string {
-	return childEnv(env, cfg.App.Env, cfg.Profile, fileEnv)
-}
 
 // childEnv is the environment of a child: the dotenv files' variables that
 // own (devserver's environment) does not set, own, extra (app.env or a
@@ -64,8 +33,7 @@ func childEnv(own []string, extra map[string]string, profile string, fileEnv []d
 }
 
 // frontOptions translates l into the front server's options.
-// app, if not nil, is the app to proxy to.
-func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.Options {
+func (s *session) frontOptions(l *config.Loaded) server.Options {
 	cfg := l.Config
 	opts := server.Options{
 		BindAddr:     cfg.Addr,
@@ -97,32 +65,26 @@ func (s *session) frontOptions(l *config.Loaded, app *reload.Supervisor) server.
 	if l.File != "" {
 		opts.ConfigName = l.Name(l.File)
 	}
-	if app != nil { // a nil *Supervisor in the interface would not be nil
-		opts.App = app
+	if cfg.App.Run != "" && cfg.App.HTTP {
+		opts.App = unitUpstream{units: &s.registry, name: config.RouteApp}
 	}
-	opts.Routes = s.routes(cfg, app)
+	opts.Routes = s.routes(cfg)
 	if cfg.LiveReload {
 		opts.LiveReload = s.live
 	}
 	return opts
 }
 
-// routes translates cfg's routes for the front server: to app, to a
-// process by name (whichever supervisor runs it when a request comes), or
-// to a URL.
-func (s *session) routes(cfg *config.Config, app *reload.Supervisor) []server.Route {
+// routes translates cfg's routes for the front server: to a unit by name
+// (whichever supervisor runs it when a request comes), or to a URL.
+func (s *session) routes(cfg *config.Config) []server.Route {
 	var out []server.Route
 	for _, r := range cfg.RouteList() {
 		rt := server.Route{Prefix: r.Prefix, Name: r.Unit, Unit: r.Unit, ReadyTimeout: cfg.App.ReadyTimeout}
-		switch {
-		case r.URL != nil:
+		if r.URL != nil {
 			rt.Name, rt.Upstream = r.URL.String(), server.URLUpstream(r.URL, r.Prefix)
-		case r.Unit != config.RouteApp:
-			rt.Upstream = unitUpstream{units: &s.units, name: r.Unit}
-		case app != nil:
-			rt.Upstream = app
-		default:
-			continue // validated: a route to the app has one
+		} else {
+			rt.Upstream = unitUpstream{units: &s.registry, name: r.Unit}
 		}
 		out = append(out, rt)
 	}

@@ -77,21 +77,26 @@ func envFileChanges(what string, effect config.Effect, old, new []dotenv.Var) []
 	return changes
 }
 
-// readProcEnv reads the dotenv files of every process of l.
-func (s *session) readProcEnv(l *config.Loaded) map[string][]dotenv.Var {
+// readUnitEnv reads the dotenv files of every unit of l.
+func (s *session) readUnitEnv(l *config.Loaded) map[string][]dotenv.Var {
 	out := map[string][]dotenv.Var{}
-	for _, name := range l.Config.ProcessNames() {
-		out[name] = s.readEnvFiles(l, l.Config.Processes[name].EnvFile)
+	for _, name := range l.Config.Units() {
+		u, _ := l.Config.Unit(name)
+		out[name] = s.readEnvFiles(l, u.EnvFile)
 	}
 	return out
 }
 
-// procEnvChanges lists what the processes' dotenv files set differently.
-func procEnvChanges(old, new map[string][]dotenv.Var) []config.Change {
+// unitEnvChanges lists what the units' dotenv files set differently.
+func unitEnvChanges(old, new map[string][]dotenv.Var) []config.Change {
 	var out []config.Change
 	for _, name := range slices.Sorted(maps.Keys(new)) {
-		if prev, ok := old[name]; ok { // a new process is a change of its own
-			out = append(out, envFileChanges("processes."+name+".env_file", config.EffectProcesses, prev, new[name])...)
+		if prev, ok := old[name]; ok { // a new unit is a change of its own
+			effect := config.EffectProcesses
+			if name == config.RouteApp {
+				effect = config.EffectRestart
+			}
+			out = append(out, envFileChanges(config.UnitKey(name, "env_file"), effect, prev, new[name])...)
 		}
 	}
 	return out

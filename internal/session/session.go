@@ -1,9 +1,11 @@
 // Package session is devserver's run loop. It owns start-up, a config
 // change and `rs` as one path: diff the new config against the one in
 // force, take the effects of the changed keys (config.Effect), prepare
-// everything new, switch, stop the old. When the app fails with new
-// settings, the previous config is put back whole and the log says so.
-// The long-running pieces (serving, the app, the watchers) are tasks it
+// everything new, switch, stop the old. Every supervised process is a unit
+// (the app is the unit named "app"), with one derived settings value, so a
+// change restarts exactly the units it touches; when a unit fails with its
+// new settings, the previous config is put back whole and the log says so.
+// The long-running pieces (serving, the units, the watchers) are tasks it
 // starts and stops, each with one goroutine.
 //
 // It does not parse flags or print the banner (cmd does), load or validate
@@ -19,10 +21,7 @@ import (
 	"strings"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/ansi"
 	"github.com/devserver/devserver/internal/dotenv"
-	"github.com/devserver/devserver/internal/prefixed"
-	"github.com/devserver/devserver/reload"
 	"github.com/devserver/devserver/reload/watch"
 	"github.com/devserver/devserver/server"
 )
@@ -31,8 +30,8 @@ import (
 type Options struct {
 	// Load is how the config is loaded again, on a save and on rs.
 	Load config.Options
-	// Restart asks for a restart by hand (rs, the r key) of the app and
-	// every process, with the config loaded again. If nil, none comes.
+	// Restart asks for a restart by hand (rs, the r key) of every unit,
+	// with the config loaded again. If nil, none comes.
 	Restart <-chan struct{}
 	// Clear, if set, clears the screen; with watch.clear_screen, the
 	// session calls it before each restart for changed files.
@@ -79,36 +78,23 @@ type session struct {
 	door *front
 
 	loaded  *config.Loaded          // in force
-	fileEnv []dotenv.Var            // what its dotenv files set
-	procEnv map[string][]dotenv.Var // and what each process's set
-	good    *config.Loaded          // the last config the app was ready with
-	goodEnv []dotenv.Var            // and what its dotenv files set
-	trial   int                     // the apply whose app settings are on trial; 0 for none
-	trials  int                     // applies that put app settings on trial
+	env     map[string][]dotenv.Var // what each unit's dotenv files set
+	good    *config.Loaded          // the last config every unit was ready with
+	goodEnv map[string][]dotenv.Var // and what their dotenv files set
+	trials  int                     // applies so far: each numbers the settings it puts on trial
+	pending map[string]int          // units on trial: the apply whose settings each is to be ready with
 
-	app       *reload.Supervisor
-	appTask   *task
-	procs     map[string]*proc // processes beside the app, by name
-	appOut    *prefixed.Writer // the app's output, behind its name (the human log, or processes beside it)
-	appErr    *prefixed.Writer
-	appTerm   [2]*ansi.Filter // in front of appOut and appErr: no escape but colours and links
-	records   [2]*slog.Logger // with JSON: where output lines go as records, on Stdout and Stderr
-	units     units           // the app's and the processes' supervisors, for routes and depends_on
-	guard     loopGuard
+	units     map[string]*unit // the app and the processes, by name
+	registry  registry         // their supervisors, for routes and depends_on
+	records   [2]*slog.Logger  // with JSON: where output lines go as records, on Stdout and Stderr
 	outputs   buildOutputs
 	watcher   *task
 	watched   int    // files, 0 when watching is off
 	watchMode string // how, for the log
 
-	changes    chan watch.Batch
-	appResults chan appResult // from the supervisor's goroutine
-	buttons    chan string    // the error page's restart button: the unit it restarts
-}
-
-// appResult is how the app fared with the settings of apply number trial.
-type appResult struct {
-	trial int
-	err   error
+	changes chan watch.Batch
+	results chan unitResult // from the supervisors' goroutines
+	buttons chan string     // the error page's restart button: the unit it restarts
 }
 
 // Run serves l: it binds, starts the app and the watchers, calls Started,
@@ -124,18 +110,16 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		opts.Listen = server.Listen
 	}
 	s := &session{
-		opts:       opts,
-		log:        log,
-		live:       server.NewLiveReload(),
-		door:       &front{log: log, listen: opts.Listen},
-		changes:    make(chan watch.Batch),
-		appResults: make(chan appResult, 1),
-		buttons:    make(chan string, 1),
-		procs:      map[string]*proc{},
-		appOut:     prefixed.New(opts.Stdout, ""),
-		appErr:     prefixed.New(opts.Stderr, ""),
+		opts:    opts,
+		log:     log,
+		live:    server.NewLiveReload(),
+		door:    &front{log: log, listen: opts.Listen},
+		changes: make(chan watch.Batch),
+		results: make(chan unitResult),
+		buttons: make(chan string, 1),
+		units:   map[string]*unit{},
+		pending: map[string]int{},
 	}
-	s.appTerm = [2]*ansi.Filter{ansi.NewFilter(s.appOut), ansi.NewFilter(s.appErr)}
 	if opts.JSON {
 		s.records = [2]*slog.Logger{slog.New(slog.NewJSONHandler(opts.Stdout, nil)), slog.New(slog.NewJSONHandler(opts.Stderr, nil))}
 	}
@@ -170,15 +154,15 @@ func (s *session) loop(ctx context.Context) error {
 			s.reload(ctx, true)
 		case unit := <-s.buttons:
 			s.restartUnit(unit)
-		case r := <-s.appResults:
+		case r := <-s.results:
 			s.settled(ctx, r)
 		}
 	}
 }
 
 // reload loads the config again and applies it; a config with errors is
-// reported and the last good one keeps running. force restarts the app
-// even if nothing changed (rs).
+// reported and the last good one keeps running. force restarts every
+// unit even if nothing changed (rs).
 func (s *session) reload(ctx context.Context, force bool) {
 	l, err := config.Load(s.opts.Load)
 	if err == nil && s.loaded.File != "" && l.File != s.loaded.File {
@@ -199,8 +183,8 @@ func (s *session) reload(ctx context.Context, force bool) {
 	}
 }
 
-// stopAll stops watching and serving, then the app and the processes
-// together, each waiting for its goroutines and its process tree.
+// stopAll stops watching and serving, then the units, each waiting for
+// its goroutines and its process tree.
 func (s *session) stopAll() {
 	s.watcher.stop()
 	s.door.serving.stop()

@@ -13,16 +13,15 @@ import (
 	"github.com/devserver/devserver/reload"
 )
 
-// units are the supervisors of the app and the processes, by name: routes
-// send requests to them, and a unit that depends on others asks them if
-// they are ready, from other goroutines than the run loop, which starts
-// and replaces them.
-type units struct {
+// registry holds the units' supervisors, by name, for other goroutines than
+// the run loop, which starts and replaces them: routes send requests to
+// them, and a unit that depends on others asks them if they are ready.
+type registry struct {
 	mu   sync.Mutex
 	sups map[string]*reload.Supervisor
 }
 
-func (u *units) set(name string, sup *reload.Supervisor) {
+func (u *registry) set(name string, sup *reload.Supervisor) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.sups == nil {
@@ -35,22 +34,22 @@ func (u *units) set(name string, sup *reload.Supervisor) {
 	u.sups[name] = sup
 }
 
-func (u *units) get(name string) *reload.Supervisor {
+func (u *registry) get(name string) *reload.Supervisor {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.sups[name]
 }
 
-// unitUpstream is the upstream of a route to a process: whichever
+// unitUpstream is the upstream of a unit, the app's or a route's: whichever
 // supervisor runs it now. A request that comes while there is none (the
-// process is being replaced) waits for one, as for a restart.
+// unit is being replaced) waits for one, as for a restart.
 type unitUpstream struct {
-	units *units
+	units *registry
 	name  string
 }
 
-// Ready waits for the process's supervisor, then for the process; when
-// that supervisor stops because a new config replaced it, for the next.
+// Ready waits for the unit's supervisor, then for the unit; when that
+// supervisor stops because a new config replaced it, for the next.
 func (u unitUpstream) Ready(ctx context.Context) (string, func(), error) {
 	for {
 		if sup := u.units.get(u.name); sup != nil {
@@ -102,16 +101,12 @@ func runSettings(o reload.Options) reload.Options {
 	return o
 }
 
-// stopUnits stops the app and the processes, each before the units it
-// depends on: in waves of those no running unit depends on, each wave
-// together.
+// stopUnits stops the units, each before the units it depends on: in
+// waves of those no running unit depends on, each wave together.
 func (s *session) stopUnits() {
 	tasks := map[string]*task{}
-	if s.appTask != nil {
-		tasks[config.RouteApp] = s.appTask
-	}
-	for name, p := range s.procs {
-		tasks[name] = p.task
+	for name, u := range s.units {
+		tasks[name] = u.task
 	}
 	var cfg *config.Config
 	if s.loaded != nil {
@@ -156,18 +151,12 @@ func unitContext(ctx context.Context) context.Context { return context.WithoutCa
 
 // restartUnit restarts the unit an error page's button is about, and no
 // other.
-func (s *session) restartUnit(unit string) {
-	sup := s.app
-	if unit != config.RouteApp {
-		sup = nil
-		if p := s.procs[unit]; p != nil {
-			sup = p.sup
-		}
-	}
-	if sup == nil {
-		s.log.Warn("restart asked for a unit that does not run", "unit", unit)
+func (s *session) restartUnit(name string) {
+	u := s.units[name]
+	if u == nil {
+		s.log.Warn("restart asked for a unit that does not run", "unit", name)
 		return
 	}
-	s.log.Info("restarting "+unit+" (the error page's button)", "unit", unit)
-	sup.Restart()
+	s.log.Info("restarting "+name+" (the error page's button)", "unit", name)
+	u.sup.Restart()
 }

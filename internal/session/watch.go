@@ -109,33 +109,23 @@ func (s *session) filesChanged(b watch.Batch) {
 		s.opts.Clear()
 	}
 	s.log.Info("files changed", "files", strings.Join(shown, ", "))
-	s.procsChanged(paths)
+	if s.unitsChanged(paths)[config.RouteApp] {
+		return // open pages reload once the app is ready again
+	}
 	appGlobs := watch.CompileGlobs(cfg.Watch.Globs)
 	paths = slices.DeleteFunc(paths, func(p string) bool { return !appGlobs.Match(p) })
 	if len(paths) == 0 {
 		return // a process's files only
 	}
+	// What the app does not take is for the pages: a stylesheet devserver
+	// serves is swapped in place, anything else reloads them.
 	served := cfg.ServedDir()
-	appChanged, cssOnly := false, true
-	for _, p := range paths {
-		if served == "" || !within(served, cfg.Abs(p)) {
-			appChanged = true
-		} else if !strings.EqualFold(filepath.Ext(p), ".css") {
-			cssOnly = false
-		}
-	}
-	switch {
-	case appChanged && s.app != nil && s.loaded.Config.App.Restart != "never":
-		restart, loop := s.guard.restarts(s.loaded.Config, "app", paths, s.app.SettledAt())
-		if loop != "" {
-			s.log.Error(loop)
-		}
-		if restart {
-			s.app.Restart() // browsers reload once the app is ready again (Settled)
-		}
-	case cssOnly && !appChanged:
+	cssOnly := served != "" && !slices.ContainsFunc(paths, func(p string) bool {
+		return !within(served, cfg.Abs(p)) || !strings.EqualFold(filepath.Ext(p), ".css")
+	})
+	if cssOnly {
 		s.live.ReloadCSS()
-	default:
+	} else {
 		s.live.Reload()
 	}
 }
@@ -147,26 +137,18 @@ func (s *session) writtenByBuild(t time.Time) (ended, running bool) {
 		e, r := sup.WrittenByBuild(t)
 		ended, running = ended || e, running || r
 	}
-	if s.app != nil {
-		ask(s.app)
-	}
-	for _, p := range s.procs {
-		ask(p.sup)
+	for _, u := range s.units {
+		ask(u.sup)
 	}
 	return ended, running
 }
 
-// hasBuild reports whether the app or a process has a build command.
+// hasBuild reports whether a unit has a build command.
 func hasBuild(cfg *config.Config) bool {
-	if cfg.App.Build != "" {
-		return true
-	}
-	for _, p := range cfg.Processes {
-		if p.Build != "" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(cfg.Units(), func(name string) bool {
+		u, _ := cfg.Unit(name)
+		return u.Build != ""
+	})
 }
 
 // within reports whether path is dir or under it.

@@ -2,13 +2,16 @@ package session_test
 
 import (
 	"fmt"
-	"github.com/devserver/devserver/internal/session"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/devserver/devserver/internal/session"
 	"github.com/devserver/devserver/internal/testkit"
 )
 
@@ -84,4 +87,50 @@ func TestClearScreenAndRestartByHand(t *testing.T) {
 	if n := cleared.Load(); n != 1 {
 		t.Errorf("cleared %d times for one change, want 1", n)
 	}
+}
+
+// TestAFailedProcessPutsTheLastGoodConfigBack: a save that changes the app
+// and a process, and whose process then fails to build, is put back whole:
+// the process's old run serves on, the app is given its old settings
+// again, the rest of the config (allowed_hosts) goes back too, and the log
+// names the process.
+func TestAFailedProcessPutsTheLastGoodConfigBack(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := func(gen, build, extra string) string {
+		return fmt.Sprintf("port: 0\n%swatch: {enabled: false, interval: 20ms}\n"+
+			"app: {run: %s, env: {FAKEAPP: serve, GEN: %q}, stop_timeout: 2s}\n"+
+			"processes:\n  beta: {run: %s, build: %q, env: {FAKEAPP: no-listen, GEN: %q}}\n",
+			extra, strconv.Quote(strconv.Quote(self)), gen, strconv.Quote(strconv.Quote(self)), build, gen)
+	}
+	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), cfg("1", "", ""))
+	r := run(t, dir, nil)
+	url := fmt.Sprintf("http://127.0.0.1:%d/", r.addr.Port)
+	r.waitLog(t, `msg="beta started"`, 1)
+	if _, body := testkit.Get(t, url); !strings.HasPrefix(body, "gen=1 ") {
+		t.Fatalf("before: %q", body)
+	}
+
+	r.save(t, cfg("2", "exit 3", "allowed_hosts: [named.test]\n"))
+	r.waitLog(t, "config not applied: process beta failed with it; back to the last good config", 1)
+	testkit.WaitFor(t, 20*time.Second, "the app back on gen=1", func() bool {
+		_, body := testkit.Get(t, url)
+		return strings.HasPrefix(body, "gen=1 ")
+	})
+	if status, _ := testkit.Get(t, url, "Host", "named.test"); status != http.StatusBadRequest {
+		t.Errorf("Host named.test: %d, want 400: allowed_hosts of the failed config is in force", status)
+	}
+	if n := r.countLog(`msg="beta started"`); n != 1 {
+		t.Errorf("beta started %d times; its old run should serve on", n)
+	}
+
+	r.save(t, cfg("3", "", "allowed_hosts: [named.test]\n"))
+	testkit.WaitFor(t, 20*time.Second, "the fixed config serving", func() bool {
+		_, body := testkit.Get(t, url, "Host", "named.test")
+		return strings.HasPrefix(body, "gen=3 ")
+	})
+	r.waitLog(t, `msg="beta started"`, 2)
 }
