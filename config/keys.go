@@ -179,9 +179,8 @@ var keys = []Key{
 		Doc: "directories to watch, relative to the project root; symlinks inside them are not followed (list a linked directory here to watch it)"},
 	{Name: "watch.globs", Kind: KindList, Default: []string{"**/*"}, Effect: EffectRewatch,
 		Doc: "files whose changes count (doublestar globs, relative to the project root)", check: checkGlobs},
-	{Name: "watch.ignore", Kind: KindList, Default: []string{".git", "node_modules", ".devserver", ".venv", "__pycache__", "*.pyc", "*.pyo",
-		"*.sqlite3", "*.sqlite3-journal", "*.sqlite3-wal", "*.sqlite3-shm", "*.db-journal", ".DS_Store"}, Effect: EffectRewatch,
-		Doc: "globs of files and directories to ignore; ignored directories are never walked (editors' swap and backup files are always ignored); the default leaves out version control, dependencies and what apps write as they run (Python bytecode, SQLite databases and their journals)", check: checkGlobs},
+	{Name: "watch.ignore", Kind: KindList, Default: defaultIgnoreGlobs(), Effect: EffectRewatch,
+		Doc: "globs of files and directories to ignore; ignored directories are never walked (editors' swap and backup files are always ignored); a glob that starts with / matches from the project root only; the default leaves out version control, dependencies and what apps write as they run (logs, caches, databases; docs/CONFIG.md says why each)", check: checkGlobs},
 	{Name: "watch.gitignore", Kind: KindBool, Default: true, Effect: EffectRewatch,
 		Doc: "also leave out what .gitignore and .ignore files ignore (nested ones and negations too, and those above a watch path up to the project root; not in watch.mode radovskyb)"},
 	{Name: "watch.interval", Kind: KindDuration, Default: 500 * time.Millisecond, Flag: "poll-interval",
@@ -200,7 +199,7 @@ var keys = []Key{
 
 	// A process's keys: "*" stands for its name (processes.NAME.run).
 	{Name: "processes.*.run", Kind: KindString, Default: "", Effect: EffectProcesses,
-		Doc: "shell command of a process that runs beside the app (a CSS or JS watcher, a worker, a queue consumer); devserver proxies nothing to it, starts it with the app, prefixes its output with its name and stops its whole tree with the app's"},
+		Doc: "shell command of a process that runs beside the app (a CSS or JS watcher, a worker, a queue consumer, a frontend's dev server with http: true); devserver starts it with the app, prefixes its output with its name and stops its whole tree with the app's"},
 	{Name: "processes.*.build", Kind: KindString, Default: "", Effect: EffectProcesses,
 		Doc: "shell command run before each (re)start of the process; what it writes never counts as a change"},
 	{Name: "processes.*.env", Kind: KindMap, Default: map[string]string{}, Effect: EffectProcesses,

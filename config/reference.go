@@ -39,6 +39,10 @@ func Reference() string {
 		doc := strings.ReplaceAll(k.Doc, "|", `\|`)
 		fmt.Fprintf(&b, "| `%s` | %s | `%s` | `%s` | %s | %s |\n", k.Name, typ, def, k.Env(), flag, doc)
 	}
+	b.WriteString("\nWhat `watch.ignore` leaves out by default, and why (a change to what an app writes as it runs would restart the app that wrote it, for ever):\n\n")
+	for _, d := range defaultIgnores {
+		fmt.Fprintf(&b, "- `%s`: %s\n", d.glob, d.why)
+	}
 	b.WriteString("\nOther keys and variables:\n\n")
 	b.WriteString("- `profile` (top level): the profile used when none is chosen by `--profile` or `DEVSERVER_PROFILE`.\n")
 	b.WriteString("- `processes.NAME`: a process that runs beside the app, with the `processes.*` keys above (`*` is its name: a lowercase letter, then lowercase letters, digits, `-` and `_`; not `app`, `devserver` or `http`). `processes.NAME: COMMAND` alone sets its `run`, as a Procfile line does. In the environment, `-` in a name is `_`.\n")

@@ -59,7 +59,8 @@ import (
 // $HEALTHY (if set) does not exist, then 200 (a request to "/" meanwhile is
 // noted in $REQLOG), and "/exit" by exiting with status 3. With $ORDERLOG
 // set, it appends "start $GEN" to it once it listens and "stop $GEN" when
-// SIGTERM ends it.
+// SIGTERM ends it. With $ACCESSLOG set, it appends "METHOD PATH" to it
+// for every request, as a request log in the project would.
 const Env = "FAKEAPP"
 
 // recordPid appends the app's pid to $PIDFILE, if set.
@@ -249,7 +250,7 @@ func handleRoot(mux *http.ServeMux) {
 
 // routes are the fake app's answers (see Env); upgraded counts the open
 // WebSockets.
-func routes(upgraded *sync.WaitGroup) *http.ServeMux {
+func routes(upgraded *sync.WaitGroup) http.Handler {
 	next := make(chan struct{})
 	page, _ := os.ReadFile(os.Getenv("PAGE")) // read once: a change shows after a restart
 	mux := http.NewServeMux()
@@ -305,6 +306,13 @@ func routes(upgraded *sync.WaitGroup) *http.ServeMux {
 		defer upgraded.Done()
 		testkit.EchoUpgrade(w, r)
 	})
+	if f := os.Getenv("ACCESSLOG"); f != "" {
+		// A request log in the project, as Express's morgan writes one.
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			appendLine(f, r.Method+" "+r.URL.Path)
+			mux.ServeHTTP(w, r)
+		})
+	}
 	return mux
 }
 

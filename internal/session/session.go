@@ -88,6 +88,7 @@ type session struct {
 	registry  registry         // their supervisors, for routes and depends_on
 	records   [2]*slog.Logger  // with JSON: where output lines go as records, on Stdout and Stderr
 	outputs   buildOutputs
+	pages     loopGuard // against pages reloaded for what an app writes as it serves
 	watcher   *task
 	watched   int    // files, 0 when watching is off
 	watchMode string // how, for the log

@@ -123,9 +123,14 @@ func (s *session) filesChanged(b watch.Batch) {
 	cssOnly := served != "" && !slices.ContainsFunc(paths, func(p string) bool {
 		return !within(served, cfg.Abs(p)) || !strings.EqualFold(filepath.Ext(p), ".css")
 	})
-	if cssOnly {
+	reload, loop := s.pages.restarts(cfg, "", paths, s.pages.asked)
+	switch {
+	case loop != "":
+		s.log.Error(loop)
+	case !reload:
+	case cssOnly:
 		s.live.ReloadCSS()
-	} else {
+	default:
 		s.live.Reload()
 	}
 }

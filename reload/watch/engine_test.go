@@ -589,6 +589,10 @@ func TestPatterns(t *testing.T) {
 		{[]string{"src/**/*.ts"}, "lib/src/b.ts", false},
 		{[]string{"**/*.{go,tmpl}"}, "x/y.tmpl", true},
 		{[]string{"dist/"}, "dist", false},
+		{[]string{"/log"}, "log", true},
+		{[]string{"/log"}, "internal/log", false},
+		{[]string{"/log"}, "log/x.go", false}, // the directory itself is ignored, so it is never walked
+		{[]string{"/src/*.gen.go"}, "src/a.gen.go", true},
 		{nil, "a.go", false},
 	}
 	for _, tt := range tests {

@@ -7,13 +7,15 @@ import (
 )
 
 // patterns match paths as .gitignore does: a pattern without "/" matches
-// the name at any depth, one with "/" the path from the root. The hook
+// the name at any depth, one with "/" the path from the root ("/log" is
+// the root's log alone, not internal/log). The hook
 // matches every walked entry, so plain names are looked up in a set and
 // "**/*" (or "*") matches without a call.
 type patterns struct {
-	all   bool
-	names map[string]bool // patterns without "/" or wildcards
-	globs []string        // the rest, for doublestar
+	all    bool
+	names  map[string]bool // patterns without "/" or wildcards
+	rooted []string        // patterns that start with "/", without it: matched from the root
+	globs  []string        // the rest, for doublestar
 }
 
 func compile(list []string) patterns {
@@ -24,6 +26,8 @@ func compile(list []string) patterns {
 			ps.all = true
 		case !strings.ContainsAny(p, "/*?[{\\"):
 			ps.names[p] = true
+		case strings.HasPrefix(p, "/"):
+			ps.rooted = append(ps.rooted, p[1:])
 		default:
 			ps.globs = append(ps.globs, p)
 		}
@@ -60,6 +64,11 @@ func (ps patterns) match(rel string) bool {
 			target = name
 		}
 		if ok, _ := doublestar.Match(pat, target); ok {
+			return true
+		}
+	}
+	for _, pat := range ps.rooted {
+		if ok, _ := doublestar.Match(pat, rel); ok {
 			return true
 		}
 	}
