@@ -8,7 +8,7 @@
 //
 // BENCH_QUICK=1 runs a smaller set in well under two minutes; BENCH_ONLY
 // names the steps to run alone, comma-separated (poll, latency, bursts,
-// proxy, restarts, routed).
+// proxy, restarts, routed, reload).
 package main
 
 import (
@@ -94,7 +94,7 @@ func run() error {
 		name string
 		run  func() error
 	}{{"poll", b.pollCost}, {"latency", b.latency}, {"bursts", b.bursts}, {"proxy", b.proxy},
-		{"restarts", b.restartsUnderLoad}, {"routed", b.routedRestarts}}
+		{"restarts", b.restartsUnderLoad}, {"routed", b.routedRestarts}, {"reload", b.reloadOnly}}
 	only := os.Getenv("BENCH_ONLY") // steps' names, to measure them alone (not with -write)
 	for _, step := range steps {
 		if only != "" && !slices.Contains(strings.Split(only, ","), step.name) {

@@ -71,6 +71,7 @@ type Watch struct {
 	Mode      string        `key:"mode"`
 	Paths     []string      `key:"paths"`
 	Globs     []string      `key:"globs"`
+	Reload    []string      `key:"reload"`
 	Ignore    []string      `key:"ignore"`
 	Gitignore bool          `key:"gitignore"`
 	Interval  time.Duration `key:"interval"`

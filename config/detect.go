@@ -38,6 +38,9 @@ func Detect(dir string) Project {
 		delete(procs, "web")
 		p.Stack = joinStack(p.Stack, "Procfile (web)")
 		p.set("app.run", web)
+		// What the stack's own command reads anew at each request, this
+		// one may cache (gunicorn serves Flask's templates from memory).
+		delete(p.Settings, "watch.reload")
 	}
 	if len(procs) > 0 {
 		names := slices.Sorted(maps.Keys(procs))
@@ -146,11 +149,17 @@ func detectStack(dir string) Project {
 	case has("package.json"):
 		return nodeProject(dir)
 	case has("manage.py"):
-		return Project{"Django (manage.py)", map[string]any{"app.run": python + " manage.py runserver 127.0.0.1:$PORT --noreload"}}
+		// Static files are read from disk at each request; templates are
+		// not reloaded: Django 4.1+ caches them outside its own reloader.
+		return Project{"Django (manage.py)", map[string]any{"app.run": python + " manage.py runserver 127.0.0.1:$PORT --noreload",
+			"watch.reload": []string{"**/static/**"}}}
 	case mentions("fastapi", py...):
 		return Project{"FastAPI (" + firstOf(dir, py) + ")", map[string]any{"app.run": "uvicorn main:app --port $PORT"}}
 	case mentions("flask", py...):
-		return Project{"Flask (" + firstOf(dir, py) + ")", map[string]any{"app.run": "flask run --port $PORT"}}
+		// --debug reads templates anew when they change (and shows
+		// tracebacks in the browser); devserver restarts it, not Flask.
+		return Project{"Flask (" + firstOf(dir, py) + ")", map[string]any{"app.run": "flask run --debug --no-reload --port $PORT",
+			"watch.reload": []string{"**/templates/**", "**/static/**"}}}
 	case has("config.ru"):
 		return Project{"Rack app (config.ru)", map[string]any{"app.run": "bundle exec rackup -p $PORT"}}
 	case has("index.html"):
@@ -163,8 +172,9 @@ func detectStack(dir string) Project {
 // main file.
 func nodeProject(dir string) Project {
 	var pkg struct {
-		Main    string            `json:"main"`
-		Scripts map[string]string `json:"scripts"`
+		Main         string            `json:"main"`
+		Scripts      map[string]string `json:"scripts"`
+		Dependencies map[string]string `json:"dependencies"`
 	}
 	data, _ := readProjectFile(dir, "package.json")
 	_ = json.Unmarshal(data, &pkg) // a broken package.json: nothing found in it
@@ -178,6 +188,19 @@ func nodeProject(dir string) Project {
 		p = Project{"Node (package.json, its main file)", map[string]any{"app.run": "node " + pkg.Main}}
 	default:
 		p = Project{"Node (package.json)", map[string]any{"app.run": "node index.js"}}
+	}
+	// Express reads views and serves public/ from disk at each request
+	// (its view cache is off outside production).
+	if _, express := pkg.Dependencies["express"]; express {
+		var reload []string
+		for _, d := range []string{"views", "public"} {
+			if st, err := os.Stat(filepath.Join(dir, d)); err == nil && st.IsDir() {
+				reload = append(reload, d+"/**")
+			}
+		}
+		if len(reload) > 0 {
+			p.set("watch.reload", reload)
+		}
 	}
 	// A watch script (tailwindcss --watch, esbuild --watch) runs beside the
 	// app and watches its own files.

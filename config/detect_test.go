@@ -19,21 +19,24 @@ func TestInitRecognisesTheStack(t *testing.T) {
 	cases := []struct {
 		files      map[string]string
 		stack, run string
+		reload     []string // watch.reload
 	}{
-		{map[string]string{"go.mod": "module x\n"}, "Go module", "go run ."},
-		{map[string]string{"package.json": `{"scripts": {"dev": "nodemon s.js", "start": "node s.js"}}`}, "Node (package.json, its dev script)", "npm run dev"},
-		{map[string]string{"package.json": `{"scripts": {"start": "node s.js"}}`}, "Node (package.json, its start script)", "npm start"},
-		{map[string]string{"package.json": `{"main": "server.js"}`}, "Node (package.json, its main file)", "node server.js"},
-		{map[string]string{"manage.py": "", "requirements.txt": "Django\n"}, "Django", python + " manage.py runserver 127.0.0.1:$PORT --noreload"},
-		{map[string]string{"requirements.txt": "fastapi\nuvicorn\n"}, "FastAPI (requirements.txt)", "uvicorn main:app --port $PORT"},
-		{map[string]string{"pyproject.toml": "[project]\ndependencies = [\"Flask\"]\n"}, "Flask (pyproject.toml)", "flask run --port $PORT"},
-		{map[string]string{"config.ru": "run App\n", "Gemfile": ""}, "Rack app", "bundle exec rackup -p $PORT"},
-		{map[string]string{"index.html": "<h1>hi</h1>"}, "static site", ""},
-		{map[string]string{"notes.txt": "x"}, "", ""},
+		{map[string]string{"go.mod": "module x\n"}, "Go module", "go run .", nil},
+		{map[string]string{"package.json": `{"scripts": {"dev": "nodemon s.js", "start": "node s.js"}}`}, "Node (package.json, its dev script)", "npm run dev", nil},
+		{map[string]string{"package.json": `{"scripts": {"start": "node s.js"}}`}, "Node (package.json, its start script)", "npm start", nil},
+		{map[string]string{"package.json": `{"main": "server.js"}`}, "Node (package.json, its main file)", "node server.js", nil},
+		{map[string]string{"manage.py": "", "requirements.txt": "Django\n"}, "Django", python + " manage.py runserver 127.0.0.1:$PORT --noreload", []string{"**/static/**"}},
+		{map[string]string{"requirements.txt": "fastapi\nuvicorn\n"}, "FastAPI (requirements.txt)", "uvicorn main:app --port $PORT", nil},
+		{map[string]string{"pyproject.toml": "[project]\ndependencies = [\"Flask\"]\n"}, "Flask (pyproject.toml)", "flask run --debug --no-reload --port $PORT", []string{"**/templates/**", "**/static/**"}},
+		{map[string]string{"config.ru": "run App\n", "Gemfile": ""}, "Rack app", "bundle exec rackup -p $PORT", nil},
+		{map[string]string{"index.html": "<h1>hi</h1>"}, "static site", "", nil},
+		{map[string]string{"notes.txt": "x"}, "", "", nil},
 		{map[string]string{"requirements.txt": "flask\n", "Procfile": "# processes\nweb: gunicorn app:app --bind 127.0.0.1:$PORT\nWorker: python worker.py\nrelease: flask db upgrade\n"},
-			"Flask (requirements.txt) + Procfile (web) + Procfile (worker)", "gunicorn app:app --bind 127.0.0.1:$PORT"},
+			"Flask (requirements.txt) + Procfile (web) + Procfile (worker)", "gunicorn app:app --bind 127.0.0.1:$PORT", nil},
 		{map[string]string{"package.json": `{"scripts": {"dev": "node server.js", "watch:css": "tailwindcss -i in.css -o out.css --watch"}}`},
-			"Node (package.json, its dev script) + its watch:css script", "npm run dev"},
+			"Node (package.json, its dev script) + its watch:css script", "npm run dev", nil},
+		{map[string]string{"package.json": `{"main": "app.js", "dependencies": {"express": "^4"}}`, "views/index.ejs": "", "public/site.css": ""},
+			"Node (package.json, its main file)", "node app.js", []string{"views/**", "public/**"}},
 	}
 	for _, c := range cases {
 		for _, format := range []string{"yaml", "toml"} {
@@ -52,6 +55,9 @@ func TestInitRecognisesTheStack(t *testing.T) {
 			}
 			if l.Config.App.Run != c.run {
 				t.Errorf("%v (%s): app.run %q, want %q", c.files, format, l.Config.App.Run, c.run)
+			}
+			if got := l.Config.Watch.Reload; !slices.Equal(got, c.reload) && len(got)+len(c.reload) > 0 {
+				t.Errorf("%v (%s): watch.reload %q, want %q", c.files, format, got, c.reload)
 			}
 			for key, v := range p.Settings {
 				if name, field, ok := processKey(key); ok && l.Config.Get(key) != v {

@@ -18,6 +18,7 @@ type Process struct {
 	Env     map[string]string `key:"env"`
 	EnvFile []string          `key:"env_file"`
 	Watch   []string          `key:"watch"`
+	Reload  []string          `key:"reload"`
 	HTTP    bool              `key:"http"`
 	Port    int               `key:"port"`
 	// ReadyPath, ReadyLog and ReadyCommand are as the app's.

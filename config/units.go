@@ -11,7 +11,8 @@ func (c *Config) Units() []string {
 }
 
 // Unit returns unit name as a process: the app is the unit named "app",
-// with its own keys (watch.globs are its watch), so that whatever runs
+// with its own keys (watch.globs are its watch, watch.reload its reload),
+// so that whatever runs
 // units treats every one alike. The second result is false for a name that
 // is no unit.
 func (c *Config) Unit(name string) (Process, bool) {
@@ -20,7 +21,7 @@ func (c *Config) Unit(name string) (Process, bool) {
 		return p, ok
 	}
 	a := c.App
-	return Process{Run: a.Run, Build: a.Build, Env: a.Env, EnvFile: a.EnvFile, Watch: c.Watch.Globs, HTTP: a.HTTP,
+	return Process{Run: a.Run, Build: a.Build, Env: a.Env, EnvFile: a.EnvFile, Watch: c.Watch.Globs, Reload: c.Watch.Reload, HTTP: a.HTTP,
 		ReadyPath: a.ReadyPath, ReadyLog: a.ReadyLog, ReadyCommand: a.ReadyCommand, DependsOn: a.DependsOn, Restart: a.Restart}, a.Run != ""
 }
 

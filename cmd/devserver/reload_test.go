@@ -508,16 +508,20 @@ func editAndCount(t *testing.T, d *devserver, dir, pidfile, name string, want in
 }
 
 // TestAppWritingItsDatabaseRestartsOnce: an app that writes a SQLite file
-// in the tree at each start (Django's db.sqlite3) is not restarted by it:
-// one restart per edit.
+// (Django's db.sqlite3) or a log in the tree at each start is not
+// restarted by it: one restart per edit.
 func TestAppWritingItsDatabaseRestartsOnce(t *testing.T) {
-	dir, pidfile := selfWritingProject(t, "db.sqlite3")
-	d := startDevserver(t, dir, nil)
-	pidServing(t, d.URL)
-	editAndCount(t, d, dir, pidfile, "a.go", 2)
-	editAndCount(t, d, dir, pidfile, "b.go", 3) // a barrier: batches come in order
-	if n := len(testkit.Pids(t, pidfile)); n != 3 {
-		t.Errorf("%d app starts, want 3 (first, a.go, b.go):\n%s", n, d.Stderr)
+	for _, name := range []string{"db.sqlite3", "app.log"} {
+		t.Run(name, func(t *testing.T) {
+			dir, pidfile := selfWritingProject(t, name)
+			d := startDevserver(t, dir, nil)
+			pidServing(t, d.URL)
+			editAndCount(t, d, dir, pidfile, "a.go", 2)
+			editAndCount(t, d, dir, pidfile, "b.go", 3) // a barrier: batches come in order
+			if n := len(testkit.Pids(t, pidfile)); n != 3 {
+				t.Errorf("%d app starts, want 3 (first, a.go, b.go):\n%s", n, d.Stderr)
+			}
+		})
 	}
 }
 
@@ -526,15 +530,15 @@ func TestAppWritingItsDatabaseRestartsOnce(t *testing.T) {
 // restarting for that file, says which and how to ignore it, and still
 // restarts for edits.
 func TestRestartLoopIsStopped(t *testing.T) {
-	dir, pidfile := selfWritingProject(t, "app.log")
+	dir, pidfile := selfWritingProject(t, "state.txt")
 	d := startDevserver(t, dir, nil)
 	testkit.WaitFor(t, 20*time.Second, "the loop named", func() bool {
-		return strings.Contains(d.Stderr.String(), "restart loop: app.log changed right after each of the last 3 starts") &&
-			strings.Contains(d.Stderr.String(), "add them to watch.ignore")
+		return strings.Contains(d.Stderr.String(), "restart loop: state.txt changed right after each of the last 3 starts") &&
+			strings.Contains(d.Stderr.String(), "add them to .gitignore")
 	})
 	n := len(testkit.Pids(t, pidfile))
 	editAndCount(t, d, dir, pidfile, "a.go", n+1)
-	editAndCount(t, d, dir, pidfile, "b.go", n+2) // app.log after a.go's start came before b.go
+	editAndCount(t, d, dir, pidfile, "b.go", n+2) // state.txt after a.go's start came before b.go
 	if got := len(testkit.Pids(t, pidfile)); got != n+2 {
 		t.Errorf("%d app starts after the loop was stopped at %d, want %d (one per edit)", got, n, n+2)
 	}

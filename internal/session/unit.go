@@ -25,6 +25,7 @@ type unit struct {
 	task     *task          // nil until started
 	started  reload.Options // what it runs with, to see a change
 	globs    watch.Globs    // files whose change restarts it
+	reload   watch.Globs    // but for these: they reload pages (its own reload globs and watch.reload)
 	except   string         // a directory whose files alone never restart it: for the app, what devserver serves itself
 	onChange bool           // restarted for changes: every policy but never
 	guard    loopGuard
@@ -108,6 +109,7 @@ func (s *session) switchUnits(ctx context.Context, n *next, force bool) bool {
 		}
 		p, _ := cfg.Unit(name)
 		u.globs, u.onChange, u.except = watch.CompileGlobs(p.Watch), p.Restart != "never", ""
+		u.reload = watch.CompileGlobs(append(slices.Clone(cfg.Watch.Reload), p.Reload...))
 		if name == config.RouteApp {
 			u.except = cfg.ServedDir()
 		}
@@ -148,7 +150,7 @@ func (s *session) setPrefixes(cfg *config.Config) {
 }
 
 // unitsChanged restarts each unit whose watch globs match a batch of
-// changed paths, and that restarts on a change (the app not for files
+// changed paths (but for its reload globs), and that restarts on a change (the app not for files
 // devserver serves itself alone), each guarded against a loop of its own.
 // It returns the units the batch was for, restarted or not.
 func (s *session) unitsChanged(paths []string) map[string]bool {
@@ -156,7 +158,7 @@ func (s *session) unitsChanged(paths []string) map[string]bool {
 	took := map[string]bool{}
 	for _, name := range slices.Sorted(maps.Keys(s.units)) {
 		u := s.units[name]
-		mine := slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return !u.globs.Match(p) })
+		mine := slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return !u.globs.Match(p) || u.reload.Match(p) })
 		outside := slices.ContainsFunc(mine, func(p string) bool { return u.except == "" || !within(u.except, cfg.Abs(p)) })
 		if !u.onChange || !outside {
 			continue
@@ -173,18 +175,34 @@ func (s *session) unitsChanged(paths []string) map[string]bool {
 	return took
 }
 
-// procGlobs are the globs of every process that restarts on a change, for
-// the watcher, which watches for the app's and theirs together.
-func procGlobs(cfg *config.Config) []string {
-	var out []string
-	for _, name := range cfg.ProcessNames() {
-		if p := cfg.Processes[name]; p.Restart != "never" {
-			for _, g := range p.Watch {
-				if !slices.Contains(out, g) {
-					out = append(out, g)
-				}
+// watchGlobs are the globs the watcher watches: the app's, those of every
+// process that restarts on a change, and every reload glob.
+func watchGlobs(cfg *config.Config) []string {
+	out := slices.Clone(cfg.Watch.Globs)
+	add := func(globs []string) {
+		for _, g := range globs {
+			if !slices.Contains(out, g) {
+				out = append(out, g)
 			}
 		}
 	}
+	add(cfg.Watch.Reload)
+	for _, name := range cfg.ProcessNames() {
+		p := cfg.Processes[name]
+		if p.Restart != "never" {
+			add(p.Watch)
+		}
+		add(p.Reload)
+	}
 	return out
+}
+
+// reloadGlobs are the globs whose changes reload pages without a restart:
+// watch.reload and every process's reload.
+func reloadGlobs(cfg *config.Config) watch.Globs {
+	out := slices.Clone(cfg.Watch.Reload)
+	for _, name := range cfg.ProcessNames() {
+		out = append(out, cfg.Processes[name].Reload...)
+	}
+	return watch.CompileGlobs(out)
 }

@@ -17,7 +17,7 @@ func TestEveryPolicyButNeverIsWatched(t *testing.T) {
 		"c": {Watch: []string{"c/**"}, Restart: "always"},
 		"d": {Watch: []string{"d/**"}, Restart: "never"},
 	}}
-	if got := procGlobs(cfg); !slices.Equal(got, []string{"a/**", "b/**", "c/**"}) {
+	if got := watchGlobs(cfg); !slices.Equal(got, []string{"a/**", "b/**", "c/**"}) {
 		t.Errorf("watched %v", got)
 	}
 }

@@ -19,8 +19,7 @@ import (
 // still watched; nil only if even they cannot be.
 func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 	cfg := l.Config
-	globs := append(slices.Clone(cfg.Watch.Globs), procGlobs(cfg)...)
-	opts := watch.Options{Root: cfg.Root, Globs: globs, Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: contentFiles(l),
+	opts := watch.Options{Root: cfg.Root, Globs: watchGlobs(cfg), Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: contentFiles(l),
 		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log}
 	if cfg.Watch.Enabled {
 		opts.Paths = cfg.Watch.Paths
@@ -112,16 +111,18 @@ func (s *session) filesChanged(b watch.Batch) {
 	if s.unitsChanged(paths)[config.RouteApp] {
 		return // open pages reload once the app is ready again
 	}
-	appGlobs := watch.CompileGlobs(cfg.Watch.Globs)
-	paths = slices.DeleteFunc(paths, func(p string) bool { return !appGlobs.Match(p) })
+	// What no unit took is for the pages: the app's files (a static site's)
+	// and the reload globs'. A stylesheet devserver serves, or one of the
+	// reload globs, is swapped in place; anything else reloads them.
+	appGlobs, reloads := watch.CompileGlobs(cfg.Watch.Globs), reloadGlobs(cfg)
+	paths = slices.DeleteFunc(paths, func(p string) bool { return !appGlobs.Match(p) && !reloads.Match(p) })
 	if len(paths) == 0 {
 		return // a process's files only
 	}
-	// What the app does not take is for the pages: a stylesheet devserver
-	// serves is swapped in place, anything else reloads them.
 	served := cfg.ServedDir()
-	cssOnly := served != "" && !slices.ContainsFunc(paths, func(p string) bool {
-		return !within(served, cfg.Abs(p)) || !strings.EqualFold(filepath.Ext(p), ".css")
+	cssOnly := !slices.ContainsFunc(paths, func(p string) bool {
+		inPlace := reloads.Match(p) || served != "" && within(served, cfg.Abs(p))
+		return !inPlace || !strings.EqualFold(filepath.Ext(p), ".css")
 	})
 	reload, loop := s.pages.restarts(cfg, "", paths, s.pages.asked)
 	switch {
