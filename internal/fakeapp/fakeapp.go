@@ -139,7 +139,7 @@ func drain(ln net.Listener) int {
 	var mu sync.Mutex
 	open := 0
 	closed := make(chan struct{}, 1)
-	srv := &http.Server{Handler: routes(&sync.WaitGroup{}), ConnState: func(_ net.Conn, st http.ConnState) {
+	srv := &http.Server{Handler: handler(&sync.WaitGroup{}), ConnState: func(_ net.Conn, st http.ConnState) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch st {
@@ -178,7 +178,7 @@ func drain(ln net.Listener) int {
 // connection, WebSockets included, has closed.
 func serve(ln net.Listener, graceful bool) int {
 	var upgraded sync.WaitGroup // open WebSockets
-	srv := &http.Server{Handler: routes(&upgraded)}
+	srv := &http.Server{Handler: handler(&upgraded)}
 	if order := os.Getenv("ORDERLOG"); order != "" && !graceful {
 		appendLine(order, "start "+os.Getenv("GEN"))
 		term := make(chan os.Signal, 1)
@@ -248,9 +248,23 @@ func handleRoot(mux *http.ServeMux) {
 	})
 }
 
+// handler is the app's routes behind its request log, if $ACCESSLOG
+// names one: a line per request, as Express's morgan writes one into the
+// project.
+func handler(upgraded *sync.WaitGroup) http.Handler {
+	mux, f := routes(upgraded), os.Getenv("ACCESSLOG")
+	if f == "" {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		appendLine(f, r.Method+" "+r.URL.Path)
+		mux.ServeHTTP(w, r)
+	})
+}
+
 // routes are the fake app's answers (see Env); upgraded counts the open
 // WebSockets.
-func routes(upgraded *sync.WaitGroup) http.Handler {
+func routes(upgraded *sync.WaitGroup) *http.ServeMux {
 	next := make(chan struct{})
 	page, _ := os.ReadFile(os.Getenv("PAGE")) // read once: a change shows after a restart
 	mux := http.NewServeMux()
@@ -306,13 +320,6 @@ func routes(upgraded *sync.WaitGroup) http.Handler {
 		defer upgraded.Done()
 		testkit.EchoUpgrade(w, r)
 	})
-	if f := os.Getenv("ACCESSLOG"); f != "" {
-		// A request log in the project, as Express's morgan writes one.
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			appendLine(f, r.Method+" "+r.URL.Path)
-			mux.ServeHTTP(w, r)
-		})
-	}
 	return mux
 }
 
