@@ -3,6 +3,7 @@ package reload
 import (
 	"log/slog"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,18 @@ func TestBackoff(t *testing.T) {
 	}
 	if _, ok := (&crashes{}).delay(RestartOnFailure, &exit{known: false}); !ok {
 		t.Error("on-failure did not restart after a kill by a signal")
+	}
+}
+
+// TestTheLogSaysTheError: a failure's line in the terminal carries the
+// error's message, as the error page's title does.
+func TestTheLogSaysTheError(t *testing.T) {
+	log := &lockedbuf.Buffer{}
+	h := start(t, "serve", func(o *Options) {
+		o.Build, o.Logger = "echo ./main.go:3:5: undefined: thing && exit 2", slog.New(slog.NewTextHandler(log, nil))
+	})
+	h.failure(t)
+	if !strings.Contains(log.String(), `msg="build failed" component=app status="exit status 2" error="undefined: thing"`) {
+		t.Errorf("the log:\n%s", log)
 	}
 }

@@ -75,25 +75,6 @@ type Options struct {
 // shutting down, or the unit was replaced by another supervisor.
 var ErrStopped = errors.New("devserver is shutting down")
 
-// Failure says why there is no app to send requests to: a failed build, an
-// app that exited, or one that never listened. It is what Ready returns
-// until the next restart.
-type Failure struct {
-	What    string // "build failed", "app exited", "app did not start"
-	Command string
-	Status  string // "exit status 2", "killed by SIGKILL", or a reason
-	Output  string // the last lines the command printed
-	exit    *exit  // how the app ended, when it ended by itself
-}
-
-func (f *Failure) Error() string { return fmt.Sprintf("%s: %s: %s", f.What, f.Command, f.Status) }
-
-// Title is a one-line summary for an error page.
-func (f *Failure) Title() string { return f.What + " (" + f.Status + ")" }
-
-// Detail is the command and its last output lines, for an error page.
-func (f *Failure) Detail() string { return "$ " + f.Command + "\n" + f.Output }
-
 type phase int
 
 const (
@@ -412,7 +393,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			// under a restart policy, the backoff.
 			f := &Failure{What: s.opts.Name + " exited", Command: s.opts.Run, Status: app.status(),
 				exit: exitOf(app, time.Since(s.crash.readyAt))}
-			s.log.Warn(f.What, "status", f.Status)
+			s.log.Warn(f.What, failureAttrs(f.Status, app.output.String())...)
 			s.stop(app)
 			f.Output = app.output.String() // whole once the tree is released
 			app = nil
@@ -422,14 +403,6 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			}
 		}
 	}
-}
-
-// exitIfAny is how the app ended by itself, if f says it did.
-func (f *Failure) exitIfAny() *exit {
-	if f == nil {
-		return nil
-	}
-	return f.exit
 }
 
 // cycle builds (while old keeps serving), stops old and starts a new app. It
@@ -528,7 +501,7 @@ func (s *Supervisor) buildCurrent(ctx context.Context, old *process) *Failure {
 			s.log.Info("build cancelled for a newer change", "took", took)
 			continue
 		case err != nil:
-			s.log.Error("build failed", "status", status, "took", took)
+			s.log.Error("build failed", failureAttrs(status, out, "took", took)...)
 			return &Failure{What: "build failed", Command: s.opts.Build, Status: status, Output: out}
 		}
 		s.log.Info("build ok", "took", took)
@@ -563,7 +536,7 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 			f.Output = app.output.String() // whole once the tree is released
 		}
 		if ctx.Err() == nil {
-			s.log.Error(f.What, "status", f.Status)
+			s.log.Error(f.What, failureAttrs(f.Status, f.Output)...)
 		}
 		return nil, f
 	}

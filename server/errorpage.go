@@ -34,7 +34,9 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <style>
 body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#fff;color:#222}
 header{background:#b00020;color:#fff;padding:1rem 2rem}
-h1{font-size:1.3rem;margin:0}
+h1{font-size:1.3rem;margin:0;font-family:ui-monospace,monospace;white-space:pre-wrap;word-break:break-word}
+.sub{margin:.3rem 0 0;opacity:.85}
+.frame .mark{color:#b00020;font-weight:bold}
 h2{font-size:1rem;margin:1.5rem 0 .5rem;font-family:ui-monospace,monospace}
 main{padding:1rem 2rem}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:1rem;overflow:auto;font:13px/1.4 ui-monospace,monospace;margin:.5rem 0}
@@ -44,11 +46,12 @@ form{display:inline-block;margin:.5rem 1rem .5rem 0}
 button{font:inherit;padding:.3rem .8rem;border:1px solid #888;border-radius:4px;background:#fff;cursor:pointer}
 footer{color:#666;padding:0 2rem 2rem}
 </style></head>
-<body><header><h1>{{.Title}}</h1></header>
+<body><header><h1>{{.Title}}</h1>{{with .Subtitle}}<p class="sub">{{.}}</p>{{end}}</header>
 <main><p>{{.Hint}}</p>
 {{- with .Frame}}
 <section class="frame"><h2>{{$.Loc.Rel}}:{{$.Loc.Line}}{{if $.Loc.Col}}:{{$.Loc.Col}}{{end}}</h2>
-<pre>{{range .}}{{if .Here}}<span class="here">{{printf "%5d" .N}} | {{.Text}}</span>{{else}}{{printf "%5d" .N}} | {{.Text}}{{end}}
+<pre>{{range .}}{{if .Here}}<span class="here">{{printf "%5d" .N}} | {{.Text}}</span>{{with $.Marker}}
+<span class="mark">      | {{.}}</span>{{end}}{{else}}{{printf "%5d" .N}} | {{.Text}}{{end}}
 {{end}}</pre></section>
 {{- end}}
 {{- if or .CanEdit .CanRestart}}
@@ -67,13 +70,15 @@ footer{color:#666;padding:0 2rem 2rem}
 
 // page describes an error page.
 type page struct {
-	Status int
-	Title  string // one line
-	Hint   string // what to do
-	Detail string // command output, shown preformatted; ANSI colours are rendered
+	Status   int
+	Title    string // one line: the error's message when it is known
+	Subtitle string // what failed and its exit status, under a message
+	Hint     string // what to do
+	Detail   string // command output, shown preformatted; ANSI colours are rendered
 	// A failure's page also points at the source and offers its buttons.
 	Loc        srcloc.Loc
 	Frame      []srcloc.Line
+	Marker     string // under the frame's line: a caret at its column, and the message
 	CanEdit    bool
 	CanRestart bool
 	Unit       string // what the restart button restarts: "app" or a route's unit
@@ -97,19 +102,50 @@ func (page) RestartPath() string { return RestartPath }
 // once; the earlier ones are one click away.
 const shownLines = 40
 
-// failurePage is the page of a failure: its output, and, when the output
-// points at a file of the project under root, that place with the lines
-// around it. edit and restart say which buttons work.
+// failurePage is the page of a failure: its message as the title (the
+// line a person reads first: Go's first error, Python's exception), what
+// failed below it, its output, and, when the output points at a file of
+// the project under root, that place with the lines around it and the
+// message under its column. edit and restart say which buttons work.
 func failurePage(title, detail, root string, edit, restart bool) page {
 	p := page{Status: http.StatusBadGateway, Title: title, Detail: detail, CanRestart: restart,
 		Hint: "Fix the problem and save: devserver restarts the app on the next change."}
+	plain := ansi.Strip(detail)
+	msg := srcloc.Message(plain)
+	if msg != "" {
+		p.Title, p.Subtitle = msg, title
+	}
 	if root == "" {
 		return p
 	}
-	if loc, ok := srcloc.Find(ansi.Strip(detail), root); ok {
+	if loc, ok := srcloc.Find(plain, root); ok {
 		p.Loc, p.Frame, p.CanEdit = loc, srcloc.Frame(root, loc, 3), edit
+		for _, l := range p.Frame {
+			if l.Here && p.Loc.Col == 0 {
+				p.Loc.Col = srcloc.Column(plain, l.Text)
+			}
+			if l.Here && (p.Loc.Col > 0 || msg != "") {
+				p.Marker = marker(l.Text, p.Loc.Col, msg)
+			}
+		}
 	}
 	return p
+}
+
+// marker is the line under a frame's line: a caret under column col
+// (tabs kept, so it lines up) and the message; without a column, the
+// message alone.
+func marker(text string, col int, msg string) string {
+	if col < 1 || col > len(text)+1 {
+		return "^ " + msg
+	}
+	pad := []byte(text[:col-1])
+	for i, c := range pad {
+		if c != '\t' {
+			pad[i] = ' '
+		}
+	}
+	return strings.TrimRight(string(pad)+"^ "+msg, " ")
 }
 
 // writePage answers with an HTML page for browsers and plain text for
@@ -138,7 +174,11 @@ func writePage(w http.ResponseWriter, r *http.Request, p page) {
 // the code frame.
 func (p page) text() string {
 	var b strings.Builder
-	b.WriteString(p.Title + "\n" + p.Hint + "\n")
+	b.WriteString(p.Title + "\n")
+	if p.Subtitle != "" {
+		b.WriteString(p.Subtitle + "\n")
+	}
+	b.WriteString(p.Hint + "\n")
 	if len(p.Frame) > 0 {
 		fmt.Fprintf(&b, "\n%s:%d\n", p.Loc.Rel, p.Loc.Line)
 		for _, l := range p.Frame {
@@ -147,6 +187,9 @@ func (p page) text() string {
 				mark = ">"
 			}
 			fmt.Fprintf(&b, "%s%5d | %s\n", mark, l.N, l.Text)
+			if l.Here && p.Marker != "" {
+				fmt.Fprintf(&b, "       | %s\n", p.Marker)
+			}
 		}
 	}
 	if p.Detail != "" {

@@ -23,9 +23,11 @@ func (crash) Error() string    { return "app exited" }
 func (crash) Title() string    { return "app exited (exit status 1)" }
 func (c crash) Detail() string { return c.detail }
 
-// TestAnErrorPageWorthReading: the page renders the output's colours,
+// TestAnErrorPageWorthReading: the page leads with the error's message,
+// what failed under it, renders the output's colours,
 // keeps its first lines one click away and says how many, shows the source
-// around the line the output points at, and its two buttons work — for
+// around the line the output points at with the message under its column,
+// and its two buttons work — for
 // this server's own pages only, and for files of the project only.
 func TestAnErrorPageWorthReading(t *testing.T) {
 	root := t.TempDir()
@@ -35,7 +37,7 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 		fmt.Fprintf(&out, "noise %d\n", i)
 	}
 	out.WriteString("Traceback (most recent call last):\n  File \"" + filepath.Join(root, "app", "views.py") + "\", line 4\n")
-	out.WriteString("\x1b[31mSyntaxError\x1b[0m: invalid syntax\n")
+	out.WriteString("    return <oops>\n           ^\n\x1b[31mSyntaxError\x1b[0m: invalid syntax\n")
 	var mu sync.Mutex
 	var edited []string
 	restarts, restarted := 0, ""
@@ -52,9 +54,10 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 	status, body := raw(t, addr, "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
 	for _, want := range []string{
 		`<span style="color:#c0392b">SyntaxError</span>: invalid syntax`,
-		"<details><summary>13 earlier lines</summary><pre>noise 0\n",
-		`<h2>app/views.py:4</h2>`,
-		`<span class="here">    4 |     return &lt;oops&gt;</span>`,
+		"<details><summary>15 earlier lines</summary><pre>noise 0\n",
+		`<h1>SyntaxError: invalid syntax</h1><p class="sub">app exited (exit status 1)</p>`,
+		`<h2>app/views.py:4:12</h2>`,
+		"<span class=\"here\">    4 |     return &lt;oops&gt;</span>\n<span class=\"mark\">      |            ^ SyntaxError: invalid syntax</span>",
 		`<input type="hidden" name="file" value="app/views.py">`,
 		`<input type="hidden" name="unit" value="app"><button>Restart the app</button>`,
 	} {
@@ -66,7 +69,7 @@ func TestAnErrorPageWorthReading(t *testing.T) {
 		t.Error("raw escapes on the page")
 	}
 	_, text := raw(t, addr, get("/"))
-	if !strings.Contains(text, ">    4 |     return <oops>\n") || !strings.Contains(text, "SyntaxError: invalid syntax") || !strings.Contains(text, "noise 0\n") {
+	if !strings.Contains(text, ">    4 |     return <oops>\n       |            ^ SyntaxError: invalid syntax\n") || !strings.Contains(text, "SyntaxError: invalid syntax") || !strings.Contains(text, "noise 0\n") {
 		t.Errorf("the text page:\n%s", text)
 	}
 

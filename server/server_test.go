@@ -416,7 +416,9 @@ func TestErrorPages(t *testing.T) {
 	addr, _ := start(t, Options{App: fail})
 	req := "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
 	status, body := raw(t, addr, req)
-	if status != http.StatusBadGateway || !strings.Contains(body, "<h1>build failed (exit status 2)</h1>") || !strings.Contains(body, "main.go:3: &lt;syntax&gt; error") {
+	// The title is the error's message; what failed is under it.
+	if status != http.StatusBadGateway || !strings.Contains(body, `<h1>&lt;syntax&gt; error</h1><p class="sub">build failed (exit status 2)</p>`) ||
+		!strings.Contains(body, "main.go:3: &lt;syntax&gt; error") {
 		t.Errorf("HTML page: %d\n%s", status, body)
 	}
 	status, body = raw(t, addr, get("/"))

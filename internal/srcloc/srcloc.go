@@ -48,14 +48,18 @@ func Find(output, root string) (Loc, bool) {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() && len(found) < 200 {
 		for _, re := range patterns {
-			m := re.FindStringSubmatch(sc.Text())
-			if m == nil {
-				continue
+			ms := re.FindAllStringSubmatch(sc.Text(), 4)
+			// The first place in the line inside the project: Ruby names
+			// its own require before the project's file that failed.
+			for _, m := range ms {
+				if loc, ok := resolve(root, realRoot, m[1], m[2], m[3]); ok {
+					found = append(found, loc)
+					break
+				}
 			}
-			if loc, ok := resolve(root, realRoot, m[1], m[2], m[3]); ok {
-				found = append(found, loc)
+			if ms != nil {
+				break
 			}
-			break
 		}
 	}
 	if len(found) == 0 {

@@ -14,7 +14,7 @@ func TestFindsWhereTheErrorIs(t *testing.T) {
 	root := t.TempDir()
 	testkit.WriteTree(t, root, map[string]string{
 		"main.go": "package main\n", "polls/views.py": "x\n", "server.js": "x\n", "src/app.ts": "x\n",
-		"app.rb": "x\n", "node_modules/lib/index.js": "x\n", "styles/site.css": "x\n",
+		"app.rb": "x\n", "config.ru": "x\n", "node_modules/lib/index.js": "x\n", "styles/site.css": "x\n",
 	})
 	abs := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
 	for _, c := range []struct {
@@ -30,6 +30,7 @@ func TestFindsWhereTheErrorIs(t *testing.T) {
 		{"tsc", "src/app.ts(12,5): error TS2304: Cannot find name 'x'.\n", Loc{"src/app.ts", 12, 5}},
 		{"esbuild", "✘ [ERROR] Expected \";\" but found \"x\"\n\n    src/app.ts:3:8:\n", Loc{"src/app.ts", 3, 8}},
 		{"ruby", "app.rb:7:in 'block in <main>': undefined method (NoMethodError)\n", Loc{"app.rb", 7, 0}},
+		{"ruby syntax under rackup", "/usr/lib/ruby/3.1.0/rubygems/core_ext/kernel_require.rb:85:in 'require_relative': " + abs("app.rb") + ":5: syntax error, unexpected end-of-input (SyntaxError)\n\tfrom config.ru:1:in 'block in <main>'\n", Loc{"app.rb", 5, 0}},
 		{"css", "styles/site.css:4:2: unknown word\n", Loc{"styles/site.css", 4, 2}},
 		{"stdlib only", "/usr/lib/go/src/net/http/server.go:3285:3: listen tcp\n", Loc{}},
 	} {
