@@ -168,7 +168,7 @@ var keys = []Key{
 	{Name: "app.stop_timeout", Kind: KindDuration, Default: 5 * time.Second,
 		Doc: "how long to wait after stop_signal before SIGKILL to the whole group", check: checkPositive, Effect: EffectRestart},
 	{Name: "static.dir", Kind: KindString, Default: "", Flag: "static",
-		Doc: `directory served under static.prefix (without app.run: defaults to ".")`, Effect: EffectReload},
+		Doc: `directory served under static.prefix (without app.run: defaults to "."); its changes reload the pages, whatever .gitignore and watch.globs say (watch.ignore still applies)`, Effect: EffectReload | EffectRewatch},
 	{Name: "static.prefix", Kind: KindString, Default: "/",
 		Doc: "URL path under which static.dir is served", check: checkPrefix, Effect: EffectReload},
 	{Name: "watch.enabled", Kind: KindBool, Default: true, Flag: "noreload", Negated: true,

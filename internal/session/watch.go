@@ -23,6 +23,9 @@ func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log}
 	if cfg.Watch.Enabled {
 		opts.Paths = cfg.Watch.Paths
+		if served := cfg.ServedDir(); served != "" {
+			opts.Own = []string{served} // devserver's own: watched whatever .gitignore and the globs say
+		}
 	}
 	w, err := watch.New(opts)
 	if err == nil {
@@ -32,7 +35,7 @@ func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 		return w
 	}
 	s.log.Error("not watching files", "err", err)
-	opts.Paths = nil
+	opts.Paths, opts.Own = nil, nil
 	if w, err = watch.New(opts); err == nil {
 		if err = w.Scan(); err == nil {
 			return w
@@ -111,15 +114,16 @@ func (s *session) filesChanged(b watch.Batch) {
 	if s.unitsChanged(paths)[config.RouteApp] {
 		return // open pages reload once the app is ready again
 	}
-	// What no unit took is for the pages: the app's files (a static site's)
-	// and the reload globs'. A stylesheet devserver serves, or one of the
+	// What no unit took is for the pages: the app's files (a static site's),
+	// the reload globs' and static.dir's. A stylesheet devserver serves, or one of the
 	// reload globs, is swapped in place; anything else reloads them.
-	appGlobs, reloads := watch.CompileGlobs(cfg.Watch.Globs), reloadGlobs(cfg)
-	paths = slices.DeleteFunc(paths, func(p string) bool { return !appGlobs.Match(p) && !reloads.Match(p) })
+	appGlobs, reloads, served := watch.CompileGlobs(cfg.Watch.Globs), reloadGlobs(cfg), cfg.ServedDir()
+	paths = slices.DeleteFunc(paths, func(p string) bool {
+		return !appGlobs.Match(p) && !reloads.Match(p) && (served == "" || !within(served, cfg.Abs(p)))
+	})
 	if len(paths) == 0 {
 		return // a process's files only
 	}
-	served := cfg.ServedDir()
 	cssOnly := !slices.ContainsFunc(paths, func(p string) bool {
 		inPlace := reloads.Match(p) || served != "" && within(served, cfg.Abs(p))
 		return !inPlace || !strings.EqualFold(filepath.Ext(p), ".css")

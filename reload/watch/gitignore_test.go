@@ -149,3 +149,29 @@ func TestALongGitignoreCostsOneParse(t *testing.T) {
 		t.Errorf("a .gitignore over the cap is said %d times, want once naming it:\n%s", got, log.String())
 	}
 }
+
+// TestOwnDirectoriesAreWatchedWhatever: a static.dir that .gitignore lists
+// and the globs miss (Hugo's public/) is watched all the same, but for what
+// Ignore leaves out; one a build makes only after the start is too.
+func TestOwnDirectoriesAreWatchedWhatever(t *testing.T) {
+	for _, mode := range engines {
+		t.Run(mode, func(t *testing.T) {
+			root := t.TempDir()
+			testkit.WriteTree(t, root, map[string]string{
+				".gitignore": "public/\ndist/\n", "content/a.md": "x", "public/index.html": "x", "public/skip.tmp": "x",
+			})
+			pp := runWatcher(t, mode, Options{Root: root, Paths: []string{"."}, Globs: []string{"content/**"}, Ignore: []string{"*.tmp"},
+				Gitignore: true, Own: []string{filepath.Join(root, "public"), filepath.Join(root, "dist")}}, nil)
+			pp.waitCycles(t, 2)
+			testkit.WriteFile(t, filepath.Join(root, "public", "skip.tmp"), "changed")
+			testkit.WriteFile(t, filepath.Join(root, "public", "index.html"), "changed")
+			if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"public/index.html"}) {
+				t.Fatalf("batches %v, want public/index.html alone", got)
+			}
+			testkit.WriteFile(t, filepath.Join(root, "dist", "app.js"), "built")
+			if got := pp.waitBatch(t, 2); !slices.Equal(got[1].Paths, []string{"dist/app.js"}) {
+				t.Fatalf("batches %v, want dist/app.js, in a directory made after the start", got)
+			}
+		})
+	}
+}

@@ -207,7 +207,7 @@ func (p *radovskyb) event(ev watcher.Event) {
 		p.changed(p.rel(ev.OldPath))
 		delete(p.files, ev.OldPath)
 	}
-	if !p.globs.match(p.rel(ev.Path)) {
+	if !p.globs.match(p.rel(ev.Path)) && !p.owns(ev.Path) {
 		return
 	}
 	p.changed(p.rel(ev.Path))

@@ -201,7 +201,7 @@ func (s *scanner) diff(dir string, old []entry, list []fs.DirEntry, v verdicts, 
 		if de.IsDir() && !s.t.enters(path) || !de.IsDir() && !s.t.counts(path, name) {
 			continue
 		}
-		if v.ignores(path, name, de.IsDir(), s.t.matched) {
+		if v.ignores(path, name, de.IsDir(), s.t.matched) && !s.t.owns(path) {
 			skipped = append(skipped, skip{name, de.IsDir()})
 			continue
 		}

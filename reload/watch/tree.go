@@ -15,7 +15,8 @@ type tree struct {
 	root          string // Root with symlinks resolved
 	rootSlash     string // root + separator, for rel on every entry
 	roots         []string
-	aliases       []alias // roots that are links out of the project
+	own           []string // Options.Own, resolved: every file in them counts but for ignore
+	aliases       []alias  // roots that are links out of the project
 	globs, ignore patterns
 	gitignore     bool              // honour .gitignore and .ignore files
 	visit         func(path string) // tests: called for every entry walked
@@ -38,7 +39,17 @@ func newTree(opts Options) (*tree, error) {
 	}
 	t := &tree{root: root, rootSlash: root + string(filepath.Separator), globs: compile(opts.Globs), ignore: compile(opts.Ignore),
 		gitignore: opts.Gitignore}
-	for _, path := range opts.Paths {
+	var ownRoots []string
+	for _, path := range opts.Own {
+		if r, err := filepath.EvalSymlinks(path); err == nil {
+			t.own, ownRoots = append(t.own, r), append(ownRoots, r)
+		} else if rel, err := filepath.Rel(opts.Root, path); err == nil && filepath.IsLocal(rel) {
+			// Not there yet (a build makes it): its own once a walk of
+			// the project finds it.
+			t.own = append(t.own, filepath.Join(root, rel))
+		}
+	}
+	for _, path := range append(slices.Clone(opts.Paths), ownRoots...) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(opts.Root, path)
 		}
@@ -93,11 +104,23 @@ func (t *tree) enters(path string) bool {
 }
 
 // counts reports whether a change of the file at path counts: it matches
-// the globs, is not ignored, and is not an editor's temporary file.
+// the globs or lies in an own directory, is not ignored, and is not an
+// editor's temporary file.
 func (t *tree) counts(path, name string) bool {
 	if editorTemp(name) {
 		return false
 	}
 	rel := t.rel(path)
-	return t.globs.match(rel) && !t.ignore.match(rel)
+	return (t.globs.match(rel) || t.owns(path)) && !t.ignore.match(rel)
+}
+
+// owns reports whether path is an own directory or lies in one: the
+// .gitignore files have no say there.
+func (t *tree) owns(path string) bool {
+	for _, o := range t.own {
+		if path == o || under(o, path) {
+			return true
+		}
+	}
+	return false
 }

@@ -23,6 +23,11 @@ type Options struct {
 	// directories to leave out (an ignored directory is never walked). A
 	// pattern without "/" matches a name at any depth, as in .gitignore.
 	Globs, Ignore []string
+	// Own are directories watched whatever Globs and the .gitignore files
+	// say (only Ignore leaves out of them): devserver's static.dir, which
+	// is often a build's output that git ignores. Each is watched even if
+	// no path holds it.
+	Own []string
 	// Gitignore leaves out what .gitignore and .ignore files in the tree
 	// (and above a watch path, up to Root) ignore, as git reads them. The
 	// radovskyb engine does not read them.
