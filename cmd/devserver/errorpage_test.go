@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -5,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +19,6 @@ import (
 // "app exited (exit status 1)", which is under it; the terminal's line says
 // the same message.
 func TestTheErrorPageLeadsWithTheError(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the stacks' commands are written for a Unix shell")
-	}
 	h1 := regexp.MustCompile(`<h1>(.*?)</h1><p class="sub">(.*?)</p>`)
 	for _, c := range []struct {
 		name, tool, file, source, build, run, want string
