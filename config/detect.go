@@ -132,37 +132,35 @@ func readProjectFile(dir, name string) ([]byte, error) {
 
 // detectStack recognises the project's stack (Detect without the Procfile).
 func detectStack(dir string) Project {
-	has := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
-	mentions := func(word string, files ...string) bool {
-		for _, f := range files {
-			if data, err := readProjectFile(dir, f); err == nil && strings.Contains(strings.ToLower(string(data)), word) {
-				return true
-			}
-		}
-		return false
-	}
 	py := []string{"requirements.txt", "pyproject.toml", "Pipfile"}
+	if p, ok := hugoProject(dir); ok {
+		return p
+	}
 	switch {
-	case has("go.mod"):
+	case isFile(dir, "go.mod"):
 		return Project{"Go module (go.mod)", map[string]any{"app.run": "go run .",
 			"watch.globs": []string{"**/*.go", "**/*.html", "**/*.tmpl", "go.mod", "go.sum"}}}
-	case has("package.json"):
+	case isFile(dir, "package.json"):
 		return nodeProject(dir)
-	case has("manage.py"):
+	case isFile(dir, "manage.py"):
 		// Static files are read from disk at each request; templates are
 		// not reloaded: Django 4.1+ caches them outside its own reloader.
 		return Project{"Django (manage.py)", map[string]any{"app.run": python + " manage.py runserver 127.0.0.1:$PORT --noreload",
 			"watch.reload": []string{"**/static/**"}}}
-	case mentions("fastapi", py...):
-		return Project{"FastAPI (" + firstOf(dir, py) + ")", map[string]any{"app.run": "uvicorn main:app --port $PORT"}}
-	case mentions("flask", py...):
-		// --debug reads templates anew when they change (and shows
-		// tracebacks in the browser); devserver restarts it, not Flask.
-		return Project{"Flask (" + firstOf(dir, py) + ")", map[string]any{"app.run": "flask run --debug --no-reload --port $PORT",
-			"watch.reload": []string{"**/templates/**", "**/static/**"}}}
-	case has("config.ru"):
+	}
+	if p, ok := railsProject(dir); ok {
+		return p
+	}
+	if p, ok := pythonScript(dir, mentionsIn(dir, "fastapi", py...), mentionsIn(dir, "flask", py...)); ok {
+		if !strings.Contains(p.Stack, "(") { // told by the requirements: which file said so
+			p.Stack += " (" + firstOf(dir, py) + ")"
+		}
+		return p
+	}
+	switch {
+	case isFile(dir, "config.ru"):
 		return Project{"Rack app (config.ru)", map[string]any{"app.run": "bundle exec rackup -p $PORT"}}
-	case has("index.html"):
+	case isFile(dir, "index.html"):
 		return Project{"static site (index.html)", map[string]any{"livereload": true}}
 	}
 	return Project{}
@@ -179,7 +177,10 @@ func nodeProject(dir string) Project {
 	data, _ := readProjectFile(dir, "package.json")
 	_ = json.Unmarshal(data, &pkg) // a broken package.json: nothing found in it
 	var p Project
+	next, isNext := nextProject(pkg.Dependencies)
 	switch {
+	case isNext:
+		p = next
 	case pkg.Scripts["dev"] != "":
 		p = Project{"Node (package.json, its dev script)", map[string]any{"app.run": "npm run dev"}}
 	case pkg.Scripts["start"] != "":

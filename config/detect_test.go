@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,6 +38,18 @@ func TestInitRecognisesTheStack(t *testing.T) {
 			"Node (package.json, its dev script) + its watch:css script", "npm run dev", nil},
 		{map[string]string{"package.json": `{"main": "app.js", "dependencies": {"express": "^4"}}`, "views/index.ejs": "", "public/site.css": ""},
 			"Node (package.json, its main file)", "node app.js", []string{"views/**", "public/**"}},
+		{map[string]string{"hugo.toml": "baseURL = 'https://example.org/'\n", "content/_index.md": "", "package.json": "{}"}, "Hugo site (hugo.toml)", "", nil},
+		{map[string]string{"config.toml": "title = 'x'\n", "content/a.md": "", "layouts/index.html": ""}, "Hugo site (config.toml, content/)", "", nil},
+		{map[string]string{"Gemfile": "gem 'rails', '~> 7.1'\n", "config/application.rb": "", "config.ru": "run Rails.application\n"},
+			"Rails", "bin/rails server -p $PORT -b 127.0.0.1", []string{"app/**/*"}},
+		{map[string]string{"package.json": `{"scripts": {"dev": "next dev"}, "dependencies": {"next": "14", "react": "18"}}`}, "Next.js", "npx next dev -p $PORT", nil},
+		{map[string]string{"main.py": "from flask import Flask\nserver = Flask(__name__)\n"}, "Flask (main.py)", "flask --app main:server run --debug --no-reload --port $PORT",
+			[]string{"**/templates/**", "**/static/**"}},
+		{map[string]string{"app.py": "import flask\napp = flask.Flask(__name__)\n"}, "Flask (app.py)", "flask run --debug --no-reload --port $PORT",
+			[]string{"**/templates/**", "**/static/**"}},
+		{map[string]string{"requirements.txt": "fastapi\n", "api/__init__.py": "", "api.py": "from fastapi import FastAPI\n\napplication = FastAPI()\n"},
+			"FastAPI (api.py)", "uvicorn api:application --port $PORT", nil},
+		{map[string]string{"server.py": "import http.server\n"}, "Python script (server.py)", python + " server.py", nil},
 	}
 	for _, c := range cases {
 		for _, format := range []string{"yaml", "toml"} {
@@ -167,5 +180,27 @@ func TestInitForAViteFrontend(t *testing.T) {
 				t.Errorf("%s (%s): watch.ignore %v does not leave the frontend to Vite", c.stack, format, cfg.Watch.Ignore)
 			}
 		}
+	}
+}
+
+// TestInitInASubdirectorySaysWhatItWouldOverride: init below a directory
+// whose config devserver already finds refuses, naming that file, and
+// writes one with --force.
+func TestInitInASubdirectorySaysWhatItWouldOverride(t *testing.T) {
+	root := t.TempDir()
+	testkit.WriteTree(t, root, map[string]string{"devserver.yaml": "port: 8000\n", "api/main.go": "package main\n", "api/go.mod": "module x\n"})
+	sub := filepath.Join(root, "api")
+	_, _, _, err := Init(sub, "yaml", false)
+	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), filepath.Join(root, "devserver.yaml")+" already configures this directory") {
+		t.Fatalf("init below a config: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(sub, "devserver.yaml")); err == nil {
+		t.Fatal("a config was written anyway")
+	}
+	if _, _, _, err := Init(sub, "yaml", true); err != nil {
+		t.Fatalf("init --force: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(sub, "devserver.yaml")); err != nil {
+		t.Fatalf("init --force wrote nothing: %v", err)
 	}
 }

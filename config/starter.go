@@ -182,7 +182,8 @@ func (e existsError) Is(target error) bool { return target == ErrExists }
 
 // Init writes the starter config devserver.FORMAT into dir (over an
 // existing one of that name only with force; a config file of another
-// format is in the way), with the keys for the stack Detect recognises
+// format is in the way; one in a directory above, which devserver would
+// find from dir, only with force), with the keys for the stack Detect recognises
 // set, and adds the personal overlay and devserver's local state to dir's
 // .gitignore. It returns the file's name, what was recognised, and the
 // lines it added to .gitignore.
@@ -203,6 +204,10 @@ func Init(dir, format string, force bool) (string, Project, []string, error) {
 	if st, err := os.Lstat(filepath.Join(dir, ".gitignore")); err == nil && st.Mode()&fs.ModeSymlink != 0 {
 		return "", Project{}, nil, linkError(dir, ".gitignore")
 	}
+	if parent := parentConfig(dir); parent != "" && !force {
+		return "", Project{}, nil, existsError{fmt.Sprintf("%s already configures this directory (devserver finds it from here); "+
+			"run devserver there, or init --force to write a config here that takes its place for this directory", parent)}
+	}
 	p := Detect(dir)
 	data, err := starterFor(format, p)
 	if err != nil {
@@ -213,6 +218,25 @@ func Init(dir, format string, force bool) (string, Project, []string, error) {
 	}
 	added, err := gitignore(filepath.Join(dir, ".gitignore"), "devserver.local.*", ".devserver/")
 	return name, p, added, err
+}
+
+// parentConfig is the config file of a directory above dir, which
+// devserver run in dir would find, or "".
+func parentConfig(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		for _, n := range fileNames {
+			if present(filepath.Join(d, n)) {
+				return filepath.Join(d, n)
+			}
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 // linkError refuses to write through the symbolic link name in dir: a

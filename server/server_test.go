@@ -662,9 +662,23 @@ func TestStaticBeforeApp(t *testing.T) {
 	}
 }
 
-func TestNewFailsOnMissingStaticDir(t *testing.T) {
-	if _, err := New(Options{StaticDir: filepath.Join(t.TempDir(), "nope")}); err == nil || !strings.Contains(err.Error(), "static.dir") {
-		t.Errorf("New = %v", err)
+// TestAStaticDirABuildMakes: a static.dir that does not exist yet (Hugo's
+// public/, before its first build) answers 404 until it does, then is
+// served; one that is a file is refused at once.
+func TestAStaticDirABuildMakes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "public")
+	addr, _ := start(t, Options{StaticDir: dir})
+	if status, _ := raw(t, addr, get("/a.txt")); status != http.StatusNotFound {
+		t.Errorf("before the build: %d, want 404", status)
+	}
+	testkit.WriteFile(t, filepath.Join(dir, "a.txt"), "built")
+	if status, body := raw(t, addr, get("/a.txt")); status != http.StatusOK || body != "built" {
+		t.Errorf("after the build: %d %q", status, body)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	testkit.WriteFile(t, file, "x")
+	if _, err := New(Options{StaticDir: file}); err == nil || !strings.Contains(err.Error(), "static.dir") {
+		t.Errorf("New with a file as static.dir = %v", err)
 	}
 }
 

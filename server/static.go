@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // static serves the files of one directory. It never leaves the directory
@@ -19,32 +20,61 @@ import (
 // level), never serves or lists secrets (denied), and answers only GET and
 // HEAD.
 type static struct {
-	root     *os.Root
-	dir      string   // the directory, its links resolved
-	prefix   string   // URL path prefix, ending in "/"
-	hidden   []string // files never served, whatever their names
+	given    string                   // the directory as configured
+	open     atomic.Pointer[openRoot] // nil until the directory exists (a build may make it)
+	prefix   string                   // URL path prefix, ending in "/"
+	hidden   []string                 // files never served, whatever their names
 	listings bool
 }
 
 // newStatic serves dir under prefix. hidden are files never served, by
 // identity, whatever names lead to them: devserver's own config files.
 func newStatic(dir, prefix string, hidden []string, listings bool) (*static, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("static.dir %s: %w", dir, err)
-	}
-	real, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		_ = root.Close()
-		return nil, fmt.Errorf("static.dir %s: %w", dir, err)
-	}
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	return &static{root: root, dir: real, prefix: prefix, hidden: hidden, listings: listings}, nil
+	s := &static{given: dir, prefix: prefix, hidden: hidden, listings: listings}
+	if _, err := s.opened(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("static.dir %s: %w", dir, err)
+	}
+	return s, nil
 }
 
-func (s *static) Close() error { return s.root.Close() }
+// openRoot is the served directory, open.
+type openRoot struct {
+	root *os.Root
+	dir  string // the directory, its links resolved
+}
+
+// opened returns the directory, opening it the first time it exists: a
+// static.dir that a build makes (Hugo's public/) is served once it is.
+func (s *static) opened() (*openRoot, error) {
+	if o := s.open.Load(); o != nil {
+		return o, nil
+	}
+	root, err := os.OpenRoot(s.given)
+	if err != nil {
+		return nil, err
+	}
+	real, err := filepath.EvalSymlinks(s.given)
+	if err != nil {
+		_ = root.Close()
+		return nil, err
+	}
+	o := &openRoot{root: root, dir: real}
+	if !s.open.CompareAndSwap(nil, o) {
+		_ = root.Close()
+		return s.open.Load(), nil
+	}
+	return o, nil
+}
+
+func (s *static) Close() error {
+	if o := s.open.Load(); o != nil {
+		return o.root.Close()
+	}
+	return nil
+}
 
 // deniedNames are file and directory names never served or listed, at any
 // depth, compared without regard to case. Patterns use path.Match.
@@ -100,7 +130,11 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	f, err := s.root.Open(rel)
+	o, err := s.opened()
+	if err != nil {
+		return false // not there yet: nothing to serve
+	}
+	f, err := o.root.Open(rel)
 	if err != nil {
 		// Not found, permission, or a symlink out of the root: all 404.
 		return false
@@ -130,7 +164,7 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 			http.Redirect(w, r, path.Base(r.URL.Path)+"/", http.StatusMovedPermanently)
 			return true
 		}
-		index, err := s.root.Open(path.Join(rel, "index.html"))
+		index, err := o.root.Open(path.Join(rel, "index.html"))
 		if err == nil {
 			defer index.Close()
 			if ist, err := index.Stat(); err == nil && ist.Mode().IsRegular() && s.allowed(path.Join(rel, "index.html"), ist) {
@@ -156,11 +190,12 @@ func (s *static) serve(w http.ResponseWriter, r *http.Request) bool {
 // public/repo one to ../.git. Nor is a file served that is one of the
 // hidden files under any name (st is the opened file).
 func (s *static) allowed(rel string, st fs.FileInfo) bool {
-	real, err := filepath.EvalSymlinks(filepath.Join(s.dir, filepath.FromSlash(rel)))
+	dir := s.open.Load().dir // serve opened it
+	real, err := filepath.EvalSymlinks(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
 		return false
 	}
-	within, err := filepath.Rel(s.dir, real)
+	within, err := filepath.Rel(dir, real)
 	if err != nil || (within != "." && !filepath.IsLocal(within)) {
 		return false
 	}
@@ -206,7 +241,7 @@ func (s *static) list(w http.ResponseWriter, r *http.Request, dir *os.File, rel 
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 { // listed only if it may be followed
-			st, err := s.root.Stat(path.Join(rel, e.Name()))
+			st, err := s.open.Load().root.Stat(path.Join(rel, e.Name()))
 			if err != nil || !s.allowed(path.Join(rel, e.Name()), st) {
 				continue
 			}
