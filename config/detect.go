@@ -50,7 +50,7 @@ func Detect(dir string) Project {
 		}
 		p.Stack = joinStack(p.Stack, adopted)
 		for _, name := range names {
-			p.set("processes."+name+".run", procs[name])
+			adoptProcess(&p, dir, name, procs[name])
 		}
 	}
 	return p

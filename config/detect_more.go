@@ -134,3 +134,39 @@ func mentionsIn(dir, word string, files ...string) bool {
 	}
 	return false
 }
+
+// languageGlobs are the sources of a command's language, by the program
+// that runs it: what a process of the Procfile restarts for, rather than
+// every file of the project.
+var languageGlobs = map[string][]string{
+	"python": {"**/*.py"}, "python3": {"**/*.py"}, "celery": {"**/*.py"}, "rq": {"**/*.py"}, "gunicorn": {"**/*.py"}, "uvicorn": {"**/*.py"},
+	"node": {"**/*.js", "**/*.mjs", "**/*.cjs", "**/*.ts", "package.json"}, "npm": {"**/*.js", "**/*.mjs", "**/*.cjs", "**/*.ts", "package.json"},
+	"ruby": {"**/*.rb"}, "bundle": {"**/*.rb", "Gemfile"}, "rake": {"**/*.rb"}, "sidekiq": {"**/*.rb"},
+	"go": {"**/*.go", "go.mod"}, "php": {"**/*.php"},
+}
+
+// adoptProcess sets the keys of a Procfile's process: its command, and
+// what it restarts for. A tool that watches files itself (--watch) is
+// never restarted; a script in a directory of its own (node
+// worker/main.js) restarts for that directory; else for the sources of its
+// language; else, as by default, for everything.
+func adoptProcess(p *Project, dir, name, command string) {
+	key := "processes." + name + "."
+	p.set(key+"run", command)
+	fields := strings.Fields(command)
+	if slices.ContainsFunc(fields, func(f string) bool { return f == "--watch" || f == "-w" || f == "watch" || strings.HasPrefix(f, "--watch=") }) {
+		p.set(key+"restart", "never")
+		return
+	}
+	for _, f := range fields[1:] {
+		if sub, _, ok := strings.Cut(filepath.ToSlash(f), "/"); ok && filepath.IsLocal(sub) && isDir(dir, sub) && isFile(dir, f) {
+			p.set(key+"watch", []string{sub + "/**/*"})
+			return
+		}
+	}
+	if len(fields) > 0 {
+		if globs, ok := languageGlobs[filepath.Base(fields[0])]; ok {
+			p.set(key+"watch", globs)
+		}
+	}
+}

@@ -73,7 +73,7 @@ func TestInitRecognisesTheStack(t *testing.T) {
 				t.Errorf("%v (%s): watch.reload %q, want %q", c.files, format, got, c.reload)
 			}
 			for key, v := range p.Settings {
-				if name, field, ok := processKey(key); ok && l.Config.Get(key) != v {
+				if name, field, ok := processKey(key); ok && !cmp.Equal(l.Config.Get(key), v) {
 					t.Errorf("%v (%s): process %s's %s is %v, want %v", c.files, format, name, field, l.Config.Get(key), v)
 				}
 			}
@@ -202,5 +202,29 @@ func TestInitInASubdirectorySaysWhatItWouldOverride(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(sub, "devserver.yaml")); err != nil {
 		t.Fatalf("init --force wrote nothing: %v", err)
+	}
+}
+
+// TestInitGivesEachProcessItsOwnFiles: a Procfile's processes restart for
+// what fits their commands, not for every file: a worker for its
+// language's sources, a script in a directory of its own for that
+// directory, and a tool that watches by itself never.
+func TestInitGivesEachProcessItsOwnFiles(t *testing.T) {
+	dir := t.TempDir()
+	testkit.WriteTree(t, dir, map[string]string{
+		"requirements.txt": "flask\n", "jobs/main.js": "", "worker.py": "",
+		"Procfile": "web: gunicorn app:app\nworker: python worker.py\ncss: npx tailwindcss -i in.css -o out.css --watch\njobs: node jobs/main.js\nother: ./run-it\n",
+	})
+	p := Detect(dir)
+	for key, want := range map[string]any{
+		"processes.worker.watch":   []string{"**/*.py"},
+		"processes.css.restart":    "never",
+		"processes.jobs.watch":     []string{"jobs/**/*"},
+		"processes.other.watch":    nil,
+		"processes.worker.restart": nil,
+	} {
+		if got := p.Settings[key]; !cmp.Equal(got, want) {
+			t.Errorf("%s = %v, want %v", key, got, want)
+		}
 	}
 }
