@@ -154,7 +154,9 @@ func adoptProcess(p *Project, dir, name, command string) {
 	key := "processes." + name + "."
 	p.set(key+"run", command)
 	fields := strings.Fields(command)
-	if slices.ContainsFunc(fields, func(f string) bool { return f == "--watch" || f == "-w" || f == "watch" || strings.HasPrefix(f, "--watch=") }) {
+	if slices.ContainsFunc(fields, func(f string) bool {
+		return f == "--watch" || f == "-w" || f == "watch" || strings.HasPrefix(f, "--watch=")
+	}) {
 		p.set(key+"restart", "never")
 		return
 	}

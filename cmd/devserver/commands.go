@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/localnet"
+	"github.com/devserver/devserver/internal/session"
 	"github.com/spf13/cobra"
 )
 
@@ -210,4 +212,37 @@ func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
 		return exitError{exitFailure, err}
 	}
 	return nil
+}
+
+func newWhyCmd(env runEnv) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "why PATH",
+		Short: "Say what a change to PATH does: left out (by which rule), or what restarts and reloads",
+		Long: `Say what saving PATH does with this config, as a running devserver would
+take it: left out, and by which rule (.gitignore:3, watch.ignore, a default,
+an editor's temporary file, no glob, outside watch.paths); or which units
+restart, by which glob of which key; and whether open pages reload. The file
+need not exist.`,
+		Example: `  devserver why logs/app.log
+  devserver why templates/index.html --profile lan`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := config.Load(loadOptions(cmd, env, ""))
+			if err != nil {
+				return err
+			}
+			path := args[0]
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(env.Dir, path)
+			}
+			lines, err := session.Why(l, path)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), strings.Join(lines, "\n"))
+			return err
+		},
+	}
+	addOverrideFlags(cmd)
+	return cmd
 }

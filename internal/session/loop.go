@@ -76,8 +76,8 @@ func (g *loopGuard) restarts(cfg *config.Config, name string, paths []string, se
 		if name == "" {
 			what = "reload loop: %s changed right after each of the last %d page reloads, so an app writes them as it serves; not reloading for them"
 		}
-		return false, fmt.Sprintf(what+": add them to .gitignore (or .ignore, read the same way, to keep them in git) or to watch.ignore",
-			strings.Join(paths, ", "), loopLimit, name)
+		return false, fmt.Sprintf(what+": add them to .gitignore (or .ignore, read the same way, to keep them in git) or to watch.ignore; devserver why %s says what watches it",
+			strings.Join(paths, ", "), loopLimit, name, paths[0])
 	}
 	g.asked = time.Now()
 	return true, ""

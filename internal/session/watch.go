@@ -18,15 +18,8 @@ import (
 // watch path that does not exist), that is said and the config files are
 // still watched; nil only if even they cannot be.
 func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
-	cfg := l.Config
-	opts := watch.Options{Root: cfg.Root, Globs: watchGlobs(cfg), Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: contentFiles(l),
-		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce, Logger: s.log}
-	if cfg.Watch.Enabled {
-		opts.Paths = cfg.Watch.Paths
-		if served := cfg.ServedDir(); served != "" {
-			opts.Own = []string{served} // devserver's own: watched whatever .gitignore and the globs say
-		}
-	}
+	opts := watchOptions(l)
+	opts.Logger = s.log
 	w, err := watch.New(opts)
 	if err == nil {
 		err = w.Scan()
@@ -43,6 +36,20 @@ func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 	}
 	s.log.Error("not watching the config file either", "err", err)
 	return nil
+}
+
+// watchOptions are the watcher's options for l.
+func watchOptions(l *config.Loaded) watch.Options {
+	cfg := l.Config
+	opts := watch.Options{Root: cfg.Root, Globs: watchGlobs(cfg), Ignore: cfg.Watch.Ignore, Gitignore: cfg.Watch.Gitignore, Files: contentFiles(l),
+		Mode: cfg.Watch.Mode, Interval: cfg.Watch.Interval, Debounce: cfg.Watch.Debounce}
+	if cfg.Watch.Enabled {
+		opts.Paths = cfg.Watch.Paths
+		if served := cfg.ServedDir(); served != "" {
+			opts.Own = []string{served} // devserver's own: watched whatever .gitignore and the globs say
+		}
+	}
+	return opts
 }
 
 // runWatcher replaces the watcher with w (none if nil).

@@ -29,6 +29,8 @@ type rule struct {
 	negate   bool   // "!…": the path is not ignored after all
 	dirOnly  bool   // "…/": directories only
 	anchored bool   // has a / before its end: relative to the file's directory, not any name
+	file     uint8  // which of ignoreFiles it is written in
+	line     int32  // and on which line, for Explain (in the padding: no cost)
 	name     string // a plain name (or anchored path): compared, not matched
 	suffix   string // "*.log": the name's end compared, not matched
 	prefix   string // a glob's literal start ("docs/" of "docs/**/*.md"): compared before matching
@@ -54,15 +56,15 @@ func (r *rule) matches(target string) bool {
 // parseRules reads the lines of an ignore file as git does: comments,
 // blank lines, negation, a trailing / for directories, and a / elsewhere
 // anchoring the pattern to the file's directory.
-func parseRules(data []byte) []rule {
+func parseRules(data []byte, file uint8) []rule {
 	var out []rule
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
+	for n := int32(1); sc.Scan(); n++ {
 		line := strings.TrimRight(sc.Text(), " \t\r")
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		var r rule
+		r := rule{file: file, line: n}
 		if strings.HasPrefix(line, "!") {
 			r.negate, line = true, line[1:]
 		} else if strings.HasPrefix(line, `\`) {
@@ -159,6 +161,18 @@ func (v verdicts) ignores(path, name string, dir bool, matched func(string)) boo
 // ignores reports whether the entry at path (a directory or not) is left
 // out: the last pattern that matches it decides, as in git.
 func (st ignoreStack) ignores(path, name string, dir bool) bool {
+	_, _, ignored := st.decides(path, name, dir)
+	return ignored
+}
+
+// decides returns the rule that decides whether the entry at path is left
+// out and the directory of its file (nil and "" when none matches), and
+// whether it is.
+func (st ignoreStack) decides(path, name string, dir bool) (string, *rule, bool) {
+	var (
+		byDir string
+		by    *rule
+	)
 	ignored := false
 	for _, s := range st {
 		var rel string
@@ -175,11 +189,11 @@ func (st ignoreStack) ignores(path, name string, dir bool) bool {
 				target = rel
 			}
 			if r.matches(target) {
-				ignored = !r.negate
+				ignored, by, byDir = !r.negate, r, s.dir
 			}
 		}
 	}
-	return ignored
+	return byDir, by, ignored
 }
 
 // readRules reads dir's ignore files, or returns have when their stats are
@@ -211,7 +225,7 @@ func readRules(dir string, list []fs.DirEntry, have *rules, unread func(path str
 			unread(filepath.Join(dir, name), err)
 			continue
 		}
-		r.list = append(r.list, parseRules(data)...)
+		r.list = append(r.list, parseRules(data, uint8(i))...)
 	}
 	return r
 }

@@ -15,8 +15,8 @@ import (
 // TestIgnoreRules reads ignore files as git does.
 func TestIgnoreRules(t *testing.T) {
 	root := filepath.FromSlash("/p")
-	st := ignoreStack{}.push(root, &rules{list: parseRules([]byte("# comment\n\n*.log\n!keep.log\n/build\ndist/\ndocs/*.md\n\\#hash\nlib/**/gen\n"))})
-	sub := st.push(filepath.Join(root, "sub"), &rules{list: parseRules([]byte("local.txt\n/only-here\n"))})
+	st := ignoreStack{}.push(root, &rules{list: parseRules([]byte("# comment\n\n*.log\n!keep.log\n/build\ndist/\ndocs/*.md\n\\#hash\nlib/**/gen\n"), 0)})
+	sub := st.push(filepath.Join(root, "sub"), &rules{list: parseRules([]byte("local.txt\n/only-here\n"), 0)})
 	cases := []struct {
 		stack ignoreStack
 		path  string

@@ -50,13 +50,16 @@ func editorTemp(name string) bool {
 	return false
 }
 
-func (ps patterns) match(rel string) bool {
+func (ps patterns) match(rel string) bool { return ps.which(rel) != "" }
+
+// which returns the pattern that matches rel, or "".
+func (ps patterns) which(rel string) string {
 	if ps.all {
-		return true
+		return "**/*"
 	}
 	name := rel[strings.LastIndexByte(rel, '/')+1:]
 	if ps.names[name] {
-		return true
+		return name
 	}
 	for _, pat := range ps.globs {
 		target := rel
@@ -64,15 +67,15 @@ func (ps patterns) match(rel string) bool {
 			target = name
 		}
 		if ok, _ := doublestar.Match(pat, target); ok {
-			return true
+			return pat
 		}
 	}
 	for _, pat := range ps.rooted {
 		if ok, _ := doublestar.Match(pat, rel); ok {
-			return true
+			return "/" + pat
 		}
 	}
-	return false
+	return ""
 }
 
 // Globs are watch globs compiled, matched as the watcher matches them: a
@@ -85,3 +88,6 @@ func CompileGlobs(list []string) Globs { return Globs{compile(list)} }
 // Match reports whether a path as a Batch gives it (relative to the
 // project root, with forward slashes) matches one of the globs.
 func (g Globs) Match(path string) bool { return g.ps.match(path) }
+
+// Which returns the glob that path matches, or "".
+func (g Globs) Which(path string) string { return g.ps.which(path) }
