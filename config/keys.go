@@ -124,7 +124,7 @@ func (e Effect) Has(x Effect) bool { return e&x == x }
 // keys is the key table, in the order docs and output list them: top-level
 // keys first (TOML needs them before any table), then each section.
 var keys = []Key{
-	{Name: "addr", Kind: KindString, Default: "127.0.0.1", Flag: "addr",
+	{Name: "addr", Kind: KindString, Default: "127.0.0.1", Flag: "addr", FlagAliases: []string{"host"},
 		Doc:   "address to listen on; ::1 when ipv6 is true and addr is not set; 0.0.0.0 or :: for every interface",
 		check: checkAddr, Effect: EffectRebind},
 	{Name: "port", Kind: KindInt, Default: 8000, Min: 0, Max: 65535, Noun: "a port number", Flag: "port",
@@ -190,7 +190,7 @@ var keys = []Key{
 		Doc: "how often the tree is polled for changes", check: checkInterval},
 	{Name: "watch.clear_screen", Kind: KindBool, Default: false,
 		Doc: "clear the terminal before each restart for changed files, so that what follows is the new run's alone"},
-	{Name: "watch.debounce", Kind: KindDuration, Default: 100 * time.Millisecond,
+	{Name: "watch.debounce", Kind: KindDuration, Default: 50 * time.Millisecond,
 		Doc: "quiet time that ends a burst of changes; a burst gives one restart", check: checkNonNegative, Effect: EffectRewatch},
 	{Name: "tls.auto", Kind: KindBool, Default: false, Flag: "https",
 		Doc: "serve HTTPS with a certificate devserver makes for localhost, loopback and this machine's addresses, from a local CA kept in .devserver/tls (tls.cert and tls.key win when set); the file may say just tls: auto (in TOML, tls = \"auto\")", Effect: EffectRebind},

@@ -127,7 +127,11 @@ func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
 func (s *Supervisor) waitPort(ctx context.Context, p *process) *Failure {
 	deadline := time.NewTimer(s.opts.ReadyTimeout)
 	defer deadline.Stop()
-	tick := time.NewTicker(25 * time.Millisecond)
+	// The port is tried at once, then after pauses that grow from 1 ms to
+	// 25 ms: most apps listen within milliseconds of their start, and a
+	// request held for the restart goes the moment they do.
+	step := time.Millisecond
+	tick := time.NewTimer(step)
 	defer tick.Stop()
 	wrong := time.NewTicker(time.Second) // a look for an app that ignores $PORT
 	defer wrong.Stop()
@@ -163,6 +167,8 @@ func (s *Supervisor) waitPort(ctx context.Context, p *process) *Failure {
 				return f
 			}
 		case <-tick.C:
+			step = min(2*step, 25*time.Millisecond)
+			tick.Reset(step)
 		}
 	}
 }

@@ -136,6 +136,8 @@ func (bn banner) writeWhere(b *strings.Builder) {
 		}
 	} else if !ip.IsLoopback() {
 		phone = bn.url()
+	} else {
+		b.WriteString("  ➜  Network: use --host to expose (or --profile lan)\n")
 	}
 	if bn.qr {
 		writeQR(b, phone, ip)
@@ -199,7 +201,7 @@ func writeQR(b *strings.Builder, phone string, ip netip.Addr) {
 	case ip.IsUnspecified():
 		b.WriteString("No QR code: this machine has no network address to show.\n")
 	default:
-		fmt.Fprintf(b, "No QR code: devserver listens on %s, which only this machine can reach; use --profile lan or --addr 0.0.0.0.\n", ip)
+		fmt.Fprintf(b, "No QR code: devserver listens on %s, which only this machine can reach; use --host or --profile lan.\n", ip)
 	}
 }
 

@@ -195,7 +195,9 @@ func TestBannerForAWildcardBind(t *testing.T) {
 	b.Reset()
 	writeBanner(&b, banner{loaded: l, addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}, qr: true})
 	out = b.String()
-	if strings.Contains(out, "WARNING") || strings.Contains(out, "Network:") || strings.Contains(out, "█") ||
+	// A local-only server lists no network URL, and says how to expose it.
+	if strings.Contains(out, "WARNING") || strings.Contains(out, "Network: http") || strings.Contains(out, "█") ||
+		!strings.Contains(out, "Network: use --host to expose (or --profile lan)") ||
 		!strings.Contains(out, "No QR code: devserver listens on 127.0.0.1, which only this machine can reach") {
 		t.Errorf("loopback banner:\n%s", out)
 	}

@@ -96,6 +96,10 @@ func addOverrideFlags(cmd *cobra.Command) {
 			_ = fs.MarkHidden(f.Name) // the flag was just defined
 		}
 	}
+	// --host, as Vite's: alone every interface, with a value that address.
+	host := fs.Lookup("host")
+	host.Hidden, host.NoOptDefVal = false, "0.0.0.0"
+	host.Usage = "listen on every interface (the banner shows the network URLs), or on ADDR with --host=ADDR (addr)"
 }
 
 // loadOptions builds config.Options from the flags the user actually set on

@@ -80,6 +80,8 @@ func TestHugoFromInit(t *testing.T) {
 		})
 	}
 	page("A site, layout v1")
+	// An edit during hugo's first build is in the baseline of its watch.
+	testkit.WaitFor(t, 60*time.Second, "hugo watching", func() bool { return strings.Contains(d.Stdout.String(), "Watching for changes") })
 	testkit.WriteFile(t, filepath.Join(dir, "layouts", "index.html"), "<h1>{{ .Site.Title }}, layout v2</h1>\n")
 	page("A site, layout v2")
 	if n := strings.Count(d.Stderr.String(), `msg="hugo started"`); n != 1 {

@@ -34,6 +34,20 @@ func (u *registry) set(name string, sup *reload.Supervisor) {
 	u.sups[name] = sup
 }
 
+// building reports whether a unit's build runs now.
+func (u *registry) building() bool {
+	u.mu.Lock()
+	sups := slices.Collect(maps.Values(u.sups)) // asked without the lock: no order of locks to keep
+	u.mu.Unlock()
+	now := time.Now()
+	for _, sup := range sups {
+		if _, running := sup.WrittenByBuild(now); running {
+			return true
+		}
+	}
+	return false
+}
+
 func (u *registry) get(name string) *reload.Supervisor {
 	u.mu.Lock()
 	defer u.mu.Unlock()

@@ -19,7 +19,7 @@ import (
 // still watched; nil only if even they cannot be.
 func (s *session) newWatcher(l *config.Loaded) *watch.Watcher {
 	opts := watchOptions(l)
-	opts.Logger = s.log
+	opts.Logger, opts.Hold = s.log, s.registry.building
 	w, err := watch.New(opts)
 	if err == nil {
 		err = w.Scan()

@@ -3,11 +3,13 @@ package watch
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/devserver/devserver/internal/testkit"
 )
@@ -173,5 +175,43 @@ func TestOwnDirectoriesAreWatchedWhatever(t *testing.T) {
 				t.Fatalf("batches %v, want dist/app.js, in a directory made after the start", got)
 			}
 		})
+	}
+}
+
+// TestAChangeFoundQuietIsReportedAtOnce: a poll that finds a file last
+// written longer than the debounce ago reports it from that look, with no
+// second look to see it quiet; one written just now waits for the
+// debounce, and so does any while a build runs (Hold).
+func TestAChangeFoundQuietIsReportedAtOnce(t *testing.T) {
+	root := t.TempDir()
+	testkit.WriteTree(t, root, map[string]string{"old.txt": "a", "new.txt": "a"})
+	pp := runWatcher(t, ModePoll, Options{Root: root, Paths: []string{"."}, Interval: 20 * time.Millisecond, Debounce: time.Hour}, nil)
+	pp.waitCycles(t, 2)
+	testkit.WriteFile(t, filepath.Join(root, "old.txt"), "changed")
+	long := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(filepath.Join(root, "old.txt"), long, long); err != nil {
+		t.Fatal(err)
+	}
+	if got := pp.waitBatch(t, 1); !slices.Equal(got[0].Paths, []string{"old.txt"}) {
+		t.Fatalf("batches %v, want old.txt alone", got)
+	}
+	// A look that finds a file written just now asks for another, after
+	// the debounce, and reports nothing yet.
+	w, err := New(Options{Root: root, Paths: []string{"."}, Interval: time.Second, Debounce: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.WriteFile(t, filepath.Join(root, "new.txt"), "changed again")
+	if again := w.look([]string{"new.txt"}); !again || len(w.ready.Paths) != 0 {
+		t.Errorf("a file written just now: look again %v, reported %v", again, w.ready.Paths)
+	}
+	// While Hold says a build runs, even a file written long ago waits: it
+	// may be what the build moved into place.
+	held, err := New(Options{Root: root, Paths: []string{"."}, Interval: time.Second, Debounce: time.Hour, Hold: func() bool { return true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := held.look([]string{"old.txt"}); !again || len(held.ready.Paths) != 0 {
+		t.Errorf("a file written long ago during a build: look again %v, reported %v", again, held.ready.Paths)
 	}
 }

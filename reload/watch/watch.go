@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -44,6 +46,11 @@ type Options struct {
 	// Debounce is the least quiet time after the last change before a batch
 	// is reported; a polling engine looks again after it.
 	Debounce time.Duration
+	// Hold, if set, says that a look's changes must wait for the debounce
+	// however long ago their files were written: a build runs, and what it
+	// moves into place (`go build -o app`, with an older time) is told from
+	// a save only once it has ended.
+	Hold func() bool
 	// Logger receives warnings (unreadable directories, a vanished root).
 	// If nil, nothing is logged.
 	Logger *slog.Logger
@@ -80,6 +87,9 @@ type Watcher struct {
 	why      string // why auto chose it, or ""
 	log      *slog.Logger
 	debounce time.Duration
+	root     string // what the paths of a batch are relative to
+	dated    bool   // a look's files are as its scan found them just now: their times say how quiet they are
+	hold     func() bool
 	files    *contents
 	looks    atomic.Int64 // tests: looks so far
 
@@ -87,7 +97,7 @@ type Watcher struct {
 	pending map[string]bool
 	config  bool
 	firstAt time.Time
-	lastAt  time.Time
+	lastAt  time.Time // when the pending changes were last written, as far as is known
 
 	mu    sync.Mutex
 	ready Batch
@@ -108,7 +118,7 @@ func New(opts Options) (*Watcher, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "watch")
-	w := &Watcher{log: log, debounce: opts.Debounce, files: newContents(opts.Files),
+	w := &Watcher{log: log, debounce: opts.Debounce, root: opts.Root, hold: opts.Hold, files: newContents(opts.Files),
 		pending: map[string]bool{}, kick: make(chan struct{}, 1)}
 	t, err := newTree(opts)
 	if err != nil {
@@ -121,6 +131,9 @@ func New(opts Options) (*Watcher, error) {
 	if w.mode == ModeAuto {
 		w.mode, w.why = chooseMode(t.roots)
 	}
+	// The radovskyb library reports what a walk found a while ago, and the
+	// rest of a burst on its next walk: only a fresh look's times count.
+	w.dated = w.mode != ModeRadovskyb
 	switch w.mode {
 	case ModePoll:
 		w.engine = &pollEngine{s: newScanner(t, log), interval: opts.Interval, debounce: opts.Debounce}
@@ -193,8 +206,8 @@ func (w *Watcher) look(paths []string) bool {
 			w.pending[p] = true
 		}
 		w.config = w.config || cfg
-		w.lastAt = now
-		if now.Sub(w.firstAt) < maxWait {
+		w.lastAt = w.writtenAt(paths, cfg, now)
+		if now.Sub(w.firstAt) < maxWait && now.Sub(w.lastAt) < w.debounce {
 			return true
 		}
 	} else if len(w.pending) == 0 && !w.config {
@@ -218,6 +231,37 @@ func (w *Watcher) look(paths []string) bool {
 	}
 	return false
 }
+
+// writtenAt is when the changes of a look were last written, as far as
+// their files say: files a poll found long after they were saved (at an
+// interval of 500 ms, most are) were quiet for the debounce already, and
+// need no second look. A file gone, a config file, a time ahead of now
+// (another machine's clock on a share), or any file while Hold says so
+// count as written now; it is never before lastAt.
+func (w *Watcher) writtenAt(paths []string, cfg bool, now time.Time) time.Time {
+	if cfg || !w.dated || len(paths) > maxDated || w.hold != nil && w.hold() {
+		return now
+	}
+	at := w.lastAt
+	for _, p := range paths {
+		path := filepath.FromSlash(p)
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(w.root, path)
+		}
+		st, err := os.Lstat(path)
+		if err != nil || st.ModTime().After(now) {
+			return now
+		}
+		if st.ModTime().After(at) {
+			at = st.ModTime()
+		}
+	}
+	return at
+}
+
+// maxDated bounds the files of one look whose times are read: a look that
+// finds more is a burst, and waits for the debounce.
+const maxDated = 64
 
 func merge(a, b Batch) Batch {
 	paths := append(slices.Clone(a.Paths), b.Paths...)
