@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover pictures
+.PHONY: run build test check test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover pictures
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run: build
@@ -13,7 +13,7 @@ run: build
 build:
 	$(GO) build -o bin/devserver ./cmd/devserver
 
-## test: vet, gofmt check, and every test under the race detector
+## test: vet, gofmt check, and every test under the race detector (the slower proofs are `make check`)
 test:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); \
@@ -26,7 +26,9 @@ test:
 	@command -v python3 >/dev/null || echo "note: no python3 on PATH: TestExamplesRun/python-web will skip"
 	@[ "$$(id -u)" != 0 ] || command -v setpriv >/dev/null || echo "note: root without setpriv: the unreadable-directory tests will skip"
 	$(GO) test -race -count=1 ./...
-	@$(MAKE) --no-print-directory cross test-portable
+
+## check: the slower proofs, after `make test`: every OS/arch vetted and built, the generic Unix path, Windows under Wine, the fuzz targets
+check: cross test-portable test-windows fuzz
 
 ## cross: vet every target (tests included) and build devserver for it: Linux, macOS, Windows, FreeBSD on amd64 and arm64
 TARGETS = linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64 freebsd/amd64 freebsd/arm64

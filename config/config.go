@@ -28,6 +28,7 @@ type Config struct {
 	Addr         string   `key:"addr"`
 	Port         int      `key:"port"`
 	IPv6         bool     `key:"ipv6"`
+	StrictPort   bool     `key:"strict_port"`
 	QueueSize    int      `key:"queue_size"`
 	AllowedHosts []string `key:"allowed_hosts"`
 	App          App      `key:"app"`

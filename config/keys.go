@@ -131,6 +131,8 @@ var keys = []Key{
 		Doc: "port to listen on; 0 picks any free port and prints it", Effect: EffectRebind},
 	{Name: "ipv6", Kind: KindBool, Default: false, Flag: "ipv6", Short: "6",
 		Doc: "listen on IPv6 (::1 unless addr says otherwise)", Effect: EffectRebind},
+	{Name: "strict_port", Kind: KindBool, Default: false, Flag: "strict-port", Effect: EffectRebind,
+		Doc: "refuse to start when the port is in use, instead of serving on the next free one (up to 10 above it) and saying who holds the wanted one"},
 	{Name: "queue_size", Kind: KindInt, Default: 128, Min: 1, Max: 65535, Noun: "a listen queue size", Flag: "queue-size",
 		Doc: "listen(2) backlog: connections the kernel queues before devserver accepts them (128 holds a burst of 100; the system may cap it)", Effect: EffectQueue},
 	{Name: "allowed_hosts", Kind: KindList, Default: []string{},

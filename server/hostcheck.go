@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/devserver/devserver/internal/cloudide"
 	"github.com/devserver/devserver/internal/localnet"
 )
 
@@ -121,6 +122,9 @@ func (h *hostCheck) wrap(next http.Handler, configName string) http.Handler {
 		}
 		msg := fmt.Sprintf("Invalid Host header %q.\n\ndevserver answers only for localhost, loopback addresses and the address it listens on, "+
 			"against DNS rebinding. To allow this host, add it to allowed_hosts in %s (or set DEVSERVER_ALLOWED_HOSTS).\n", host, configName)
+		if hint := cloudide.Hint(host); hint != "" {
+			msg += "(" + hint + ".)\n"
+		}
 		if host == "" {
 			msg = "Missing or malformed Host header.\n"
 		}

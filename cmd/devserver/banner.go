@@ -14,6 +14,7 @@ import (
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/cloudide"
 	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/qrterm"
 )
@@ -29,6 +30,8 @@ type banner struct {
 	lan       []string      // this machine's addresses, shown for a wildcard bind
 	qr        bool          // draw a QR code of the URL a phone can open
 	keys      bool          // keys are read as they are pressed
+	moved     string        // why the port is not the one asked for, or ""
+	environ   []string      // devserver's environment: a cloud IDE's forwarding
 }
 
 func writeBanner(w io.Writer, bn banner) {
@@ -125,6 +128,13 @@ func (bn banner) writeWhat(b *strings.Builder) {
 func (bn banner) writeWhere(b *strings.Builder) {
 	scheme, _, port, ip := bn.where()
 	fmt.Fprintf(b, "  ➜  Local:   %s\n", bn.url())
+	if f, ok := cloudide.Detect(bn.environ); ok {
+		n, _ := strconv.Atoi(port)
+		fmt.Fprintf(b, "  ➜  %s: %s\n", f.Name, f.URL(n))
+	}
+	if bn.moved != "" {
+		fmt.Fprintf(b, "  ➜  Moved:   %s, so devserver took the next free one (strict_port: true refuses instead)\n", ansi.Escape(bn.moved))
+	}
 	phone := "" // the URL another device can open
 	if ip.IsUnspecified() {
 		for _, a := range bn.lan {

@@ -62,7 +62,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Stderr:  env.Stderr,
 		Color:   !noColor && environ.Get(env.Environ, "NO_COLOR") == "" && colorTerminal(env.Stderr),
 		Started: func(st session.Started) {
-			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak}
+			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak, moved: st.Moved, environ: env.Environ}
 			if st.Addr.IP.IsUnspecified() {
 				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
 			}

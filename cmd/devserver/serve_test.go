@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -256,7 +257,7 @@ func TestPortInUse(t *testing.T) {
 	}
 	defer busy.Close()
 	port := busy.Addr().(*net.TCPAddr).Port
-	cmd := exec.Command(binary, strconv.Itoa(port))
+	cmd := exec.Command(binary, strconv.Itoa(port), "--strict-port")
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	out, err := cmd.CombinedOutput()
@@ -271,6 +272,22 @@ func TestPortInUse(t *testing.T) {
 	}
 	if strings.Contains(string(out), " stopped") {
 		t.Errorf("a start-up that failed says it stopped something:\n%s", out)
+	}
+
+	// Without --strict-port, devserver serves on the next free port, as
+	// Vite does, and says who holds the one asked for.
+	d := startDevserver(t, t.TempDir(), nil, strconv.Itoa(port))
+	u, err := url.Parse(d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := strconv.Atoi(u.Port())
+	moved := fmt.Sprintf("Moved:   port %d on 127.0.0.1 is already in use", port)
+	if got <= port || got > port+10 || !strings.Contains(d.Stdout.String(), moved) {
+		t.Errorf("with port %d taken: serving on %d, banner:\n%s", port, got, d.Stdout)
+	}
+	if status, _ := testkit.Get(t, d.URL); status != http.StatusOK && status != http.StatusNotFound {
+		t.Errorf("on the next port: %d", status)
 	}
 }
 
@@ -540,5 +557,30 @@ func TestBodiesSurviveRestarts(t *testing.T) {
 	}
 	if n := len(testkit.Pids(t, pidfile)); n < 10 {
 		t.Errorf("only %d app starts: the requests did not meet restarts", n)
+	}
+}
+
+// TestACodespaceIsAllowedItsForwardedHost: inside GitHub Codespaces the
+// host the codespace forwards devserver's port under is allowed, and the
+// banner prints its URL; another codespace's host is refused, saying which
+// variables allow a forwarded host.
+func TestACodespaceIsAllowedItsForwardedHost(t *testing.T) {
+	free, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := free.Addr().(*net.TCPAddr).Port
+	free.Close()
+	d := startDevserver(t, t.TempDir(), []string{"CODESPACE_NAME=fluffy-x1", "GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN=app.github.dev"}, strconv.Itoa(port))
+	host := fmt.Sprintf("fluffy-x1-%d.app.github.dev", port)
+	if !strings.Contains(d.Stdout.String(), "GitHub Codespaces: https://"+host+"/") {
+		t.Errorf("the banner has no forwarded URL:\n%s", d.Stdout)
+	}
+	if status, body := testkit.Get(t, d.URL, "Host", host); status == http.StatusBadRequest {
+		t.Errorf("the codespace's own host was refused: %s", body)
+	}
+	status, body := testkit.Get(t, d.URL, "Host", fmt.Sprintf("other-%d.app.github.dev", port))
+	if status != http.StatusBadRequest || !strings.Contains(body, "CODESPACE_NAME and GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN") {
+		t.Errorf("another codespace's host: %d %q", status, body)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/cloudide"
 	"github.com/devserver/devserver/internal/dotenv"
 	"github.com/devserver/devserver/internal/editor"
 	"github.com/devserver/devserver/internal/environ"
@@ -37,7 +38,7 @@ func (s *session) frontOptions(l *config.Loaded) server.Options {
 	cfg := l.Config
 	opts := server.Options{
 		BindAddr:     cfg.Addr,
-		AllowedHosts: cfg.AllowedHosts,
+		AllowedHosts: allowedHosts(cfg, s.opts.Load.Environ),
 		StaticDir:    cfg.ServedDir(),
 		StaticPrefix: cfg.Static.Prefix,
 		ReadyTimeout: cfg.App.ReadyTimeout,
@@ -87,6 +88,22 @@ func (s *session) routes(cfg *config.Config) []server.Route {
 			rt.Upstream = unitUpstream{units: &s.registry, name: r.Unit}
 		}
 		out = append(out, rt)
+	}
+	return out
+}
+
+// allowedHosts are allowed_hosts and, in a cloud development environment
+// (Codespaces, Gitpod), the host it forwards devserver's port under: its
+// own proxy's name, which no page elsewhere can make resolve here. For
+// the port asked for and those a start may move to when it is taken.
+func allowedHosts(cfg *config.Config, env []string) []string {
+	f, ok := cloudide.Detect(env)
+	if !ok || cfg.Port == 0 {
+		return cfg.AllowedHosts
+	}
+	out := slices.Clone(cfg.AllowedHosts)
+	for p := cfg.Port; p <= min(cfg.Port+portTries, 65535); p++ {
+		out = append(out, f.Host(p))
 	}
 	return out
 }

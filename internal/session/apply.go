@@ -2,8 +2,12 @@ package session
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/dotenv"
@@ -99,7 +103,33 @@ func (s *session) prepare(ctx context.Context, n *next) error {
 	}
 	n.lc = listenConfig(cfg)
 	n.ln, err = s.door.open(ctx, n.lc)
+	if err != nil && s.loaded == nil && !cfg.StrictPort && cfg.Port != 0 && errors.Is(err, syscall.EADDRINUSE) {
+		return s.nextPort(ctx, n, err)
+	}
 	return err
+}
+
+// portTries is how many ports above a busy one a start tries.
+const portTries = 10
+
+// nextPort serves a start whose port is taken on the next free one above
+// it, as Vite does without strictPort, and keeps why for the banner.
+func (s *session) nextPort(ctx context.Context, n *next, busy error) error {
+	for p := n.lc.Port + 1; p <= min(n.lc.Port+portTries, 65535); p++ {
+		lc := n.lc
+		lc.Port = p
+		ln, err := s.door.open(ctx, lc)
+		if err == nil {
+			n.ln, n.lc = ln, lc
+			s.moved = strings.TrimSuffix(strings.SplitN(busy.Error(), " (choose", 2)[0], ":")
+			s.log.Warn(s.moved+"; serving on port "+strconv.Itoa(p)+" (strict_port: true refuses instead)", "port", p)
+			return nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w; and the %d ports above it too", busy, portTries)
 }
 
 // switchTo puts n in force and stops what it replaces. Only the units'

@@ -67,6 +67,7 @@ type Started struct {
 	Addr      *net.TCPAddr // the listener's
 	Watched   int          // files watched
 	WatchMode string       // how: "polling", "native events", "polling: /src is on nfs"
+	Moved     string       // when the port asked for was taken: by whom ("port 8000 on 127.0.0.1 is already in use by pid 42 (python3)")
 }
 
 // session is the run loop's state. Only the goroutine running run touches
@@ -92,6 +93,7 @@ type session struct {
 	watcher   *task
 	watched   int    // files, 0 when watching is off
 	watchMode string // how, for the log
+	moved     string // why the start serves on another port than asked: who holds that one
 
 	changes chan watch.Batch
 	results chan unitResult // from the supervisors' goroutines
@@ -136,7 +138,7 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		return err
 	}
 	if opts.Started != nil {
-		opts.Started(Started{Loaded: l, Addr: s.door.ln.Addr().(*net.TCPAddr), Watched: s.watched, WatchMode: s.watchMode})
+		opts.Started(Started{Loaded: l, Addr: s.door.ln.Addr().(*net.TCPAddr), Watched: s.watched, WatchMode: s.watchMode, Moved: s.moved})
 	}
 	return s.loop(ctx)
 }
