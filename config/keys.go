@@ -67,6 +67,9 @@ type Key struct {
 	Negated bool
 	// FlagAliases are further, hidden names of the flag.
 	FlagAliases []string
+	// OffFlag, for a boolean key, is a second flag that sets it to false
+	// (--no-livereload beside --livereload).
+	OffFlag string
 	// Effect is what a running devserver does to apply a change of the key
 	// live. The front server's handler is built anew for every change, so
 	// keys it alone reads (allowed_hosts) need no effect.
@@ -138,8 +141,8 @@ var keys = []Key{
 	{Name: "allowed_hosts", Kind: KindList, Default: []string{},
 		Doc:   `extra Host names to accept (".example.test" matches subdomains, "*" allows all)`,
 		check: checkHosts},
-	{Name: "livereload", Kind: KindBool, Default: false, Flag: "livereload",
-		Doc: "reload open pages after each change, once the app is ready again (a script added to HTML pages; stylesheet-only changes in static.dir swap in place)", Effect: EffectReload},
+	{Name: "livereload", Kind: KindBool, Default: true, Flag: "livereload", OffFlag: "no-livereload",
+		Doc: "reload open pages after each change, once the app is ready again (a small script added to HTML pages; stylesheet-only changes swap in place); on by default, --no-livereload or livereload: false turns it off", Effect: EffectReload},
 	{Name: "routes", Kind: KindMap, Default: map[string]string{}, Effect: EffectReload,
 		Doc: "URL path prefixes and what serves them: app, a process with http: true, or a URL (http://127.0.0.1:9000) of a server devserver does not run; the longest prefix wins, the path is kept, requests wait while their unit restarts, and what no route takes goes to the app (or static files)", check: checkRoutes},
 	{Name: "app.build", Kind: KindString, Default: "", Flag: "build",
@@ -283,6 +286,9 @@ func Flags() []Flag {
 			alias := f
 			alias.Name, alias.Short, alias.Hidden = a, "", true
 			fs = append(fs, alias)
+		}
+		if k.OffFlag != "" {
+			fs = append(fs, Flag{Name: k.OffFlag, Key: k.Name, Bool: true, Negated: true, Usage: "turn off: " + k.Doc})
 		}
 	}
 	return fs
