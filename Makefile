@@ -78,7 +78,7 @@ lint:
 golden:
 	$(GO) test ./cmd/devserver -run TestGolden -update
 
-## docs: regenerate docs/CONFIG.md from the key table
+## docs: regenerate docs/CONFIG.md and docs/devserver.schema.json from the key table
 docs:
 	$(GO) run ./internal/gendocs
 

@@ -30,6 +30,13 @@ func starterFor(format string, p Project) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	name := "devserver." + format
+	// The editor line: completion and hover docs from the schema (VS Code's
+	// YAML extension, Taplo for TOML).
+	if format == "yaml" {
+		b.WriteString("# yaml-language-server: $schema=" + SchemaURL + "\n")
+	} else {
+		b.WriteString("#:schema " + SchemaURL + "\n")
+	}
 	fmt.Fprintf(&b, "# %s: how devserver builds, runs, serves and watches this project.\n", name)
 	b.WriteString("# Every key is optional: the commented lines show the built-in defaults.\n")
 	b.WriteString("# Precedence, lowest first: defaults, this file, the chosen profile,\n")

@@ -238,3 +238,27 @@ func TestFlagTyposGetADidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaCommandPrintsTheSchema: devserver schema prints what
+// docs/devserver.schema.json holds, and init points editors at it.
+func TestSchemaCommandPrintsTheSchema(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the schema is written on Unix (make docs), where app.stop_signal allows SIGUSR1 and SIGUSR2 too")
+	}
+	dir := t.TempDir()
+	out, stderr, code := runIn(t, dir, nil, "schema")
+	want, err := os.ReadFile("../../docs/devserver.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 || out != string(want) {
+		t.Errorf("schema: exit %d, %d bytes (want the %d of docs/devserver.schema.json)\n%s", code, len(out), len(want), stderr)
+	}
+	if _, stderr, code := runIn(t, dir, nil, "init"); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	written, err := os.ReadFile(filepath.Join(dir, "devserver.yaml"))
+	if err != nil || !strings.HasPrefix(string(written), "# yaml-language-server: $schema="+config.SchemaURL+"\n") {
+		t.Errorf("init wrote no schema line first:\n%.200s", written)
+	}
+}

@@ -246,3 +246,23 @@ need not exist.`,
 	addOverrideFlags(cmd)
 	return cmd
 }
+
+func newSchemaCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of devserver.yaml and devserver.toml, for editors",
+		Long: `Print the JSON Schema of the config files, made from the key table: types,
+allowed values, defaults and each key's description as hover text. init writes
+the line that points editors at it (# yaml-language-server: $schema=... for
+YAML, #:schema ... for TOML); docs/devserver.schema.json is this output.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			data, err := config.Schema()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), string(data))
+			return err
+		},
+	}
+}
