@@ -32,6 +32,16 @@ type banner struct {
 	keys      bool          // keys are read as they are pressed
 	moved     string        // why the port is not the one asked for, or ""
 	environ   []string      // devserver's environment: a cloud IDE's forwarding
+	color     bool          // stdout is a terminal that takes colours
+}
+
+// paint colours s with the SGR code when the banner has colours: the URLs
+// stand out, as in Vite's.
+func (bn banner) paint(code, s string) string {
+	if !bn.color {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
 func writeBanner(w io.Writer, bn banner) {
@@ -127,19 +137,19 @@ func (bn banner) writeWhat(b *strings.Builder) {
 // server others can reach.
 func (bn banner) writeWhere(b *strings.Builder) {
 	scheme, _, port, ip := bn.where()
-	fmt.Fprintf(b, "  ➜  Local:   %s\n", bn.url())
+	fmt.Fprintf(b, "  ➜  Local:   %s\n", bn.paint("1;36", bn.url()))
 	if f, ok := cloudide.Detect(bn.environ); ok {
 		n, _ := strconv.Atoi(port)
-		fmt.Fprintf(b, "  ➜  %s: %s\n", f.Name, f.URL(n))
+		fmt.Fprintf(b, "  ➜  %s: %s\n", f.Name, bn.paint("36", f.URL(n)))
 	}
 	if bn.moved != "" {
-		fmt.Fprintf(b, "  ➜  Moved:   %s, so devserver took the next free one (strict_port: true refuses instead)\n", ansi.Escape(bn.moved))
+		fmt.Fprintf(b, "  ➜  Moved:   %s\n", bn.paint("33", ansi.Escape(bn.moved)+", so devserver took the next free one (strict_port: true refuses instead)"))
 	}
 	phone := "" // the URL another device can open
 	if ip.IsUnspecified() {
 		for _, a := range bn.lan {
 			u := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(a, port))
-			fmt.Fprintf(b, "  ➜  Network: %s\n", u)
+			fmt.Fprintf(b, "  ➜  Network: %s\n", bn.paint("36", u))
 			if phone == "" {
 				phone = u
 			}

@@ -262,3 +262,24 @@ func TestSchemaCommandPrintsTheSchema(t *testing.T) {
 		t.Errorf("init wrote no schema line first:\n%.200s", written)
 	}
 }
+
+// TestTheBannersURLStandsOut: on a terminal that takes colours the URL is
+// in colour, as in Vite's banner; without (NO_COLOR, --no-color, a pipe)
+// the banner has no escape at all.
+func TestTheBannersURLStandsOut(t *testing.T) {
+	l, err := config.Load(config.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}
+	var b strings.Builder
+	writeBanner(&b, banner{loaded: l, addr: addr, color: true})
+	if !strings.Contains(b.String(), "Local:   \x1b[1;36mhttp://127.0.0.1:8123/\x1b[0m") {
+		t.Errorf("in colour:\n%q", b.String())
+	}
+	b.Reset()
+	writeBanner(&b, banner{loaded: l, addr: addr})
+	if strings.Contains(b.String(), "\x1b") {
+		t.Errorf("without colour:\n%q", b.String())
+	}
+}

@@ -62,7 +62,8 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Stderr:  env.Stderr,
 		Color:   !noColor && environ.Get(env.Environ, "NO_COLOR") == "" && colorTerminal(env.Stderr),
 		Started: func(st session.Started) {
-			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak, moved: st.Moved, environ: env.Environ}
+			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak, moved: st.Moved, environ: env.Environ,
+				color: !noColor && environ.Get(env.Environ, "NO_COLOR") == "" && colorTerminal(env.Stdout)}
 			if st.Addr.IP.IsUnspecified() {
 				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
 			}
