@@ -39,17 +39,17 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 			format = v
 		}
 	}
+	errColor, outColor := colors(noColor, env.Environ, env.Stderr), colors(noColor, env.Environ, env.Stdout)
 	qr, _ := cmd.Flags().GetBool("qr")
 	open, _ := cmd.Flags().GetBool("open")
-	signalled := cmd.Context()
 	// The first Ctrl+C stops everything gracefully; from then on the
 	// signal's default action applies, so a second one ends devserver at
 	// once (the guard still takes the app down with it).
 	go func() {
-		<-signalled.Done()
+		<-cmd.Context().Done()
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
 	}()
-	ctx, quit := context.WithCancel(signalled) // q quits as Ctrl+C does
+	ctx, quit := context.WithCancel(cmd.Context()) // q quits as Ctrl+C does
 	defer quit()
 	cbreak, restore := keysOnTerminal(env.Stdin)
 	defer restore()
@@ -60,10 +60,9 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Restart: keys.restart,
 		Stdout:  env.Stdout,
 		Stderr:  env.Stderr,
-		Color:   !noColor && environ.Get(env.Environ, "NO_COLOR") == "" && colorTerminal(env.Stderr),
+		Color:   errColor,
 		Started: func(st session.Started) {
-			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak, moved: st.Moved, environ: env.Environ,
-				color: !noColor && environ.Get(env.Environ, "NO_COLOR") == "" && colorTerminal(env.Stdout)}
+			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak, moved: st.Moved, environ: env.Environ, color: outColor}
 			if st.Addr.IP.IsUnspecified() {
 				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
 			}
@@ -110,6 +109,12 @@ func setLog(sopts *session.Options, format string, w io.Writer) error {
 // logFormats are the formats of --log-format: human (aligned, coloured
 // lines for a terminal), text (logfmt) and json, for machines.
 var logFormats = []string{"human", "text", "json"}
+
+// colors reports whether w takes colours: a terminal that does, unless
+// --no-color or NO_COLOR says otherwise.
+func colors(noColor bool, env []string, w io.Writer) bool {
+	return !noColor && environ.Get(env, "NO_COLOR") == "" && colorTerminal(w)
+}
 
 // colorTerminal reports whether w is a terminal that shows colours.
 func colorTerminal(w io.Writer) bool {
