@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test check test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover pictures
+.PHONY: run build test check test-dist test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover pictures
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run: build
@@ -27,8 +27,12 @@ test:
 	@[ "$$(id -u)" != 0 ] || command -v setpriv >/dev/null || echo "note: root without setpriv: the unreadable-directory tests will skip"
 	$(GO) test -race -count=1 ./...
 
-## check: the slower proofs, after `make test`: every OS/arch vetted and built, the generic Unix path, Windows under Wine, the fuzz targets
-check: cross test-portable test-windows fuzz
+## check: the slower proofs, after `make test`: every OS/arch vetted and built, the generic Unix path, Windows under Wine, the fuzz targets, the release archives
+check: cross test-portable test-windows fuzz test-dist
+
+## test-dist: make dist for two targets, and what its archives and package files hold
+test-dist:
+	DEVSERVER_TEST_DIST=1 $(GO) test -count=1 -run '^TestReleaseArchives$$' ./cmd/devserver
 
 ## cross: vet every target (tests included) and build devserver for it: Linux, macOS, Windows, FreeBSD on amd64 and arm64
 TARGETS = linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64 freebsd/amd64 freebsd/arm64
@@ -48,7 +52,7 @@ test-portable:
 test-windows:
 	bash scripts/wine/run
 
-## dist: release archives for linux, darwin and windows on amd64 and arm64, with SHA256SUMS (VERSION=v1.2.3 to stamp one)
+## dist: release archives for linux, darwin, windows and freebsd on amd64 and arm64 (with completions and man pages), SHA256SUMS, a Homebrew formula and a Scoop manifest (VERSION=v1.2.3 to stamp one)
 dist:
 	bash scripts/dist
 

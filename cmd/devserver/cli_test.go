@@ -283,3 +283,47 @@ func TestTheBannersURLStandsOut(t *testing.T) {
 		t.Errorf("without colour:\n%q", b.String())
 	}
 }
+
+// TestReleaseArchives: make dist's archives carry the binary, the docs,
+// shell completions for four shells and the man pages, and its Homebrew
+// formula and Scoop manifest carry the archives' checksums (two targets
+// here, to keep it short).
+func TestReleaseArchives(t *testing.T) {
+	if os.Getenv("DEVSERVER_TEST_DIST") == "" || runtime.GOOS == "windows" {
+		t.Skip("builds three binaries for a minute: make check runs it (DEVSERVER_TEST_DIST=1)")
+	}
+	out := t.TempDir()
+	dist := exec.Command("bash", "../../scripts/dist")
+	dist.Env = append(os.Environ(), "VERSION=v9.8.7", "DIST="+out, "TARGETS=linux/amd64 windows/amd64")
+	if b, err := dist.CombinedOutput(); err != nil {
+		t.Fatalf("make dist: %v\n%s", err, b)
+	}
+	list, err := exec.Command("tar", "-tzf", filepath.Join(out, "devserver_v9.8.7_linux_amd64.tar.gz")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"devserver", "README.md", "LICENSE", "CHANGELOG.md", "completions/devserver.bash", "completions/_devserver",
+		"completions/devserver.fish", "completions/devserver.ps1", "man/devserver.1", "man/devserver-why.1"} {
+		if !strings.Contains(string(list), "devserver_v9.8.7_linux_amd64/"+f+"\n") {
+			t.Errorf("the archive lacks %s:\n%s", f, list)
+		}
+	}
+	sums, err := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, archive := range map[string]string{"devserver.rb": "linux_amd64.tar.gz", "devserver.json": "windows_amd64.zip"} {
+		text, err := os.ReadFile(filepath.Join(out, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.SplitSeq(string(sums), "\n") {
+			if sum, name, ok := strings.Cut(line, "  "); ok && strings.HasSuffix(name, archive) && !strings.Contains(string(text), sum) {
+				t.Errorf("%s lacks the checksum of %s:\n%s", file, name, text)
+			}
+		}
+		if !strings.Contains(string(text), "v9.8.7") {
+			t.Errorf("%s names no version", file)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/devserver/devserver/internal/localnet"
 	"github.com/devserver/devserver/internal/session"
 	"github.com/spf13/cobra"
+	"github.com/spf13/cobra/doc"
 )
 
 func newConfigCmd(env runEnv) *cobra.Command {
@@ -263,6 +264,20 @@ YAML, #:schema ... for TOML); docs/devserver.schema.json is this output.`,
 			}
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), string(data))
 			return err
+		},
+	}
+}
+
+// newManCmd writes a man page for every command into DIR, for the
+// release archives (scripts/dist); hidden, as it is for packagers.
+func newManCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:    "__man DIR",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			header := &doc.GenManHeader{Title: "DEVSERVER", Section: "1", Source: "devserver " + versionString(), Manual: "devserver"}
+			return doc.GenManTree(cmd.Root(), header, args[0])
 		},
 	}
 }

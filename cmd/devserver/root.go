@@ -82,7 +82,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 	root.Flags().Bool("qr", false, "draw a QR code of the network URL in the banner, for phones (with --profile lan)")
 
 	root.SetHelpCommand(newHelpCmd(root))
-	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newWhyCmd(env), newSchemaCmd(), newTrustCmd(env), newVersionCmd(), newGuardCmd())
+	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newWhyCmd(env), newSchemaCmd(), newManCmd(), newTrustCmd(env), newVersionCmd(), newGuardCmd())
 	return root
 }
 

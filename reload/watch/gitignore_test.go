@@ -205,6 +205,18 @@ func TestAChangeFoundQuietIsReportedAtOnce(t *testing.T) {
 	if again := w.look([]string{"new.txt"}); !again || len(w.ready.Paths) != 0 {
 		t.Errorf("a file written just now: look again %v, reported %v", again, w.ready.Paths)
 	}
+	// An empty file may be one a writer truncated and has yet to fill.
+	testkit.WriteFile(t, filepath.Join(root, "empty.txt"), "")
+	if err := os.Chtimes(filepath.Join(root, "empty.txt"), long, long); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := New(Options{Root: root, Paths: []string{"."}, Interval: time.Second, Debounce: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := fresh.look([]string{"empty.txt"}); !again || len(fresh.ready.Paths) != 0 {
+		t.Errorf("an empty file written long ago: look again %v, reported %v", again, fresh.ready.Paths)
+	}
 	// While Hold says a build runs, even a file written long ago waits: it
 	// may be what the build moved into place.
 	held, err := New(Options{Root: root, Paths: []string{"."}, Interval: time.Second, Debounce: time.Hour, Hold: func() bool { return true }})

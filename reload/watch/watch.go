@@ -235,9 +235,9 @@ func (w *Watcher) look(paths []string) bool {
 // writtenAt is when the changes of a look were last written, as far as
 // their files say: files a poll found long after they were saved (at an
 // interval of 500 ms, most are) were quiet for the debounce already, and
-// need no second look. A file gone, a config file, a time ahead of now
-// (another machine's clock on a share), or any file while Hold says so
-// count as written now; it is never before lastAt.
+// need no second look. A file gone or empty, a config file, a time ahead
+// of now (another machine's clock on a share), or any file while Hold says
+// so count as written now; it is never before lastAt.
 func (w *Watcher) writtenAt(paths []string, cfg bool, now time.Time) time.Time {
 	if cfg || !w.dated || len(paths) > maxDated || w.hold != nil && w.hold() {
 		return now
@@ -249,7 +249,10 @@ func (w *Watcher) writtenAt(paths []string, cfg bool, now time.Time) time.Time {
 			path = filepath.Join(w.root, path)
 		}
 		st, err := os.Lstat(path)
-		if err != nil || st.ModTime().After(now) {
+		// An empty file may be one a writer truncated and has yet to
+		// fill (os.WriteFile, an editor writing in place, on a loaded
+		// machine): it waits for the debounce, as before.
+		if err != nil || st.ModTime().After(now) || st.Size() == 0 {
 			return now
 		}
 		if st.ModTime().After(at) {
