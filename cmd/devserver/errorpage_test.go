@@ -39,7 +39,11 @@ func TestTheErrorPageLeadsWithTheError(t *testing.T) {
 				testkit.WriteFile(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.22\n")
 			}
 			testkit.WriteTree(t, dir, map[string]string{c.file: c.source, "devserver.yaml": yaml})
-			d := startDevserver(t, dir, nil)
+			var env []string
+			if c.tool == "go" {
+				env = goSetup(t, dir) // the build cache of the tests' own go: no standard library built anew
+			}
+			d := startDevserver(t, dir, env)
 			var title, sub string
 			testkit.WaitFor(t, 60*time.Second, "the error page", func() bool {
 				_, body := testkit.Get(t, d.URL, "Accept", "text/html")

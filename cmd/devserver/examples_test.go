@@ -65,6 +65,7 @@ func replaceIn(t *testing.T, file, old, new string) {
 // README says, and asks it for its page.
 func TestExamplesRun(t *testing.T) {
 	needBinary(t)
+	t.Parallel() // builds and interpreters starting: waits, beside the other tests
 	cases := []struct {
 		dir, want string
 		need      string // an interpreter it needs

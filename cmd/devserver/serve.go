@@ -42,13 +42,6 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 	errColor, outColor := colors(noColor, env.Environ, env.Stderr), colors(noColor, env.Environ, env.Stdout)
 	qr, _ := cmd.Flags().GetBool("qr")
 	open, _ := cmd.Flags().GetBool("open")
-	// The first Ctrl+C stops everything gracefully; from then on the
-	// signal's default action applies, so a second one ends devserver at
-	// once (the guard still takes the app down with it).
-	go func() {
-		<-cmd.Context().Done()
-		signal.Reset(os.Interrupt, syscall.SIGTERM)
-	}()
 	ctx, quit := context.WithCancel(cmd.Context()) // q quits as Ctrl+C does
 	defer quit()
 	cbreak, restore := keysOnTerminal(env.Stdin)
@@ -61,6 +54,10 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Stdout:  env.Stdout,
 		Stderr:  env.Stderr,
 		Color:   errColor,
+		// The first Ctrl+C stops everything gracefully; from then on the
+		// signal's default action applies, so a second one ends devserver
+		// at once (the guard still takes the app down with it).
+		Stopping: func() { signal.Reset(os.Interrupt, syscall.SIGTERM) },
 		Started: func(st session.Started) {
 			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak, moved: st.Moved, environ: env.Environ, color: outColor}
 			if st.Addr.IP.IsUnspecified() {

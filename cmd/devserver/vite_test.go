@@ -30,6 +30,7 @@ func TestViteAndAnAPIFromInit(t *testing.T) {
 	if _, err := exec.LookPath("npm"); err != nil {
 		t.Skip("npm is not installed: cannot run Vite (apt-get install npm)")
 	}
+	t.Parallel() // most of it is npm install's wait, beside the other tests
 	dir := t.TempDir()
 	testkit.WriteTree(t, dir, map[string]string{
 		"package.json": `{"private": true, "scripts": {"dev": "vite"}, "devDependencies": {"vite": "^5"}, "dependencies": {"express": "^4"}}`,

@@ -59,6 +59,10 @@ type Options struct {
 	// Started, if set, is called once, when devserver serves: cmd prints
 	// the banner from it.
 	Started func(Started)
+	// Stopping, if set, is called once when the session's context ends,
+	// before anything is stopped or said: cmd gives the signals back their
+	// default action there, so that a second Ctrl+C ends devserver at once.
+	Stopping func()
 }
 
 // Started is what a session reports once it serves.
@@ -148,6 +152,9 @@ func (s *session) loop(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			if s.opts.Stopping != nil {
+				s.opts.Stopping()
+			}
 			s.log.Info("shutting down; Ctrl+C again to quit at once")
 			return nil
 		case b := <-s.changes:
