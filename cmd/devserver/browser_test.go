@@ -72,7 +72,8 @@ func evalPage(t *testing.T, p *browser.Page, expr string) string {
 // an edit by itself once the app has restarted; a stylesheet edit is
 // swapped in without reloading the page; a failed build and an app that
 // exits show their error pages by themselves, and the fix brings the app's
-// page back. The test never reloads the page.
+// page back. The test never reloads the page, and the config does not
+// turn live reload on: it is on by default.
 func TestLiveReloadInABrowser(t *testing.T) {
 	needBinary(t)
 	b := openBrowser(t)
@@ -88,8 +89,8 @@ func TestLiveReloadInABrowser(t *testing.T) {
 	}
 	write("page.html", page("version 1"))
 	write("public/site.css", "h1 { color: rgb(255, 0, 0) }")
+	// Live reload is on by default: the config does not ask for it.
 	write("devserver.yaml", fmt.Sprintf(`port: 0
-livereload: true
 static: {dir: public, prefix: /static/}
 app:
   build: test ! -e broken
