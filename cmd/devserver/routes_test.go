@@ -255,6 +255,8 @@ func TestTheButtonRestartsItsUnit(t *testing.T) {
 	})
 	_, after, _ := strings.Cut(page, `name="token" value="`)
 	token, _, _ := strings.Cut(after, `"`)
+	// The app starts once, beside web; its pid may come after web's page.
+	testkit.WaitFor(t, 30*time.Second, "the app started", func() bool { return len(pids("api")) == 1 })
 	apiStarts := len(pids("api"))
 	form := strings.NewReader("token=" + token + "&unit=web")
 	req, _ := http.NewRequest(http.MethodPost, d.URL+"__devserver/restart", form)
