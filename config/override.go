@@ -162,3 +162,13 @@ func ParseAddrPort(s string) (AddrPort, error) {
 	}
 	return ap, nil
 }
+
+func environMap(environ []string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range environ {
+		if name, value, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(name, EnvPrefix) {
+			m[name] = value
+		}
+	}
+	return m
+}

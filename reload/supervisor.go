@@ -1,6 +1,7 @@
 // Package reload runs the user's app and restarts it. It owns two file
-// sets: the supervisor (supervisor.go: build, start, readiness, restart, a
-// state machine) and below it the process tree (tree*.go, guard.go,
+// sets: the supervisor (supervisor.go, the state machine and restarts;
+// build.go, lifecycle.go, ready.go, crash.go, depends.go, failure.go) and
+// below it the process tree (tree*.go, guard.go,
 // proc_*.go: one type per OS that starts a command as a group and ends all
 // of it).
 //
@@ -12,16 +13,11 @@ package reload
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/devserver/devserver/internal/signals"
 )
 
 // Options configure a Supervisor.
@@ -204,60 +200,6 @@ func (s *Supervisor) SettledAt() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.settledAt
-}
-
-// window is when one build ran; end is zero while it runs.
-type window struct{ start, end time.Time }
-
-// buildMargin widens a build's window on both sides: file times come from
-// a clock a few milliseconds coarser than time.Now.
-const buildMargin = 10 * time.Millisecond
-
-// WrittenByBuild reports whether a file last written at t was written
-// while one of the app's latest builds ran: one that has ended (ended), so
-// the file is that build's output (`go build -o myapp .`), or the one
-// running now (running), which may as well be a person's save that is to
-// start the build over.
-func (s *Supervisor) WrittenByBuild(t time.Time) (ended, running bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, w := range s.builds {
-		if w.start.IsZero() {
-			continue // none, or a cancelled one
-		}
-		end := w.end
-		if end.IsZero() {
-			end = time.Now()
-		}
-		if t.Before(w.start.Add(-buildMargin)) || t.After(end.Add(buildMargin)) {
-			continue
-		}
-		if w.end.IsZero() {
-			running = true
-		} else {
-			ended = true
-		}
-	}
-	return ended, running
-}
-
-// buildRuns notes a build's start, and returns the function that notes
-// its end: a build that was cancelled is forgotten, as it made no output
-// that counts (the next build writes it again) and its window would hide
-// the save that cancelled it.
-func (s *Supervisor) buildRuns() func(cancelled bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := &s.builds[s.nbuilds%len(s.builds)]
-	s.nbuilds++
-	*w = window{start: time.Now()}
-	return func(cancelled bool) {
-		s.mu.Lock()
-		if w.end = time.Now(); cancelled {
-			*w = window{}
-		}
-		s.mu.Unlock()
-	}
 }
 
 func (s *Supervisor) current() state {
@@ -478,37 +420,6 @@ func (s *Supervisor) reject(f *Failure) bool {
 	return true
 }
 
-// buildCurrent runs the build, again each time a newer change supersedes
-// it. It returns the failure of a build that failed, or nil.
-func (s *Supervisor) buildCurrent(ctx context.Context, old *process) *Failure {
-	for {
-		s.takeNext()
-		if s.opts.Build == "" {
-			return nil
-		}
-		if old == nil {
-			s.set(state{phase: phaseStarting})
-		}
-		start := time.Now()
-		out, status, err := s.build(ctx)
-		took := time.Since(start).Round(time.Millisecond)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case errors.Is(err, errSuperseded):
-			// A newer change (or config) came while the build ran: its
-			// whole tree is gone; build again with what is current now.
-			s.log.Info("build cancelled for a newer change", "took", took)
-			continue
-		case err != nil:
-			s.log.Error("build failed", failureAttrs(status, out, "took", took)...)
-			return &Failure{What: "build failed", Command: s.opts.Build, Status: status, Output: out}
-		}
-		s.log.Info("build ok", "took", took)
-		return nil
-	}
-}
-
 // replace stops old, once the requests under way to it are answered, and
 // starts the app anew; it returns the app once it is ready, or why not.
 func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Failure) {
@@ -565,133 +476,4 @@ func (s *Supervisor) drain(l *leases) {
 	if n := l.count(); n > 0 {
 		s.log.Warn("restarting with requests still under way", "requests", n)
 	}
-}
-
-// errSuperseded is build's answer when a restart was asked for while it ran.
-var errSuperseded = errors.New("superseded by a newer change")
-
-// build runs the build command as a process tree of its own (behind the
-// guard on Unix, in a Job Object on Windows), so that nothing of it
-// outlives devserver. It returns the build's last
-// output lines and status. A restart asked for meanwhile ends the build's
-// whole tree at once and returns errSuperseded: a hung build never holds up
-// the change that fixes it.
-func (s *Supervisor) build(ctx context.Context) (string, string, error) {
-	out := newTail(tailLines)
-	ended := s.buildRuns()
-	p, err := s.spawn(s.opts.Build, s.opts.Env, out, false)
-	if err != nil {
-		ended(true)
-		return out.String(), err.Error(), err
-	}
-	select {
-	case <-p.exited:
-	case <-ctx.Done():
-		s.kill(p)
-		ended(true)
-		return out.String(), "devserver stopped", ctx.Err()
-	case <-s.restart:
-		s.kill(p)
-		ended(true)
-		return out.String(), "superseded", errSuperseded
-	}
-	defer ended(false)
-	// Stragglers the build left behind go; once its tree is released, all
-	// it printed has been read.
-	s.kill(p)
-	if code, ok := p.exitCode(); ok && code == 0 {
-		return out.String(), "ok", nil
-	}
-	status := p.status()
-	return out.String(), status, errors.New(status)
-}
-
-// start launches the app as a process tree of its own with a fresh PORT.
-func (s *Supervisor) start() (*process, error) {
-	port := s.opts.Port
-	if port == 0 {
-		var err error
-		if port, err = freePort(); err != nil {
-			return nil, fmt.Errorf("find a free port for the app: %w", err)
-		}
-	}
-	env := append(append([]string(nil), s.opts.Env...), "PORT="+strconv.Itoa(port))
-	out := newTail(tailLines)
-	logReady := out.awaitLine(s.opts.Ready.Log) // before the first line
-	p, err := s.spawn(s.opts.Run, env, out, true)
-	if err != nil {
-		return nil, err
-	}
-	p.logReady = logReady
-	p.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	p.stopping = make(chan struct{})
-	s.log.Info(s.opts.Name+" started", "pid", p.pid(), "port", port)
-	return p, nil
-}
-
-// stop ends the app: the stop signal to its whole tree, a kill after
-// StopTimeout, and it returns once nothing of the tree is alive. The log
-// says which it took, and how many streams through devserver it ended.
-func (s *Supervisor) stop(p *process) {
-	start := time.Now()
-	_ = p.signal(s.opts.StopSignal)
-	// Streams and upgrades still open to it end now: an app that waits for
-	// its connections before it exits would wait for these for ever.
-	s.mu.Lock()
-	if s.serving[p.addr] == p {
-		delete(s.serving, p.addr)
-	}
-	s.mu.Unlock()
-	streams := p.streams.Load()
-	if p.stopping != nil {
-		select {
-		case <-p.stopping:
-		default:
-			close(p.stopping)
-		}
-	}
-	attrs := []any{"pid", p.pid(), "signal", signals.Name(s.opts.StopSignal)}
-	if streams > 0 {
-		attrs = append(attrs, "streams_ended", streams)
-	}
-	if !p.waitGone(s.opts.StopTimeout) {
-		s.log.Warn(fmt.Sprintf("%s did not exit within %s of its stop signal; killing its process tree", s.opts.Name, s.opts.StopTimeout), attrs...)
-		_ = p.signal(syscall.SIGKILL)
-		p.waitGone(5 * time.Second)
-		attrs[3] = "SIGKILL"
-	}
-	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
-		s.log.Warn("process tree", "err", err)
-	}
-	s.endLines()
-	s.log.Info(s.opts.Name+" stopped", append(attrs, "after", time.Since(start).Round(time.Millisecond))...)
-}
-
-// kill ends p's whole tree at once and releases it.
-func (s *Supervisor) kill(p *process) {
-	_ = p.signal(syscall.SIGKILL)
-	if err := p.release(s.opts.StopTimeout + 5*time.Second); err != nil {
-		s.log.Warn("process tree", "err", err)
-	}
-	s.endLines()
-}
-
-// endLines ends a line the output writers were left inside of, where they
-// can (EndLine): all a released tree printed has been written, and the
-// next process's output starts on a line of its own.
-func (s *Supervisor) endLines() {
-	for _, w := range []io.Writer{s.opts.Stdout, s.opts.Stderr} {
-		if e, ok := w.(interface{ EndLine() }); ok {
-			e.EndLine()
-		}
-	}
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

@@ -20,16 +20,32 @@ import (
 // named process. Each is a supervisor of its own, its output behind its
 // name; the session treats them alike but where the app keeps its keys.
 type unit struct {
-	name     string
-	sup      *reload.Supervisor
-	task     *task          // nil until started
-	started  reload.Options // what it runs with, to see a change
-	globs    watch.Globs    // files whose change restarts it
-	reload   watch.Globs    // but for these: they reload pages (its own reload globs and watch.reload)
-	except   string         // a directory whose files alone never restart it: for the app, what devserver serves itself
-	onChange bool           // restarted for changes: every policy but never
+	name    string
+	sup     *reload.Supervisor
+	task    *task          // nil until started
+	started reload.Options // what it runs with, to see a change
+	watchRule
 	guard    loopGuard
 	out, err *prefixed.Writer
+}
+
+// watchRule is which changed files restart a unit, derived from the config
+// in one place for the session and for why.
+type watchRule struct {
+	globs    watch.Globs // files whose change restarts it
+	reload   watch.Globs // but for these: they reload pages (its own reload globs and watch.reload)
+	except   string      // a directory whose files alone never restart it: for the app, what devserver serves itself
+	onChange bool        // restarted for changes: every policy but never
+}
+
+func watchRuleOf(cfg *config.Config, name string) watchRule {
+	p, _ := cfg.Unit(name)
+	r := watchRule{globs: watch.CompileGlobs(p.Watch), onChange: p.Restart != "never",
+		reload: watch.CompileGlobs(append(slices.Clone(cfg.Watch.Reload), p.Reload...))}
+	if name == config.RouteApp {
+		r.except = cfg.ServedDir()
+	}
+	return r
 }
 
 // unitOptions translates unit name of cfg, with the variables of its
@@ -107,12 +123,7 @@ func (s *session) switchUnits(ctx context.Context, n *next, force bool) bool {
 		case force:
 			u.sup.Restart()
 		}
-		p, _ := cfg.Unit(name)
-		u.globs, u.onChange, u.except = watch.CompileGlobs(p.Watch), p.Restart != "never", ""
-		u.reload = watch.CompileGlobs(append(slices.Clone(cfg.Watch.Reload), p.Reload...))
-		if name == config.RouteApp {
-			u.except = cfg.ServedDir()
-		}
+		u.watchRule = watchRuleOf(cfg, name)
 	}
 	s.setPrefixes(cfg)
 	return restarts

@@ -58,8 +58,9 @@ func unitsFor(l *config.Loaded, rel, abs string) ([]string, bool) {
 			watchKey, reloadKey = "watch.globs", "watch.reload"
 		}
 		watchKey += ", " + l.Origins[watchKey].String()
-		glob := watch.CompileGlobs(u.Watch).Which(rel)
-		reload := watch.CompileGlobs(cfg.Watch.Reload).Which(rel)
+		rule := watchRuleOf(cfg, name)
+		glob := rule.globs.Which(rel)
+		reload := watch.CompileGlobs(cfg.Watch.Reload).Which(rel) // which key said so, for the sentence
 		if own := watch.CompileGlobs(u.Reload).Which(rel); reload == "" && own != "" {
 			reload = own + " (" + reloadKey + ")"
 		} else if reload != "" {
@@ -69,9 +70,9 @@ func unitsFor(l *config.Loaded, rel, abs string) ([]string, bool) {
 		case glob == "":
 		case reload != "":
 			out = append(out, fmt.Sprintf("does not restart %s: it matches %s (%s), but also %s", name, glob, watchKey, reload))
-		case u.Restart == "never":
+		case !rule.onChange:
 			out = append(out, fmt.Sprintf("does not restart %s: it matches %s (%s), but %s has restart: never", name, glob, watchKey, name))
-		case name == config.RouteApp && cfg.ServedDir() != "" && within(cfg.ServedDir(), abs):
+		case rule.except != "" && within(rule.except, abs):
 		default:
 			out = append(out, fmt.Sprintf("restarts %s: it matches %s (%s)", name, glob, watchKey))
 			app = app || name == config.RouteApp
