@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/banner"
 	"github.com/devserver/devserver/internal/qrterm"
 )
 
@@ -178,7 +179,7 @@ func TestBannerForAWildcardBind(t *testing.T) {
 	}
 	var b bytes.Buffer
 	lan := []string{"192.168.1.23", "10.0.0.7"}
-	writeBanner(&b, banner{loaded: l, addr: &net.TCPAddr{IP: net.IPv4zero, Port: 8123}, lan: lan, qr: true})
+	banner.Write(&b, banner.Banner{Loaded: l, Addr: &net.TCPAddr{IP: net.IPv4zero, Port: 8123}, LAN: lan, QR: true})
 	out := b.String()
 	var code strings.Builder
 	if err := qrterm.Write(&code, "http://192.168.1.23:8123/"); err != nil {
@@ -193,7 +194,7 @@ func TestBannerForAWildcardBind(t *testing.T) {
 		}
 	}
 	b.Reset()
-	writeBanner(&b, banner{loaded: l, addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}, qr: true})
+	banner.Write(&b, banner.Banner{Loaded: l, Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}, QR: true})
 	out = b.String()
 	// A local-only server lists no network URL, and says how to expose it.
 	if strings.Contains(out, "WARNING") || strings.Contains(out, "Network: http") || strings.Contains(out, "█") ||
@@ -273,12 +274,12 @@ func TestTheBannersURLStandsOut(t *testing.T) {
 	}
 	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8123}
 	var b strings.Builder
-	writeBanner(&b, banner{loaded: l, addr: addr, color: true})
+	banner.Write(&b, banner.Banner{Loaded: l, Addr: addr, Color: true})
 	if !strings.Contains(b.String(), "Local:   \x1b[1;36mhttp://127.0.0.1:8123/\x1b[0m") {
 		t.Errorf("in colour:\n%q", b.String())
 	}
 	b.Reset()
-	writeBanner(&b, banner{loaded: l, addr: addr})
+	banner.Write(&b, banner.Banner{Loaded: l, Addr: addr})
 	if strings.Contains(b.String(), "\x1b") {
 		t.Errorf("without colour:\n%q", b.String())
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/devserver/devserver/internal/banner"
 	"github.com/devserver/devserver/internal/console"
 	"github.com/devserver/devserver/internal/openurl"
 )
@@ -35,8 +36,8 @@ type keyboard struct {
 	restart chan struct{} // to the session
 	quit    func()
 
-	mu     sync.Mutex
-	banner *banner // once serving
+	mu    sync.Mutex
+	shown *banner.Banner // once serving
 }
 
 // keysOnTerminal puts in into cbreak mode when it is a terminal, and
@@ -102,18 +103,18 @@ func (k *keyboard) press(key rune) {
 		fmt.Fprint(k.out, b.String())
 	case 'u', 'o':
 		k.mu.Lock()
-		bn := k.banner
+		bn := k.shown
 		k.mu.Unlock()
 		if bn == nil {
 			fmt.Fprintln(k.out, "  not serving yet")
 			return
 		}
 		if key == 'o' {
-			k.open(bn.url())
+			k.open(bn.URL())
 			return
 		}
 		var b strings.Builder
-		bn.writeWhere(&b)
+		bn.WriteWhere(&b)
 		fmt.Fprint(k.out, b.String())
 	}
 }
@@ -126,8 +127,8 @@ func (k *keyboard) open(url string) {
 }
 
 // serving notes the banner, for u and o.
-func (k *keyboard) serving(bn banner) {
+func (k *keyboard) serving(bn banner.Banner) {
 	k.mu.Lock()
-	k.banner = &bn
+	k.shown = &bn
 	k.mu.Unlock()
 }

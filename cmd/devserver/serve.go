@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/banner"
 	"github.com/devserver/devserver/internal/console"
 	"github.com/devserver/devserver/internal/environ"
 	"github.com/devserver/devserver/internal/humanlog"
@@ -59,18 +60,19 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		// at once (the guard still takes the app down with it).
 		Stopping: func() { signal.Reset(os.Interrupt, syscall.SIGTERM) },
 		Started: func(st session.Started) {
-			bn := banner{loaded: st.Loaded, addr: st.Addr, readyIn: time.Since(begun), watched: st.Watched, watchMode: st.WatchMode, qr: qr, keys: cbreak, moved: st.Moved, environ: env.Environ, color: outColor}
+			bn := banner.Banner{Version: versionString(), Loaded: st.Loaded, Addr: st.Addr, ReadyIn: time.Since(begun), Watched: st.Watched, WatchMode: st.WatchMode,
+				QR: qr, Keys: cbreak, Moved: st.Moved, Environ: env.Environ, Color: outColor}
 			if st.Addr.IP.IsUnspecified() {
-				bn.lan = localnet.LAN(st.Addr.IP.To4() == nil)
+				bn.LAN = localnet.LAN(st.Addr.IP.To4() == nil)
 			}
 			if format == "json" {
-				logServing(env.Stdout, bn)
+				banner.LogServing(env.Stdout, bn)
 			} else {
-				writeBanner(env.Stdout, bn)
+				banner.Write(env.Stdout, bn)
 			}
 			keys.serving(bn)
 			if open {
-				keys.open(bn.url())
+				keys.open(bn.URL())
 			}
 		},
 	}

@@ -1,4 +1,8 @@
-package main
+// Package banner is what devserver says when it starts, as Vite does: how
+// long it took, where to open it (the local, network and forwarded URLs, a
+// QR code), what runs and is watched, and the keys; or, for a log in JSON,
+// one record that says the same.
+package banner
 
 import (
 	"fmt"
@@ -19,35 +23,36 @@ import (
 	"github.com/devserver/devserver/internal/qrterm"
 )
 
-// banner is what devserver says when it starts, as Vite does: how long it
-// took, where to open it, then what runs and is watched, then the keys.
-type banner struct {
-	loaded    *config.Loaded
-	addr      net.Addr      // the listener's
-	readyIn   time.Duration // from start to serving
-	watched   int           // files
-	watchMode string        // how: "polling", "native events", ...
-	lan       []string      // this machine's addresses, shown for a wildcard bind
-	qr        bool          // draw a QR code of the URL a phone can open
-	keys      bool          // keys are read as they are pressed
-	moved     string        // why the port is not the one asked for, or ""
-	environ   []string      // devserver's environment: a cloud IDE's forwarding
-	color     bool          // stdout is a terminal that takes colours
+// Banner is what devserver says when it starts: the facts it is made of.
+type Banner struct {
+	Version   string // devserver's
+	Loaded    *config.Loaded
+	Addr      net.Addr      // the listener's
+	ReadyIn   time.Duration // from start to serving
+	Watched   int           // files
+	WatchMode string        // how: "polling", "native events", ...
+	LAN       []string      // this machine's addresses, shown for a wildcard bind
+	QR        bool          // draw a QR code of the URL a phone can open
+	Keys      bool          // keys are read as they are pressed
+	Moved     string        // why the port is not the one asked for, or ""
+	Environ   []string      // devserver's environment: a cloud IDE's forwarding
+	Color     bool          // stdout is a terminal that takes colours
 }
 
 // paint colours s with the SGR code when the banner has colours: the URLs
 // stand out, as in Vite's.
-func (bn banner) paint(code, s string) string {
-	if !bn.color {
+func (bn Banner) paint(code, s string) string {
+	if !bn.Color {
 		return s
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
-func writeBanner(w io.Writer, bn banner) {
+// Write writes the banner for a person.
+func Write(w io.Writer, bn Banner) {
 	var b strings.Builder
-	l, cfg := bn.loaded, bn.loaded.Config
-	fmt.Fprintf(&b, "\n  devserver %s  ready in %d ms", versionString(), bn.readyIn.Milliseconds())
+	l, cfg := bn.Loaded, bn.Loaded.Config
+	fmt.Fprintf(&b, "\n  devserver %s  ready in %d ms", bn.Version, bn.ReadyIn.Milliseconds())
 	if l.File != "" {
 		fmt.Fprintf(&b, "  (%s", l.Name(l.File))
 		if l.Overlay != "" {
@@ -61,10 +66,10 @@ func writeBanner(w io.Writer, bn banner) {
 		fmt.Fprintf(&b, "  (profile %q)", cfg.Profile)
 	}
 	b.WriteString("\n\n")
-	bn.writeWhere(&b)
+	bn.WriteWhere(&b)
 	b.WriteString("\n")
 	bn.writeWhat(&b)
-	if bn.keys {
+	if bn.Keys {
 		b.WriteString("\n  press h for help, r to restart, o to open the browser, q to quit\n\n")
 	} else {
 		b.WriteString("\n  Type rs and Enter to restart by hand. Quit the server with CONTROL-C.\n\n")
@@ -74,8 +79,8 @@ func writeBanner(w io.Writer, bn banner) {
 
 // writeWhat says what runs and what is watched: the app, the processes,
 // the files, the static files, live reload.
-func (bn banner) writeWhat(b *strings.Builder) {
-	cfg := bn.loaded.Config
+func (bn Banner) writeWhat(b *strings.Builder) {
+	cfg := bn.Loaded.Config
 	row := func(label, format string, args ...any) { // commands and paths from the config, escaped
 		fmt.Fprintf(b, "  %-9s %s\n", label, ansi.Escape(fmt.Sprintf(format, args...)))
 	}
@@ -114,10 +119,10 @@ func (bn banner) writeWhat(b *strings.Builder) {
 		for i, p := range cfg.Watch.Paths {
 			paths[i] = filepath.ToSlash(p)
 		}
-		if strings.HasPrefix(bn.watchMode, "native events") {
-			row("Watching", "%s in %s (%s)", count(bn.watched, "file"), strings.Join(paths, ", "), bn.watchMode)
+		if strings.HasPrefix(bn.WatchMode, "native events") {
+			row("Watching", "%s in %s (%s)", count(bn.Watched, "file"), strings.Join(paths, ", "), bn.WatchMode)
 		} else {
-			row("Watching", "%s in %s every %s (%s)", count(bn.watched, "file"), strings.Join(paths, ", "), cfg.Watch.Interval, bn.watchMode)
+			row("Watching", "%s in %s every %s (%s)", count(bn.Watched, "file"), strings.Join(paths, ", "), cfg.Watch.Interval, bn.WatchMode)
 		}
 	} else {
 		row("Watching", "nothing (watch.enabled is off)")
@@ -133,21 +138,21 @@ func (bn banner) writeWhat(b *strings.Builder) {
 	}
 }
 
-// writeWhere gives the URLs, a QR code if asked for, and the warning of a
+// WriteWhere gives the URLs, a QR code if asked for, and the warning of a
 // server others can reach.
-func (bn banner) writeWhere(b *strings.Builder) {
+func (bn Banner) WriteWhere(b *strings.Builder) {
 	scheme, _, port, ip := bn.where()
-	fmt.Fprintf(b, "  ➜  Local:   %s\n", bn.paint("1;36", bn.url()))
-	if f, ok := cloudide.Detect(bn.environ); ok {
+	fmt.Fprintf(b, "  ➜  Local:   %s\n", bn.paint("1;36", bn.URL()))
+	if f, ok := cloudide.Detect(bn.Environ); ok {
 		n, _ := strconv.Atoi(port)
 		fmt.Fprintf(b, "  ➜  %s: %s\n", f.Name, bn.paint("36", f.URL(n)))
 	}
-	if bn.moved != "" {
-		fmt.Fprintf(b, "  ➜  Moved:   %s\n", bn.paint("33", ansi.Escape(bn.moved)+", so devserver took the next free one (strict_port: true refuses instead)"))
+	if bn.Moved != "" {
+		fmt.Fprintf(b, "  ➜  Moved:   %s\n", bn.paint("33", ansi.Escape(bn.Moved)+", so devserver took the next free one (strict_port: true refuses instead)"))
 	}
 	phone := "" // the URL another device can open
 	if ip.IsUnspecified() {
-		for _, a := range bn.lan {
+		for _, a := range bn.LAN {
 			u := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(a, port))
 			fmt.Fprintf(b, "  ➜  Network: %s\n", bn.paint("36", u))
 			if phone == "" {
@@ -155,11 +160,11 @@ func (bn banner) writeWhere(b *strings.Builder) {
 			}
 		}
 	} else if !ip.IsLoopback() {
-		phone = bn.url()
+		phone = bn.URL()
 	} else {
 		b.WriteString("  ➜  Network: use --host to expose (or --profile lan)\n")
 	}
-	if bn.qr {
+	if bn.QR {
 		writeQR(b, phone, ip)
 	}
 	if !ip.IsLoopback() {
@@ -169,8 +174,8 @@ func (bn banner) writeWhere(b *strings.Builder) {
 
 // where is the scheme, host (bracketed if IPv6; localhost for a wildcard
 // bind), port and bound address of the server.
-func (bn banner) where() (scheme, host, port string, ip netip.Addr) {
-	tcp := bn.addr.(*net.TCPAddr)
+func (bn Banner) where() (scheme, host, port string, ip netip.Addr) {
+	tcp := bn.Addr.(*net.TCPAddr)
 	ip, _ = netip.AddrFromSlice(tcp.IP)
 	ip = ip.Unmap()
 	port = strconv.Itoa(tcp.Port)
@@ -184,27 +189,27 @@ func (bn banner) where() (scheme, host, port string, ip netip.Addr) {
 		host = "[" + host + "]"
 	}
 	scheme = "http"
-	if bn.loaded.Config.TLS.HTTPS() {
+	if bn.Loaded.Config.TLS.HTTPS() {
 		scheme = "https"
 	}
 	return scheme, host, port, ip
 }
 
-// logServing says what writeBanner says, as a JSON record: with
+// LogServing says what Write says, as a JSON record: with
 // --log-format json, stdout is a stream of records too.
-func logServing(w io.Writer, bn banner) {
-	attrs := []any{"version", versionString(), "url", bn.url(), "ready_ms", bn.readyIn.Milliseconds()}
-	if l := bn.loaded; l.File != "" {
+func LogServing(w io.Writer, bn Banner) {
+	attrs := []any{"version", bn.Version, "url", bn.URL(), "ready_ms", bn.ReadyIn.Milliseconds()}
+	if l := bn.Loaded; l.File != "" {
 		attrs = append(attrs, "config", l.Name(l.File))
 	}
-	if p := bn.loaded.Config.Profile; p != "" {
+	if p := bn.Loaded.Config.Profile; p != "" {
 		attrs = append(attrs, "profile", p)
 	}
 	slog.New(slog.NewJSONHandler(w, nil)).Info("serving", attrs...)
 }
 
-// url is the address a browser on this machine opens.
-func (bn banner) url() string {
+// URL is the address a browser on this machine opens.
+func (bn Banner) URL() string {
 	scheme, host, port, _ := bn.where()
 	return fmt.Sprintf("%s://%s:%s/", scheme, host, port)
 }
