@@ -75,6 +75,7 @@ func evalPage(t *testing.T, p *browser.Page, expr string) string {
 // page back. The test never reloads the page, and the config does not
 // turn live reload on: it is on by default.
 func TestLiveReloadInABrowser(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	b := openBrowser(t)
 	self, err := os.Executable()
@@ -164,6 +165,7 @@ watch:
 // (over HTTP/2) and the reload all work in a browser. The browser is told
 // to accept the certificate rather than trust the test's CA system-wide.
 func TestLiveReloadOverHTTPS(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	b := openBrowser(t, "--ignore-certificate-errors")
 	dir := t.TempDir()
@@ -190,6 +192,7 @@ func TestLiveReloadOverHTTPS(t *testing.T) {
 // page's button opens it in the editor ($VISUAL, here a script that notes
 // what it was asked), through the page's own same-origin POST.
 func TestErrorPageInABrowser(t *testing.T) {
+	t.Parallel()
 	b := openBrowser(t)
 	dir := t.TempDir()
 	bin := t.TempDir()

@@ -29,6 +29,7 @@ func runIn(t *testing.T, dir string, environ []string, args ...string) (stdout, 
 // Shell completion never loads the config in a hook, so a broken file cannot
 // break it; completing --profile lists the profiles of a good file.
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := "profiles:\n  lan:\n    description: on the LAN\n  ci:\n    extends: lan\n"
 	if err := os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(good), 0o644); err != nil {
@@ -62,6 +63,7 @@ func TestCompletion(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	out, _, code := runIn(t, t.TempDir(), nil, "version")
 	if code != 0 || !strings.HasPrefix(out, "devserver ") {
 		t.Errorf("version: code %d, %q", code, out)
@@ -74,6 +76,7 @@ func TestVersion(t *testing.T) {
 
 // TestFlagErrorsAreUsage: an unknown flag or a malformed bool is exit 2.
 func TestFlagErrorsAreUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"config", "--nope"}, {"config", "--ipv6=maybe"}, {"validate", "extra"}} {
 		_, stderr, code := runIn(t, t.TempDir(), nil, args...)
 		if code != exitUsage || !strings.Contains(stderr, "devserver: ") {
@@ -87,6 +90,7 @@ func TestFlagErrorsAreUsage(t *testing.T) {
 // reload/watch imports the watcher, and no package imports one above it
 // (cmd → session → config, profiles → reload, reload/watch, server).
 func TestImportRules(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
@@ -139,6 +143,7 @@ func TestImportRules(t *testing.T) {
 // TestArchitectureIsCurrent: docs/ARCHITECTURE.md names every package
 // there is, and every package its table names exists.
 func TestArchitectureIsCurrent(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
@@ -171,6 +176,7 @@ func TestArchitectureIsCurrent(t *testing.T) {
 // with --qr a QR code of the first LAN URL (internal/qrterm shows a scanner
 // reads what it draws).
 func TestBannerForAWildcardBind(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("profiles:\n  lan:\n    addr: 0.0.0.0\n"), 0o644)
 	l, err := config.Load(config.Options{Dir: dir, Flags: map[string]string{"profile": "lan"}})
@@ -207,6 +213,7 @@ func TestBannerForAWildcardBind(t *testing.T) {
 // TestReleaseVersionIsStamped: a binary built as make dist builds it
 // prints the version it was stamped with.
 func TestReleaseVersionIsStamped(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: builds a binary")
 	}
@@ -224,6 +231,7 @@ func TestReleaseVersionIsStamped(t *testing.T) {
 // TestFlagTyposGetADidYouMean: a mistyped flag is named with the nearest
 // flag of its command; one that is near none is named alone.
 func TestFlagTyposGetADidYouMean(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		want string
@@ -243,6 +251,7 @@ func TestFlagTyposGetADidYouMean(t *testing.T) {
 // TestSchemaCommandPrintsTheSchema: devserver schema prints what
 // docs/devserver.schema.json holds, and init points editors at it.
 func TestSchemaCommandPrintsTheSchema(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the schema is written on Unix (make docs), where app.stop_signal allows SIGUSR1 and SIGUSR2 too")
 	}
@@ -268,6 +277,7 @@ func TestSchemaCommandPrintsTheSchema(t *testing.T) {
 // in colour, as in Vite's banner; without (NO_COLOR, --no-color, a pipe)
 // the banner has no escape at all.
 func TestTheBannersURLStandsOut(t *testing.T) {
+	t.Parallel()
 	l, err := config.Load(config.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -290,6 +300,7 @@ func TestTheBannersURLStandsOut(t *testing.T) {
 // formula and Scoop manifest carry the archives' checksums (two targets
 // here, to keep it short).
 func TestReleaseArchives(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("DEVSERVER_TEST_DIST") == "" || runtime.GOOS == "windows" {
 		t.Skip("builds three binaries for a minute: make check runs it (DEVSERVER_TEST_DIST=1)")
 	}

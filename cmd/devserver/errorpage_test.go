@@ -19,6 +19,7 @@ import (
 // "app exited (exit status 1)", which is under it; the terminal's line says
 // the same message.
 func TestTheErrorPageLeadsWithTheError(t *testing.T) {
+	t.Parallel()
 	h1 := regexp.MustCompile(`<h1>(.*?)</h1><p class="sub">(.*?)</p>`)
 	for _, c := range []struct {
 		name, tool, file, source, build, run, want string

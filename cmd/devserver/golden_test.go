@@ -199,6 +199,7 @@ func (g golden) check(t *testing.T, how string, got result) {
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no golden cases: %v", err)

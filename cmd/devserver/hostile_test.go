@@ -17,6 +17,7 @@ import (
 // its memory; each bad line is named FILE:LINE once, and the app starts
 // with every good variable.
 func TestAHostileDotenvStillStarts(t *testing.T) {
+	t.Parallel()
 	dir, _ := project(t, "serve", "")
 	var b strings.Builder
 	b.WriteString("GOOD=kept\nA0=0123456789abcdef\n")
@@ -45,6 +46,7 @@ func TestAHostileDotenvStillStarts(t *testing.T) {
 // connections: a restart and Ctrl+C stop it with SIGTERM, well inside
 // stop_timeout, instead of killing it when that runs out.
 func TestIdleConnectionsDoNotHoldAStop(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "drain", watched)
 	replaceIn(t, filepath.Join(dir, "devserver.yaml"), "stop_timeout: 1s", "stop_timeout: 10s")
 	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
@@ -70,6 +72,7 @@ func TestIdleConnectionsDoNotHoldAStop(t *testing.T) {
 // clipboard writes, titles or screen clearing; a last line without a
 // newline is ended when the app exits, not glued to the next run's first.
 func TestAppOutputCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// YAML's escapes: the command holds the raw bytes, as a hostile file's
 	// would, and the banner shows it.
@@ -103,6 +106,7 @@ func TestAppOutputCannotDriveTheTerminal(t *testing.T) {
 // one (config, config --explain, profiles) or a Procfile command with one
 // (init's summary) reach the terminal as text.
 func TestWhatAFileSaysIsPrintedEscaped(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), "processes:\n  \"w\\e]0;owned\\a\\e[31m\": sleep 1\n")
 	out, stderr, code := runIn(t, dir, nil, "validate")

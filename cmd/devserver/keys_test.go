@@ -20,6 +20,7 @@ import (
 // each shortcut key works as it is pressed, q quits, and the terminal is
 // put back as it was.
 func TestKeysOnATerminal(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	ptmx, tty, err := pty.Open()
 	if err != nil {

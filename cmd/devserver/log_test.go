@@ -17,6 +17,7 @@ import (
 // devserver's log, of the request log and of the app's output starts with
 // the time and the source's column, aligned.
 func TestTheLogIsOneFormat(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	d := startDevserver(t, dir, []string{"DEVSERVER_LOG_FORMAT=human"})
 	pidServing(t, d.URL)
@@ -50,6 +51,7 @@ func TestTheLogIsOneFormat(t *testing.T) {
 // each line the app prints is a record with its source and stream, so
 // that a line the app prints to look like devserver's own stays the app's.
 func TestTheLogInJSON(t *testing.T) {
+	t.Parallel()
 	dir, _ := reloadProject(t, "serve")
 	forged := `{"time":"2026-01-01T00:00:00Z","level":"INFO","msg":"app ready","component":"app"}`
 	replaceIn(t, filepath.Join(dir, "devserver.yaml"), `GEN: "1"`, `GEN: "1"`+"\n    SAY: '"+forged+"'")

@@ -71,6 +71,7 @@ func waitStarted(t *testing.T, pids func(string) []int, want map[string]int) {
 // only the worker, one to the app's only the app, and Ctrl+C leaves none
 // of the three trees alive.
 func TestProcessesBesideTheApp(t *testing.T) {
+	t.Parallel()
 	dir, pids := threeProcesses(t)
 	d := startDevserver(t, dir, nil)
 	pidServing(t, d.URL)
@@ -127,6 +128,7 @@ func TestProcessesBesideTheApp(t *testing.T) {
 // TestSIGKILLTakesEveryProcessDown: killing devserver outright ends every
 // process's tree, each under a guard of its own.
 func TestSIGKILLTakesEveryProcessDown(t *testing.T) {
+	t.Parallel()
 	dir, pids := threeProcesses(t)
 	d := startDevserver(t, dir, nil)
 	waitStarted(t, pids, map[string]int{"web": 2, "css": 2, "worker": 2})

@@ -44,6 +44,7 @@ func pidServing(t *testing.T, url string) string {
 }
 
 func TestAChangeRestartsTheApp(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	d := startDevserver(t, dir, nil)
 	if !strings.Contains(d.Stdout.String(), "Watching  1 file in src every 50ms (polling)") {
@@ -67,6 +68,7 @@ func TestAChangeRestartsTheApp(t *testing.T) {
 // checkout does: one restart, whose log line names all of them; a change
 // after it is a batch of its own.
 func TestABurstRestartsOnce(t *testing.T) {
+	t.Parallel()
 	// Writing 1,000 files takes several 50ms polls; a debounce of 300ms
 	// keeps a stall of the writer (a GC pause under -race) from looking
 	// like the end of the burst.
@@ -95,6 +97,7 @@ func TestABurstRestartsOnce(t *testing.T) {
 // TestNoRequestFailsAcrossRestarts: clients loop GET and POST while the app
 // restarts ten times; every request is answered by an app, bodies intact.
 func TestNoRequestFailsAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	reqlog := filepath.Join(dir, "requests")
 	d := startDevserver(t, dir, []string{"REQLOG=" + reqlog})
@@ -176,6 +179,7 @@ func TestNoRequestFailsAcrossRestarts(t *testing.T) {
 // last good config keeps serving; fixing it applies it; atomic saves in a
 // row are followed to the last; a listener change rebinds.
 func TestConfigAppliesLive(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	orig, _ := os.ReadFile(cfgPath)
@@ -222,6 +226,7 @@ func TestConfigAppliesLive(t *testing.T) {
 }
 
 func TestRSRestartsByHand(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	dir, pidfile := reloadProject(t, "serve")
 	cmd := exec.Command(binary)
@@ -246,6 +251,7 @@ func TestRSRestartsByHand(t *testing.T) {
 }
 
 func TestNoreloadTurnsWatchingOff(t *testing.T) {
+	t.Parallel()
 	dir, _ := reloadProject(t, "serve")
 	d := startDevserver(t, dir, nil, "--noreload")
 	if !strings.Contains(d.Stdout.String(), "Watching  nothing (watch.enabled is off)") {
@@ -269,6 +275,7 @@ func gatedBuild(t *testing.T, dir string) (pids func() []int) {
 // ends that build's whole tree at once and builds again, so a hung build
 // never holds up the change that fixes it; only the last build's app runs.
 func TestAChangeDuringABuildStartsItOver(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	builds := gatedBuild(t, dir)
 	open := func() { testkit.WriteFile(t, filepath.Join(dir, "gate"), "") }
@@ -300,6 +307,7 @@ func TestAChangeDuringABuildStartsItOver(t *testing.T) {
 // TestAConfigFixUnblocksAHungBuild: a build that never ends is replaced by
 // saving a config with another build, which runs at once.
 func TestAConfigFixUnblocksAHungBuild(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	builds := gatedBuild(t, dir) // no gate: it hangs
@@ -316,6 +324,7 @@ func TestAConfigFixUnblocksAHungBuild(t *testing.T) {
 // TestWatchAndOverlayApplyLive: a new watch path is watched once saved, and
 // a local overlay created beside the config is applied.
 func TestWatchAndOverlayApplyLive(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	cfg, _ := os.ReadFile(cfgPath)
@@ -340,6 +349,7 @@ func TestWatchAndOverlayApplyLive(t *testing.T) {
 // a branch without it) must not fall back to the defaults; putting it back
 // applies it.
 func TestDeletedConfigKeepsTheLastGood(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	orig, _ := os.ReadFile(cfgPath)
@@ -375,6 +385,7 @@ func configProject(t *testing.T, watch string) (d *devserver, pidfile, cfgPath s
 // is polled every second here, so the half-written state would have to last
 // a second to be taken.
 func TestHalfWrittenConfigIsNeverApplied(t *testing.T) {
+	t.Parallel()
 	d, _, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 1s\n")
 	final := strings.Replace(string(orig), `GEN: "1"`, `GEN: "complete"`, 1)
 	half := final[:strings.Index(final, `GEN: "complete"`)] + "GEN: comp\n"
@@ -398,6 +409,7 @@ func TestHalfWrittenConfigIsNeverApplied(t *testing.T) {
 // the app's command (a git pull, a teammate's edit) is logged, old and new,
 // before the new command runs.
 func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
+	t.Parallel()
 	dir, _ := reloadProject(t, "serve")
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	orig, _ := os.ReadFile(cfgPath)
@@ -425,6 +437,7 @@ func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
 // stands still for a poll; at most two configs are applied; and the app
 // restarts at most twice (the burst, and the config).
 func TestConfigStorm(t *testing.T) {
+	t.Parallel()
 	d, pidfile, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 500ms\n  debounce: 50ms\n")
 	dir := filepath.Dir(cfgPath)
 	starts := len(testkit.Pids(t, pidfile))
@@ -456,6 +469,7 @@ func TestConfigStorm(t *testing.T) {
 // its position; the app that was serving goes on serving, and fixing the
 // file applies it.
 func TestAHostileConfigSavedWhileRunning(t *testing.T) {
+	t.Parallel()
 	d, _, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 50ms\n")
 	before := pidServing(t, d.URL)
 	var bomb strings.Builder
@@ -511,6 +525,7 @@ func editAndCount(t *testing.T, d *devserver, dir, pidfile, name string, want in
 // (Django's db.sqlite3) or a log in the tree at each start is not
 // restarted by it: one restart per edit.
 func TestAppWritingItsDatabaseRestartsOnce(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"db.sqlite3", "app.log"} {
 		t.Run(name, func(t *testing.T) {
 			dir, pidfile := selfWritingProject(t, name)
@@ -530,6 +545,7 @@ func TestAppWritingItsDatabaseRestartsOnce(t *testing.T) {
 // restarting for that file, says which and how to ignore it, and still
 // restarts for edits.
 func TestRestartLoopIsStopped(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := selfWritingProject(t, "state.txt")
 	d := startDevserver(t, dir, nil)
 	testkit.WaitFor(t, 20*time.Second, "the loop named", func() bool {
@@ -551,6 +567,7 @@ func TestRestartLoopIsStopped(t *testing.T) {
 // exits by itself instead of being killed after stop_timeout, both clients
 // see their connection end, and a new stream reaches the new app.
 func TestStreamsEndWithTheirApp(t *testing.T) {
+	t.Parallel()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -616,6 +633,7 @@ watch: {paths: [src], interval: 50ms, debounce: 20ms}
 // and devserver's own environment, and an edit to .env restarts the app
 // with the new values.
 func TestDotenvReachesTheApp(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "serve", "watch: {paths: [src], interval: 50ms, debounce: 20ms}\n")
 	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
 	testkit.WriteFile(t, filepath.Join(dir, ".env"), "# local settings\nFROM_FILE=\"from .env\"\nexport GEN=from-file\nOWN=from-file\n")
@@ -644,6 +662,7 @@ func TestDotenvReachesTheApp(t *testing.T) {
 // watch the binary too. The build's output never counts: one start per
 // edit, and the log says once what it left out.
 func TestAGoBuildsOutputNeverRestarts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	testkit.WriteTree(t, dir, map[string]string{
 		"go.mod": "module example.com/myapp\n\ngo 1.22\n",

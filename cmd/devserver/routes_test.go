@@ -58,6 +58,7 @@ routes:
 // through a route, and clients looping on both routes see no failure while
 // each unit restarts for a change of its own files.
 func TestRoutesToTwoServers(t *testing.T) {
+	t.Parallel()
 	dir, pids := twoServers(t, "serve")
 	d := startDevserver(t, dir, nil)
 	gen := func(path string) string {
@@ -128,6 +129,7 @@ func upgradeEchoes(t *testing.T, url string) {
 // request until it answers 200; the request that came meanwhile waited,
 // and is answered then.
 func TestReadyPathHoldsRequests(t *testing.T) {
+	t.Parallel()
 	dir, _ := project(t, "serve", "")
 	healthy, reqlog := filepath.Join(t.TempDir(), "healthy"), filepath.Join(t.TempDir(), "requests")
 	replaceIn(t, filepath.Join(dir, "devserver.yaml"), `GEN: "1"`, `GEN: "1"`+"\n    HEALTHY: "+strconv.Quote(healthy)+"\n    REQLOG: "+strconv.Quote(reqlog)+"\n  ready_path: /health")
@@ -205,6 +207,7 @@ routes:
 // TestDependsOnOrdersStartAndStop: each unit starts once what it depends on
 // is ready, and Ctrl+C stops them the other way round.
 func TestDependsOnOrdersStartAndStop(t *testing.T) {
+	t.Parallel()
 	dir, order := dependent(t, "serve")
 	d := startDevserver(t, dir, nil)
 	lines := func() []string {
@@ -224,6 +227,7 @@ func TestDependsOnOrdersStartAndStop(t *testing.T) {
 // TestADependencyThatFailsIsNamed: while the unit the app depends on fails,
 // the app waits; a request gets a page saying what it waits for and why.
 func TestADependencyThatFailsIsNamed(t *testing.T) {
+	t.Parallel()
 	dir, _ := dependent(t, "exit3")
 	d := startDevserver(t, dir, nil)
 	testkit.WaitFor(t, 30*time.Second, "the page naming the dependency", func() bool {
@@ -238,6 +242,7 @@ func TestADependencyThatFailsIsNamed(t *testing.T) {
 // TestTheButtonRestartsItsUnit: the error page of a routed unit that
 // failed restarts that unit, not the app.
 func TestTheButtonRestartsItsUnit(t *testing.T) {
+	t.Parallel()
 	dir, pids := twoServers(t, "exit3")
 	d := startDevserver(t, dir, nil)
 	var page string
@@ -280,6 +285,7 @@ func TestTheButtonRestartsItsUnit(t *testing.T) {
 // TestNoAppWhenRoutesSayWhatRuns: without app.run, a process behind the
 // route / serves the site (no static listing of the project in its way).
 func TestNoAppWhenRoutesSayWhatRuns(t *testing.T) {
+	t.Parallel()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -302,6 +308,7 @@ func TestNoAppWhenRoutesSayWhatRuns(t *testing.T) {
 // changes a routed process's settings starts it anew with them; clients
 // looping on its route see no failure meanwhile.
 func TestAProcessReplacedByTheConfigHoldsItsRequests(t *testing.T) {
+	t.Parallel()
 	dir, pids := twoServers(t, "serve")
 	d := startDevserver(t, dir, nil)
 	testkit.WaitFor(t, 30*time.Second, "web", func() bool { _, b := testkit.Get(t, d.URL); return strings.HasPrefix(b, "gen=web ") })

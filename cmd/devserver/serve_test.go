@@ -101,6 +101,7 @@ app:
 // TestServesTheExampleApp is `make run`: the repo's own devserver.yaml
 // builds and serves examples/hello (the ci profile picks a free port).
 func TestServesTheExampleApp(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +131,7 @@ func goEnv(t *testing.T, name string) string {
 // TestCtrlCStopsTheWholeApp: the app and its child are gone after Ctrl+C,
 // and devserver exits 0.
 func TestCtrlCStopsTheWholeApp(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "child", "")
 	d := startDevserver(t, dir, nil)
 	status, body := testkit.Get(t, d.URL)
@@ -154,6 +156,7 @@ func TestCtrlCStopsTheWholeApp(t *testing.T) {
 // TestSIGKILLTakesTheAppDown: even when devserver is killed outright, its
 // guard stops the app and the app's child.
 func TestSIGKILLTakesTheAppDown(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "child,ignore-term", "")
 	d := startDevserver(t, dir, nil)
 	testkit.Get(t, d.URL)
@@ -175,6 +178,7 @@ func TestSIGKILLTakesTheAppDown(t *testing.T) {
 // app, so killing devserver outright ends the build's shell and the
 // children it started.
 func TestSIGKILLTakesTheBuildDown(t *testing.T) {
+	t.Parallel()
 	self, _ := os.Executable()
 	dir, _ := project(t, "serve", "")
 	cfgPath := filepath.Join(dir, "devserver.yaml")
@@ -195,6 +199,7 @@ func TestSIGKILLTakesTheBuildDown(t *testing.T) {
 // TestRequestsWaitForASlowApp: a request sent as soon as devserver listens
 // is held until the app is ready, and answered by it.
 func TestRequestsWaitForASlowApp(t *testing.T) {
+	t.Parallel()
 	dir, _ := project(t, "slow", "")
 	d := startDevserver(t, dir, []string{"DELAY=1s"})
 	status, body := testkit.Get(t, d.URL)
@@ -204,6 +209,7 @@ func TestRequestsWaitForASlowApp(t *testing.T) {
 }
 
 func TestBuildErrorPage(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "serve", "")
 	cfg, _ := os.ReadFile(filepath.Join(dir, "devserver.yaml"))
 	cfg = []byte(strings.Replace(string(cfg), "app:\n", "app:\n  build: \"echo 'main.go:7: undefined: x' >&2; exit 1\"\n", 1))
@@ -219,6 +225,7 @@ func TestBuildErrorPage(t *testing.T) {
 }
 
 func TestAppExitPage(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "exit3", "")
 	d := startDevserver(t, dir, nil)
 	status, body := testkit.Get(t, d.URL)
@@ -231,6 +238,7 @@ func TestAppExitPage(t *testing.T) {
 }
 
 func TestADDRPORTAndIPv6(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("static index"), 0o644)
 	d := startDevserver(t, dir, nil, "[::1]:0")
@@ -250,6 +258,7 @@ func TestADDRPORTAndIPv6(t *testing.T) {
 }
 
 func TestPortInUse(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	busy, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -294,6 +303,7 @@ func TestPortInUse(t *testing.T) {
 // TestProxyThroughTheBinary: streaming, upgrades and the app's environment
 // (app.env, DEVSERVER_PROFILE, PORT) through the real binary.
 func TestProxyThroughTheBinary(t *testing.T) {
+	t.Parallel()
 	dir, _ := project(t, "serve", "profiles:\n  dev:\n    app:\n      env:\n        GEN: \"2\"\n")
 	d := startDevserver(t, dir, nil, "--profile", "dev")
 	for name, want := range map[string]string{"GEN": "2", "DEVSERVER_PROFILE": "dev", "FAKEAPP": "serve"} {
@@ -327,6 +337,7 @@ func TestProxyThroughTheBinary(t *testing.T) {
 // TestSecurityThroughTheBinary: secrets, traversal and foreign hosts as a
 // user's devserver meets them; the full matrices are in package server.
 func TestSecurityThroughTheBinary(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	root := t.TempDir()
 	dir := filepath.Join(root, "site")
@@ -366,6 +377,7 @@ func TestSecurityThroughTheBinary(t *testing.T) {
 // a static-only project (and the same through DEVSERVER_CONFIG) never
 // serves the file it loaded, tokens in app.env and all.
 func TestAConfigUnderAnotherNameIsNotServed(t *testing.T) {
+	t.Parallel()
 	for name, how := range map[string]struct{ env, args []string }{
 		"--config":         {args: []string{"--config", "dev.yaml"}},
 		"DEVSERVER_CONFIG": {env: []string{"DEVSERVER_CONFIG=dev.yaml"}},
@@ -388,6 +400,7 @@ func TestAConfigUnderAnotherNameIsNotServed(t *testing.T) {
 // TestSecondCtrlCEndsAtOnce: while devserver waits for an app that ignores
 // SIGTERM, a second Ctrl+C ends it by the signal instead of a clean exit.
 func TestSecondCtrlCEndsAtOnce(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "ignore-term", "")
 	cfg, _ := os.ReadFile(filepath.Join(dir, "devserver.yaml"))
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(strings.Replace(string(cfg), "stop_timeout: 1s", "stop_timeout: 10m", 1)), 0o644)
@@ -418,6 +431,7 @@ func TestSecondCtrlCEndsAtOnce(t *testing.T) {
 // connections wait, serves again as soon as they close, and still starts
 // its app (whose pipes need descriptors too).
 func TestOutOfFileDescriptors(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := reloadProject(t, "serve")
 	d := startCommand(t, dir, []string{"DEVSERVER_QUEUE_SIZE=128"}, []string{"/bin/sh", "-c", `ulimit -n 64 && exec "$0" "$@"`})
 	first := pidServing(t, d.URL)
@@ -479,6 +493,7 @@ func TestOutOfFileDescriptors(t *testing.T) {
 // devserver would pool; the next client's request must never receive that
 // answer. Each kind of request a body can ride on is tried.
 func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
+	t.Parallel()
 	dir, _ := project(t, "ignores-bodies", "watch: {enabled: false}\n")
 	d := startDevserver(t, dir, nil)
 	host := strings.TrimSuffix(strings.TrimPrefix(d.URL, "http://"), "/")
@@ -525,6 +540,7 @@ func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
 // and sends the answer's body a moment later: every answer arrives whole.
 // (Before full duplex, about one such answer in thirty came cut short.)
 func TestBodiesSurviveRestarts(t *testing.T) {
+	t.Parallel()
 	dir, pidfile := project(t, "ignores-bodies", "watch:\n  paths: [src]\n  interval: 30ms\n  debounce: 10ms\n")
 	testkit.WriteFile(t, filepath.Join(dir, "src", "main.go"), "package main\n")
 	d := startDevserver(t, dir, nil)
@@ -565,6 +581,7 @@ func TestBodiesSurviveRestarts(t *testing.T) {
 // banner prints its URL; another codespace's host is refused, saying which
 // variables allow a forwarded host.
 func TestACodespaceIsAllowedItsForwardedHost(t *testing.T) {
+	t.Parallel()
 	free, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 // edit shows in the next answer without a restart, and a code edit
 // restarts it.
 func TestFlaskFromInitReloadsTemplates(t *testing.T) {
+	t.Parallel()
 	if err := exec.Command("python3", "-c", "import flask").Run(); err != nil {
 		t.Skip("Flask is not installed (apt-get install python3-flask)")
 	}
@@ -61,6 +62,7 @@ func TestFlaskFromInitReloadsTemplates(t *testing.T) {
 // --watch builds it into public/, which devserver serves and watches (git
 // ignores it), and a layout edit shows without hugo ever being restarted.
 func TestHugoFromInit(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("hugo"); err != nil {
 		t.Skip("hugo is not installed (apt-get install hugo)")
 	}
@@ -109,6 +111,7 @@ func TestHugoFromInit(t *testing.T) {
 // restart, and a template edit restarts runserver (Django 4.1+ caches
 // templates outside its own reloader) and shows.
 func TestDjangoFromInit(t *testing.T) {
+	t.Parallel()
 	bin := ""
 	for _, p := range []string{"python3", "/usr/bin/python3"} {
 		if exec.Command(p, "-c", "import django").Run() == nil {

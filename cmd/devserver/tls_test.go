@@ -82,6 +82,7 @@ func httpsGuards(t *testing.T, client *http.Client, url string, secrets ...strin
 // TestHTTPS serves with tls.cert and tls.key to a real TLS client: HTTP/2,
 // the Host check still on, and the key never served as a file.
 func TestHTTPS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pool := selfSigned(t, dir)
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("over tls"), 0o644)
@@ -104,6 +105,7 @@ func TestHTTPS(t *testing.T) {
 }
 
 func TestBadCertificateIsOneClearLine(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "cert.pem"), []byte("not a certificate"), 0o644)
@@ -124,6 +126,7 @@ func TestBadCertificateIsOneClearLine(t *testing.T) {
 // run keeps the CA (trusting it once is enough), and the CA's files are
 // never served.
 func TestHTTPSAuto(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("auto tls"), 0o644)
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls: auto\n"), 0o644)

@@ -21,6 +21,7 @@ import (
 // one aligned format, whoever wrote the line — devserver, the request log,
 // the app — and h shows the help.
 func TestTheTerminalInTmux(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed: cannot test the terminal as a person sees it")

@@ -14,6 +14,7 @@ import (
 // TestTrustPrintsHow: trust --print makes the local CA when there is none
 // and prints this system's commands, running none.
 func TestTrustPrintsHow(t *testing.T) {
+	t.Parallel()
 	dir, home := t.TempDir(), t.TempDir()
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("tls: auto\n"), 0o644)
 	env := []string{"HOME=" + home}

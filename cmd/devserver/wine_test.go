@@ -24,6 +24,7 @@ import (
 // is killed. make test-windows runs it (TEST_WINE64 names wine64 and
 // WINEPREFIX a prefix that runs Go programs); elsewhere it skips.
 func TestWindowsBuildUnderWine(t *testing.T) {
+	t.Parallel()
 	wine := os.Getenv("TEST_WINE64")
 	if wine == "" || os.Getenv("WINEPREFIX") == "" {
 		t.Skip("TEST_WINE64 and WINEPREFIX unset: make test-windows runs this under Wine")

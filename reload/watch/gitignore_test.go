@@ -91,7 +91,7 @@ func TestGitignoreIsHonoured(t *testing.T) {
 	}
 }
 
-// TestALongGitignoreCostsOneParse: 60,000 rules (0.9 MB) over 1,000 files.
+// TestALongGitignoreCostsOneParse: 6,000 rules (90 KB) over 1,000 files.
 // The first scan matches each entry once; a scan of the unchanged tree
 // matches none, a new file is matched alone, and an edit of the .gitignore
 // is matched anew and followed. A .gitignore over the size cap is said,
@@ -99,7 +99,7 @@ func TestGitignoreIsHonoured(t *testing.T) {
 func TestALongGitignoreCostsOneParse(t *testing.T) {
 	root := t.TempDir()
 	var rules strings.Builder
-	for i := range 60_000 {
+	for i := range 6_000 {
 		fmt.Fprintf(&rules, "gen%05d-*.tmp\n", i)
 	}
 	rules.WriteString("*.log\n")
