@@ -72,7 +72,9 @@ func (s *Supervisor) buildCurrent(ctx context.Context, old *process) *Failure {
 			s.set(state{phase: phaseStarting})
 		}
 		start := time.Now()
+		s.building(true)
 		out, status, err := s.build(ctx)
+		s.building(false)
 		took := time.Since(start).Round(time.Millisecond)
 		switch {
 		case ctx.Err() != nil:
@@ -115,6 +117,7 @@ func (s *Supervisor) build(ctx context.Context) (string, string, error) {
 		ended(true)
 		return out.String(), "devserver stopped", ctx.Err()
 	case <-s.restart:
+		s.took(true)
 		s.kill(p)
 		ended(true)
 		return out.String(), "superseded", errSuperseded

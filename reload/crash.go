@@ -74,6 +74,7 @@ func (s *Supervisor) wait(ctx context.Context, e *exit) bool {
 	case <-ctx.Done():
 		return false
 	case <-s.restart:
+		s.took(true)
 	case <-after:
 	}
 	return true

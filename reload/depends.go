@@ -5,12 +5,6 @@ import (
 	"time"
 )
 
-// Status reports whether the app is ready, and if it failed, why.
-func (s *Supervisor) Status() (ready bool, failure *Failure) {
-	st := s.current()
-	return st.phase == phaseReady, st.failure
-}
-
 // waitAfter waits, before the first start, until every unit of
 // Options.After is ready. Meanwhile requests wait as for a start; while one
 // of them has failed, they get a failure naming it and why. It reports
@@ -37,6 +31,7 @@ func (s *Supervisor) waitAfter(ctx context.Context) bool {
 		case <-ctx.Done():
 			return false
 		case <-s.restart: // it starts once its units are ready anyway
+			s.took(false)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -53,8 +48,8 @@ func (s *Supervisor) blocking() (string, *Failure) {
 		if sup == nil {
 			return unit, nil
 		}
-		if ready, f := sup.Status(); !ready {
-			return unit, f
+		if st := sup.current(); st.phase != phaseReady {
+			return unit, st.failure
 		}
 	}
 	return "", nil

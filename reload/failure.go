@@ -16,6 +16,7 @@ type Failure struct {
 	Status  string // "exit status 2", "killed by SIGKILL", or a reason
 	Output  string // the last lines the command printed
 	exit    *exit  // how the app ended, when it ended by itself
+	stolen  bool   // another process held the app's $PORT: a race, not the app's fault
 }
 
 func (f *Failure) Error() string { return fmt.Sprintf("%s: %s: %s", f.What, f.Command, f.Status) }

@@ -109,6 +109,44 @@ func (s *Supervisor) commandSucceeds(ctx context.Context, port int, why *string,
 	return true
 }
 
+// maxPortTries bounds the starts on a fresh port when another process took
+// the port devserver chose before the app could bind it.
+const maxPortTries = 3
+
+// startReady starts the app and waits until it is ready (at once for one
+// with no HTTP and no readiness). When devserver chose the port and
+// another process took it before the app bound it, a race that no choice
+// of a free port rules out, it starts the app again on another port, up
+// to maxPortTries times.
+func (s *Supervisor) startReady(ctx context.Context) (*process, *Failure) {
+	for try := 1; ; try++ {
+		app, err := s.start()
+		if err != nil {
+			return nil, &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: err.Error()}
+		}
+		s.started(app.pid())
+		if s.opts.NoHTTP && !s.opts.Ready.any() {
+			return app, nil
+		}
+		f := s.waitReady(ctx, app)
+		if f == nil {
+			return app, nil
+		}
+		s.stop(app)
+		if f.Output != "" {
+			f.Output = app.output.String() // whole once the tree is released
+		}
+		if f.stolen && s.opts.Port == 0 && try < maxPortTries && ctx.Err() == nil {
+			s.log.Warn(f.Status + "; starting " + s.opts.Name + " again on another port")
+			continue
+		}
+		if ctx.Err() == nil {
+			s.log.Error(f.What, failureAttrs(f.Status, f.Output)...)
+		}
+		return nil, f
+	}
+}
+
 // waitReady waits until the app is ready: its port accepts connections
 // (unless NoHTTP), then its Readiness checks pass.
 func (s *Supervisor) waitReady(ctx context.Context, p *process) *Failure {
@@ -143,7 +181,7 @@ func (s *Supervisor) waitPort(ctx context.Context, p *process) *Failure {
 				c.Close()
 				if held := p.heldByOther(port); held != "" {
 					// Requests must not go to a stranger: say who it is.
-					return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: held, Output: p.output.String()}
+					return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: held, Output: p.output.String(), stolen: true}
 				}
 				p.addr = net.JoinHostPort(host, port)
 				return nil
@@ -154,11 +192,12 @@ func (s *Supervisor) waitPort(ctx context.Context, p *process) *Failure {
 			return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: "devserver stopped"}
 		case <-p.exited:
 			status := p.status()
-			if held := p.heldByOther(port); held != "" {
+			held := p.heldByOther(port)
+			if held != "" {
 				status += "; " + held
 			}
 			return &Failure{What: s.opts.Name + " exited before it was ready", Command: s.opts.Run, Status: status, Output: p.output.String(),
-				exit: exitOf(p, 0)}
+				exit: exitOf(p, 0), stolen: held != ""}
 		case <-deadline.C:
 			return &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Output: p.output.String(),
 				Status: fmt.Sprintf("nothing listened on $PORT (%s) within app.ready_timeout (%s); the app must listen on the port in $PORT", port, s.opts.ReadyTimeout)}

@@ -131,6 +131,7 @@ type Supervisor struct {
 	nbuilds   int                 // builds run, so the next slot is nbuilds % 4
 	next      *Options            // set by Reconfigure, taken by the next cycle
 	nextDone  func(error)         // next's done
+	prog      progress            // for Status
 
 	// Only Run's goroutine touches these.
 	good    Options     // the options the app was last ready with
@@ -180,6 +181,9 @@ func (s *Supervisor) set(st state) {
 	}
 	st.changed = make(chan struct{})
 	close(s.st.changed)
+	if st.phase != s.st.phase {
+		s.prog.since = time.Now()
+	}
 	s.st = st
 	settled := s.opts.Settled
 	s.mu.Unlock()
@@ -294,6 +298,9 @@ func (s *Supervisor) Reconfigure(opts Options, done func(error)) error {
 // Restart asks for a rebuild and restart. Requests made while one is under
 // way coalesce into one more.
 func (s *Supervisor) Restart() {
+	s.mu.Lock()
+	s.prog.asked++
+	s.mu.Unlock()
 	select {
 	case s.restart <- struct{}{}:
 	default:
@@ -318,7 +325,9 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		return nil
 	}
 	for {
+		s.cycling(true)
 		app = s.cycle(ctx, app)
+		s.cycling(false)
 		if app == nil { // failed: a crash while starting may restart by itself
 			if !s.wait(ctx, s.current().failure.exitIfAny()) {
 				return nil
@@ -330,6 +339,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-s.restart:
+			s.took(true)
 		case <-app.exited:
 			// The app ended by itself: say why, and wait for a change or,
 			// under a restart policy, the backoff.
@@ -432,24 +442,14 @@ func (s *Supervisor) replace(ctx context.Context, old *process) (*process, *Fail
 		s.drain(prev)
 		s.stop(old)
 	}
-	app, err := s.start()
-	if err != nil {
-		return nil, &Failure{What: s.opts.Name + " did not start", Command: s.opts.Run, Status: err.Error()}
+	app, f := s.startReady(ctx)
+	if f != nil {
+		return nil, f
 	}
 	if s.opts.NoHTTP && !s.opts.Ready.any() {
 		s.log.Info(s.opts.Name+" running (no HTTP: up once started)", "pid", app.pid())
 		s.set(state{phase: phaseReady, addr: app.addr, leases: &leases{}})
 		return app, nil
-	}
-	if f := s.waitReady(ctx, app); f != nil {
-		s.stop(app)
-		if f.Output != "" {
-			f.Output = app.output.String() // whole once the tree is released
-		}
-		if ctx.Err() == nil {
-			s.log.Error(f.What, failureAttrs(f.Status, f.Output)...)
-		}
-		return nil, f
 	}
 	s.mu.Lock()
 	s.serving[app.addr] = app

@@ -31,6 +31,7 @@ type Engine interface {
 type pollEngine struct {
 	s                  *scanner
 	interval, debounce time.Duration
+	now                <-chan chan struct{} // Watcher.Flush: look now, and close the channel after
 }
 
 func (e *pollEngine) Scan() error {
@@ -44,14 +45,19 @@ func (e *pollEngine) Run(ctx context.Context, found func([]string) bool) error {
 	t := time.NewTimer(e.interval)
 	defer t.Stop()
 	for {
+		var done chan struct{}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case done = <-e.now:
 		}
 		next := e.interval
 		if found(e.s.full()) {
 			next = max(e.debounce, minLook)
+		}
+		if done != nil {
+			close(done)
 		}
 		t.Reset(next)
 	}

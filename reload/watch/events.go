@@ -31,14 +31,15 @@ type eventsEngine struct {
 	fw      *fsnotify.Watcher
 	watched map[string]bool // directories with a watch
 	polling bool            // no watches could be had: poll instead
+	now     <-chan chan struct{}
 }
 
 // safetyFactor times the interval is the period of the events engine's
 // full scans.
 const safetyFactor = 60
 
-func newEventsEngine(t *tree, log *slog.Logger, opts Options) *eventsEngine {
-	return &eventsEngine{s: newScanner(t, log), log: log, files: opts.Files, interval: opts.Interval,
+func newEventsEngine(t *tree, log *slog.Logger, opts Options, now <-chan chan struct{}) *eventsEngine {
+	return &eventsEngine{s: newScanner(t, log), log: log, files: opts.Files, interval: opts.Interval, now: now,
 		debounce: opts.Debounce, safety: safetyFactor * opts.Interval, watched: map[string]bool{}}
 }
 
@@ -118,7 +119,7 @@ func (e *eventsEngine) sync() (added []string) {
 
 func (e *eventsEngine) Run(ctx context.Context, found func([]string) bool) error {
 	if e.polling {
-		return (&pollEngine{s: e.s, interval: e.interval, debounce: e.debounce}).Run(ctx, found)
+		return (&pollEngine{s: e.s, interval: e.interval, debounce: e.debounce, now: e.now}).Run(ctx, found)
 	}
 	q := &eventQueue{kick: make(chan struct{}, 1), dirs: map[string]bool{}}
 	pumped := make(chan struct{})
@@ -152,9 +153,13 @@ func (e *eventsEngine) Run(ctx context.Context, found func([]string) bool) error
 		case <-safety.C:
 			q.take()
 			e.look(found, e.s.full(), l)
+		case done := <-e.now: // Watcher.Flush: a full look, as the safety scan's
+			q.take()
+			e.look(found, e.s.full(), l)
+			close(done)
 		}
 		if e.polling {
-			return (&pollEngine{s: e.s, interval: e.interval, debounce: e.debounce}).Run(ctx, found)
+			return (&pollEngine{s: e.s, interval: e.interval, debounce: e.debounce, now: e.now}).Run(ctx, found)
 		}
 	}
 }

@@ -102,6 +102,7 @@ type Watcher struct {
 	mu    sync.Mutex
 	ready Batch
 	kick  chan struct{} // capacity 1: ready holds a batch
+	flushing
 }
 
 // maxWait bounds how long a never-ending stream of changes delays a batch.
@@ -120,6 +121,7 @@ func New(opts Options) (*Watcher, error) {
 	log = log.With("component", "watch")
 	w := &Watcher{log: log, debounce: opts.Debounce, root: opts.Root, hold: opts.Hold, files: newContents(opts.Files),
 		pending: map[string]bool{}, kick: make(chan struct{}, 1)}
+	w.flush, w.ran, w.interval = make(chan chan struct{}), make(chan struct{}), opts.Interval
 	t, err := newTree(opts)
 	if err != nil {
 		return nil, err
@@ -136,9 +138,9 @@ func New(opts Options) (*Watcher, error) {
 	w.dated = w.mode != ModeRadovskyb
 	switch w.mode {
 	case ModePoll:
-		w.engine = &pollEngine{s: newScanner(t, log), interval: opts.Interval, debounce: opts.Debounce}
+		w.engine = &pollEngine{s: newScanner(t, log), interval: opts.Interval, debounce: opts.Debounce, now: w.flush}
 	case ModeEvents:
-		w.engine = newEventsEngine(t, log, opts)
+		w.engine = newEventsEngine(t, log, opts, w.flush)
 	case ModeRadovskyb:
 		w.engine = newRadovskyb(t, log, opts)
 	default:
@@ -172,20 +174,24 @@ func (w *Watcher) Count() int { return w.engine.Count() }
 func (w *Watcher) Run(ctx context.Context, out chan<- Batch) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer close(w.ran)
 	errc := make(chan error, 1)
 	go func() { errc <- w.engine.Run(ctx, w.look) }()
 	var batch Batch
 	var send chan<- Batch
+	var upto int64 // the batches of look merged into batch
 	for {
 		select {
 		case <-w.kick:
 			w.mu.Lock()
 			batch = merge(batch, w.ready)
 			w.ready = Batch{}
+			upto = w.made
 			w.mu.Unlock()
 			send = out
 		case send <- batch:
 			batch, send = Batch{}, nil
+			w.sent.Store(upto)
 		case err := <-errc:
 			return err
 		}
@@ -206,6 +212,7 @@ func (w *Watcher) look(paths []string) bool {
 			w.pending[p] = true
 		}
 		w.config = w.config || cfg
+		w.held.Store(1)
 		w.lastAt = w.writtenAt(paths, cfg, now)
 		if now.Sub(w.firstAt) < maxWait && now.Sub(w.lastAt) < w.debounce {
 			return true
@@ -222,8 +229,10 @@ func (w *Watcher) look(paths []string) bool {
 	slices.Sort(b.Paths)
 	clear(w.pending)
 	w.config = false
+	w.held.Store(0)
 	w.mu.Lock()
 	w.ready = merge(w.ready, b)
+	w.made++
 	w.mu.Unlock()
 	select {
 	case w.kick <- struct{}{}:
