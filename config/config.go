@@ -35,7 +35,9 @@ type Config struct {
 	Static       Static   `key:"static"`
 	Watch        Watch    `key:"watch"`
 	LiveReload   bool     `key:"livereload"`
-	TLS          TLS      `key:"tls"`
+	// LiveReloadErrors has the pages' script report their errors.
+	LiveReloadErrors bool `key:"livereload_errors"`
+	TLS              TLS  `key:"tls"`
 	// Routes map URL path prefixes to what serves them: "app", a process's
 	// name or a URL.
 	Routes map[string]string `key:"routes"`

@@ -95,3 +95,27 @@ func displayName(dir, path string) string {
 	}
 	return path
 }
+
+// ProjectDir is the directory of the config file Load would read (the
+// project's), or the working directory when there is none: where a
+// running devserver keeps its state for other commands to find. The file
+// is found, not read, so that a config with errors still has a project.
+func ProjectDir(opts Options) (string, error) {
+	dir := opts.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", fmt.Errorf("find working directory: %w", err)
+		}
+		dir = wd
+	}
+	var e errs
+	file := findFile(dir, environMap(opts.Environ), opts.Flags, &e)
+	if err := e.err(); err != nil {
+		return "", err
+	}
+	if file == "" {
+		return dir, nil
+	}
+	return filepath.Dir(file), nil
+}

@@ -143,6 +143,8 @@ var keys = []Key{
 		check: checkHosts},
 	{Name: "livereload", Kind: KindBool, Default: true, Flag: "livereload", OffFlag: "no-livereload",
 		Doc: "reload open pages after each change, once the app is ready again (a small script added to HTML pages; stylesheet-only changes swap in place); on by default, --no-livereload or livereload: false turns it off", Effect: EffectReload},
+	{Name: "livereload_errors", Kind: KindBool, Default: true, Effect: EffectReload,
+		Doc: "with livereload, the pages' script also reports their uncaught errors and unhandled rejections (message, source, line, stack; bounded, rate-limited) to the log under browser, devserver logs browser and the agents' errors tool"},
 	{Name: "routes", Kind: KindMap, Default: map[string]string{}, Effect: EffectReload,
 		Doc: "URL path prefixes and what serves them: app, a process with http: true, or a URL (http://127.0.0.1:9000) of a server devserver does not run; the longest prefix wins, the path is kept, requests wait while their unit restarts, and what no route takes goes to the app (or static files)", check: checkRoutes},
 	{Name: "app.build", Kind: KindString, Default: "", Flag: "build",

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -17,7 +18,9 @@ import (
 // the page's own stylesheets again, removing the old one once the new one
 // has loaded, so the page neither flashes nor loses its state. The guard
 // keeps a fragment that is injected twice (a framework that runs the
-// scripts of HTML it inserts) from connecting twice.
+// scripts of HTML it inserts) from connecting twice. With a key (browser
+// errors are taken: OnBrowserErrors), it also reports the page's uncaught
+// errors and unhandled rejections, bounded, at most 50 a page.
 const liveReloadScript = `(function(){
 if (window.__devserverLiveReload) return;
 window.__devserverLiveReload = true;
@@ -41,11 +44,55 @@ es.addEventListener("hello", function(e) {
 });
 es.addEventListener("reload", function() { es.close(); location.reload(); });
 es.addEventListener("css", function(e) { gen = JSON.parse(e.data).gen; swapCSS(); });
+var key = %q, sent = 0;
+var early = window.__devserverErrors;
+function report(r) {
+  if (!key || sent >= 50) return;
+  sent++;
+  var s = function(v, n) { return String(v == null ? "" : v).slice(0, n); };
+  try {
+    fetch(%q, {method: "POST", headers: {"Content-Type": "application/json"}, keepalive: true,
+      body: JSON.stringify({key: key, page: s(location.pathname, 500), message: s(r.message, 1000),
+        source: s(r.source, 500), line: r.line | 0, column: r.column | 0, stack: s(r.stack, 4000)})}).catch(function() {});
+  } catch (_) {}
+}
+if (early) { early.forEach(report); early.push = report; } // what the page threw before this script ran, and from now on
+})();`
+
+// earlyErrors catches what a page throws before the live-reload script at
+// its end runs (a bundle that fails as it loads): it goes first in the
+// document, and queues the page's uncaught errors and unhandled rejections
+// for that script to report.
+const earlyErrors = `(function(){
+if (window.__devserverErrors) return;
+var q = window.__devserverErrors = [];
+addEventListener("error", function(e) {
+  if (e.target && e.target !== window) return; // a failed <img> or <script> load, not a throw
+  q.push({message: e.message, source: e.filename, line: e.lineno, column: e.colno, stack: e.error && e.error.stack});
+});
+addEventListener("unhandledrejection", function(e) {
+  var r = e.reason;
+  q.push({message: "Unhandled rejection: " + (r && r.message ? r.message : String(r)), stack: r && r.stack});
+});
 })();`
 
 // injectTag is the script element for one response.
 func (lr *LiveReload) injectTag(gen uint64, nonce string) []byte {
-	return fmt.Appendf(nil, "\n<script nonce=\"%s\">%s</script>\n", nonce, fmt.Sprintf(liveReloadScript, lr.boot, gen, liveReloadPath))
+	key := lr.reportKey()
+	script := fmt.Sprintf(liveReloadScript, lr.boot, gen, liveReloadPath, key, browserErrorsPath)
+	if key != "" {
+		script = earlyErrors + "\n" + script // in case the early tag could not go first
+	}
+	return fmt.Appendf(nil, "\n<script nonce=\"%s\">%s</script>\n", nonce, script)
+}
+
+// earlyTag is the script element that goes first in a page whose errors
+// are reported, or nil when they are not.
+func (lr *LiveReload) earlyTag(nonce string) []byte {
+	if lr.reportKey() == "" {
+		return nil
+	}
+	return fmt.Appendf(nil, "<script nonce=\"%s\">%s</script>", nonce, earlyErrors)
 }
 
 // inject wraps next so that the HTML documents it answers to page loads get
@@ -62,6 +109,9 @@ func (lr *LiveReload) inject(next http.Handler) http.Handler {
 		in := &injector{ResponseWriter: w, lr: lr, gen: gen, head: r.Method == http.MethodHead}
 		next.ServeHTTP(in, r)
 		if in.tag != nil && !in.head {
+			if in.early != nil { // not written: the body was empty, or its doctype split
+				_, _ = in.ResponseWriter.Write(in.early)
+			}
 			_, _ = in.ResponseWriter.Write(in.tag)
 		}
 	})
@@ -95,6 +145,8 @@ type injector struct {
 	head    bool
 	decided bool
 	tag     []byte // non-nil: append it
+	early   []byte // non-nil: insert it at the start, after a doctype
+	looked  bool   // the first write was looked at for where early goes
 }
 
 func (in *injector) WriteHeader(code int) {
@@ -112,7 +164,44 @@ func (in *injector) Write(p []byte) (int, error) {
 		}
 		in.WriteHeader(http.StatusOK)
 	}
-	return in.ResponseWriter.Write(p)
+	if in.early == nil || in.looked || in.head || len(p) == 0 {
+		return in.ResponseWriter.Write(p)
+	}
+	in.looked = true
+	at, ok := afterDoctype(p)
+	if !ok {
+		return in.ResponseWriter.Write(p) // early goes at the end, with tag
+	}
+	if n, err := in.ResponseWriter.Write(p[:at]); err != nil {
+		return n, err
+	}
+	if _, err := in.ResponseWriter.Write(in.early); err != nil {
+		return at, err
+	}
+	in.early = nil
+	n, err := in.ResponseWriter.Write(p[at:])
+	return at + n, err
+}
+
+// afterDoctype is where in the start of a document a script may go first:
+// after its doctype (a script before it would put the page in quirks
+// mode), or, without one, after a byte-order mark and white space. It
+// fails when the doctype does not end within b.
+func afterDoctype(b []byte) (int, bool) {
+	i := len(b) - len(bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n"))
+	const doctype = "<!doctype"
+	rest := b[i:]
+	if len(rest) < len(doctype) {
+		return 0, false
+	}
+	if !bytes.EqualFold(rest[:len(doctype)], []byte(doctype)) {
+		return i, true
+	}
+	end := bytes.IndexByte(rest, '>')
+	if end < 0 {
+		return 0, false
+	}
+	return i + end + 1, true
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController (Flush,
@@ -131,13 +220,13 @@ func (in *injector) decide(code int) {
 		return
 	}
 	nonce := newNonce()
-	tag := in.lr.injectTag(in.gen, nonce)
+	tag, early := in.lr.injectTag(in.gen, nonce), in.lr.earlyTag(nonce)
 	if cl := h.Get("Content-Length"); cl != "" {
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil {
 			return
 		}
-		h.Set("Content-Length", strconv.FormatInt(n+int64(len(tag)), 10))
+		h.Set("Content-Length", strconv.FormatInt(n+int64(len(tag)+len(early)), 10))
 	}
 	// The page now depends on the generation it was served at: never let a
 	// cache answer for it with an older one.
@@ -155,7 +244,7 @@ func (in *injector) decide(code int) {
 			h[name] = patched
 		}
 	}
-	in.tag = tag
+	in.tag, in.early = tag, early
 }
 
 func newNonce() string {

@@ -38,13 +38,17 @@ type LiveReload struct {
 	clients  map[chan struct{}]struct{}
 	closed   bool
 	done     chan struct{}
+	reports  reporting // the pages' errors
 }
 
 // NewLiveReload returns a LiveReload with no pages connected.
 func NewLiveReload() *LiveReload {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &LiveReload{boot: hex.EncodeToString(b[:]), clients: map[chan struct{}]struct{}{}, done: make(chan struct{})}
+	var key [16]byte
+	_, _ = rand.Read(key[:])
+	return &LiveReload{boot: hex.EncodeToString(b[:]), clients: map[chan struct{}]struct{}{}, done: make(chan struct{}),
+		reports: reporting{key: hex.EncodeToString(key[:])}}
 }
 
 // Reload tells every connected page to reload.

@@ -149,6 +149,10 @@ func New(opts Options) (*Server, error) {
 				opts.LiveReload.ServeHTTP(w, r)
 				return
 			}
+			if opts.LiveReload != nil && r.URL.Path == browserErrorsPath {
+				opts.LiveReload.serveErrors(w, r)
+				return
+			}
 			if s.serveButton(w, r) {
 				return
 			}

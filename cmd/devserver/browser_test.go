@@ -223,3 +223,38 @@ func TestErrorPageInABrowser(t *testing.T) {
 		t.Errorf("the log does not say what was opened:\n%s", d.Stderr)
 	}
 }
+
+// TestThePagesErrorsReachTheLog: a page that throws and rejects in a real
+// browser has both in devserver's log (under browser), in `devserver logs
+// browser` with the script's line and stack, and in status.
+func TestThePagesErrorsReachTheLog(t *testing.T) {
+	t.Parallel()
+	needBinary(t)
+	b := openBrowser(t)
+	dir := t.TempDir()
+	testkit.WriteTree(t, dir, map[string]string{
+		"index.html": `<!doctype html><title>t</title><p id="v">hi</p>` +
+			`<script>Promise.reject(new Error("rejected on purpose"));</script><script src="/app.js"></script>`,
+		"app.js": "function boom() {\n  return missing.value;\n}\nboom();\n",
+	})
+	d := startDevserver(t, dir, nil, "--port", "0")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := b.Open(ctx, d.URL); err != nil {
+		t.Fatal(err)
+	}
+	var logs string
+	testkit.WaitFor(t, 20*time.Second, "both errors in devserver logs browser", func() bool {
+		logs, _, _ = runIn(t, dir, nil, "logs", "browser")
+		return strings.Contains(logs, "missing is not defined at "+d.URL+"app.js:2:") && strings.Contains(logs, "Unhandled rejection: rejected on purpose")
+	})
+	if !strings.Contains(logs, "at boom ("+d.URL+"app.js:2:") {
+		t.Errorf("logs browser has no stack:\n%s", logs)
+	}
+	if log := d.Stderr.String(); !strings.Contains(log, `msg="the page threw" component=browser error="Uncaught ReferenceError: missing is not defined"`) {
+		t.Errorf("devserver's log has not the page's error:\n%s", log)
+	}
+	if out, _, _ := runIn(t, dir, nil, "status"); !strings.Contains(out, "the pages' latest errors") || !strings.Contains(out, "missing is not defined") {
+		t.Errorf("status:\n%s", out)
+	}
+}

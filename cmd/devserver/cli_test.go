@@ -100,10 +100,11 @@ func TestImportRules(t *testing.T) {
 	}
 	const mod = "github.com/devserver/devserver/"
 	owner := map[string]string{
-		"github.com/spf13/viper":       mod + "config",
-		"github.com/spf13/cobra":       mod + "cmd/devserver",
-		"github.com/spf13/pflag":       mod + "cmd/devserver",
-		"github.com/radovskyb/watcher": mod + "reload/watch",
+		"github.com/spf13/viper":                     mod + "config",
+		"github.com/spf13/cobra":                     mod + "cmd/devserver",
+		"github.com/spf13/pflag":                     mod + "cmd/devserver",
+		"github.com/radovskyb/watcher":               mod + "reload/watch",
+		"github.com/modelcontextprotocol/go-sdk/mcp": mod + "control/mcpserver",
 	}
 	forbidden := map[string][]string{
 		mod + "internal/session": {mod + "cmd/devserver"},
@@ -112,6 +113,7 @@ func TestImportRules(t *testing.T) {
 		mod + "reload":           {mod + "internal/session", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
 		mod + "reload/watch":     {mod + "internal/session", mod + "reload", mod + "server", mod + "cmd/devserver"},
 		mod + "server":           {mod + "internal/session", mod + "config", mod + "reload", mod + "reload/watch", mod + "cmd/devserver"},
+		mod + "control":          {mod + "internal/session", mod + "config", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
 	}
 	dec := json.NewDecoder(bytes.NewReader(out))
 	seen := 0

@@ -83,6 +83,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 
 	root.SetHelpCommand(newHelpCmd(root))
 	root.AddCommand(newInitCmd(env), newConfigCmd(env), newProfilesCmd(env), newValidateCmd(env), newWhyCmd(env), newSchemaCmd(), newManCmd(), newTrustCmd(env), newVersionCmd(), newGuardCmd())
+	root.AddCommand(controlCmds(env)...)
 	return root
 }
 

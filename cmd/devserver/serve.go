@@ -55,6 +55,7 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 		Stdout:  env.Stdout,
 		Stderr:  env.Stderr,
 		Color:   errColor,
+		Control: true,
 		// The first Ctrl+C stops everything gracefully; from then on the
 		// signal's default action applies, so a second one ends devserver
 		// at once (the guard still takes the app down with it).

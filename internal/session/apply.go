@@ -145,6 +145,7 @@ func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 	}
 	s.loaded, s.env = n.loaded, n.env
 	s.door.swap(n.srv)
+	s.takeBrowserErrors(n.loaded.Config)
 	restarts := s.switchUnits(ctx, n, force)
 	if len(s.pending) == 0 {
 		s.good, s.goodEnv = n.loaded, n.env
@@ -168,5 +169,8 @@ func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 		if w := n.loaded.Config.Watch; !first && w.Enabled {
 			s.log.Info("watching", "files", s.watched, "paths", strings.Join(w.Paths, ", "), "every", w.Interval, "how", s.watchMode)
 		}
+		s.publish(n.watcher)
+		return
 	}
+	s.publish(s.shown.view.Load().watcher)
 }

@@ -21,7 +21,9 @@ import (
 	"strings"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/control"
 	"github.com/devserver/devserver/internal/dotenv"
+	"github.com/devserver/devserver/internal/recent"
 	"github.com/devserver/devserver/reload/watch"
 	"github.com/devserver/devserver/server"
 )
@@ -59,6 +61,9 @@ type Options struct {
 	// Started, if set, is called once, when devserver serves: cmd prints
 	// the banner from it.
 	Started func(Started)
+	// Control opens the project's control channel (package control) once
+	// devserver serves: devserver status, restart, logs, wait and mcp.
+	Control bool
 	// Stopping, if set, is called once when the session's context ends,
 	// before anything is stopped or said: cmd gives the signals back their
 	// default action there, so that a second Ctrl+C ends devserver at once.
@@ -100,8 +105,13 @@ type session struct {
 	moved     string // why the start serves on another port than asked: who holds that one
 
 	changes chan watch.Batch
-	results chan unitResult // from the supervisors' goroutines
-	buttons chan string     // the error page's restart button: the unit it restarts
+	results chan unitResult            // from the supervisors' goroutines
+	buttons chan string                // the error page's restart button: the unit it restarts
+	asks    chan func(context.Context) // the control channel's: run in the loop
+
+	shown   shown           // the session as the control channel sees it
+	control *control.Server // nil without one
+	lines   recent.Log      // the units' recent output, for devserver logs
 }
 
 // Run serves l: it binds, starts the app and the watchers, calls Started,
@@ -124,6 +134,7 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 		changes: make(chan watch.Batch),
 		results: make(chan unitResult),
 		buttons: make(chan string, 1),
+		asks:    make(chan func(context.Context)),
 		units:   map[string]*unit{},
 		pending: map[string]int{},
 	}
@@ -138,9 +149,11 @@ func Run(ctx context.Context, l *config.Loaded, opts Options) error {
 	default:
 		log.Info("no devserver.yaml found: running the app with the built-in defaults; run `devserver init` to create one", "dir", l.Config.Root)
 	}
+	s.shown.s = s
 	if err := s.apply(ctx, l, false); err != nil {
 		return err
 	}
+	s.openControl()
 	if opts.Started != nil {
 		opts.Started(Started{Loaded: l, Addr: s.door.ln.Addr().(*net.TCPAddr), Watched: s.watched, WatchMode: s.watchMode, Moved: s.moved})
 	}
@@ -163,7 +176,9 @@ func (s *session) loop(ctx context.Context) error {
 			s.log.Info("restarting by hand")
 			s.reload(ctx, true)
 		case unit := <-s.buttons:
-			s.restartUnit(unit)
+			s.restartUnit(unit, "the error page's button")
+		case f := <-s.asks:
+			f(ctx)
 		case r := <-s.results:
 			s.settled(ctx, r)
 		}
@@ -196,6 +211,9 @@ func (s *session) reload(ctx context.Context, force bool) {
 // stopAll stops watching and serving, then the units, each waiting for
 // its goroutines and its process tree.
 func (s *session) stopAll() {
+	if s.control != nil {
+		s.control.Close()
+	}
 	s.watcher.stop()
 	s.door.serving.stop()
 	s.stopUnits()

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 
@@ -82,13 +83,34 @@ func (s *session) unitOptions(cfg *config.Config, name string, fileEnv []dotenv.
 // newUnit makes unit name's supervisor with opts, not started yet.
 func (s *session) newUnit(name string, opts reload.Options) (*unit, error) {
 	u := &unit{name: name, started: opts, out: prefixed.New(s.opts.Stdout, ""), err: prefixed.New(s.opts.Stderr, "")}
-	opts.Stdout, opts.Stderr = ansi.NewFilter(u.out), ansi.NewFilter(u.err)
+	opts.Stdout = ansi.NewFilter(tee{u.out, s.lines.Writer(name, "stdout")})
+	opts.Stderr = ansi.NewFilter(tee{u.err, s.lines.Writer(name, "stderr")})
 	sup, err := reload.NewSupervisor(opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	u.sup = sup
 	return u, nil
+}
+
+// tee is a unit's output stream, filtered: to the terminal, and to the
+// recent lines (devserver logs).
+type tee struct {
+	term  *prefixed.Writer
+	lines io.Writer
+}
+
+func (t tee) Write(p []byte) (int, error) {
+	_, _ = t.lines.Write(p) // never fails
+	return t.term.Write(p)
+}
+
+// EndLine ends a partial last line in both (ansi.Filter.EndLine).
+func (t tee) EndLine() {
+	t.term.EndLine()
+	if e, ok := t.lines.(interface{ EndLine() }); ok {
+		e.EndLine()
+	}
 }
 
 // switchUnits makes the units those of n: removed ones stop, new ones

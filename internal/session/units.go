@@ -163,14 +163,14 @@ func neededBy(cfg *config.Config, unit string, running map[string]*task) bool {
 // their dependencies ask for, not all at once when the session ends.
 func unitContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
-// restartUnit restarts the unit an error page's button is about, and no
-// other.
-func (s *session) restartUnit(name string) {
+// restartUnit restarts one unit and no other: the one an error page's
+// button is about, or one `devserver restart` names. by says which.
+func (s *session) restartUnit(name, by string) {
 	u := s.units[name]
 	if u == nil {
 		s.log.Warn("restart asked for a unit that does not run", "unit", name)
 		return
 	}
-	s.log.Info("restarting "+name+" (the error page's button)", "unit", name)
+	s.log.Info("restarting "+name+" ("+by+")", "unit", name)
 	u.sup.Restart()
 }
