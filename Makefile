@@ -13,7 +13,9 @@ run: build
 build:
 	$(GO) build -o bin/devserver ./cmd/devserver
 
-## test: vet, gofmt check, and every test under the race detector (the slower proofs are `make check`)
+## test: vet, gofmt check, and every test under the race detector (the slower proofs are `make check`).
+## Four tests at a time: most wait on processes, sockets and npm, not on the CPU.
+TEST_PARALLEL ?= 4
 test:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); \
@@ -25,7 +27,7 @@ test:
 	@command -v node >/dev/null || echo "note: no node on PATH: TestExamplesRun/node-web will skip"
 	@command -v python3 >/dev/null || echo "note: no python3 on PATH: TestExamplesRun/python-web will skip"
 	@[ "$$(id -u)" != 0 ] || command -v setpriv >/dev/null || echo "note: root without setpriv: the unreadable-directory tests will skip"
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) ./...
 
 ## check: the slower proofs, after `make test`: every OS/arch vetted and built, the generic Unix path, Windows under Wine, the fuzz targets, the release archives
 check: cross test-portable test-windows fuzz test-dist

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -508,6 +509,7 @@ func TestOneClientNeverGetsAnothersAnswer(t *testing.T) {
 	}
 	for name, attack := range carriers {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // side by side: each client's answer still its own
 			for i := range 10 {
 				c, err := net.Dial("tcp", host)
 				if err != nil {
@@ -560,17 +562,26 @@ func TestBodiesSurviveRestarts(t *testing.T) {
 		}
 	}()
 	defer func() { close(stop); <-saved }()
-	for i := range 60 {
-		res, err := http.Post(d.URL+"a", "text/plain", strings.NewReader("a body the app never reads"))
-		if err != nil {
-			t.Fatalf("request %d: %v", i, err)
-		}
-		body, err := io.ReadAll(res.Body)
-		res.Body.Close()
-		if err != nil || string(body) != "path=/a" {
-			t.Fatalf("request %d: %d %q (%v), want the whole answer", i, res.StatusCode, body, err)
-		}
+	// 60 requests, four clients at a time: each one held through a restart.
+	var wg sync.WaitGroup
+	for c := range 4 {
+		wg.Go(func() {
+			for i := range 15 {
+				res, err := http.Post(d.URL+"a", "text/plain", strings.NewReader("a body the app never reads"))
+				if err != nil {
+					t.Errorf("client %d, request %d: %v", c, i, err)
+					return
+				}
+				body, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				if err != nil || string(body) != "path=/a" {
+					t.Errorf("client %d, request %d: %d %q (%v), want the whole answer", c, i, res.StatusCode, body, err)
+					return
+				}
+			}
+		})
 	}
+	wg.Wait()
 	if n := len(testkit.Pids(t, pidfile)); n < 10 {
 		t.Errorf("only %d app starts: the requests did not meet restarts", n)
 	}

@@ -110,7 +110,7 @@ func (c *shown) Settle(ctx context.Context, flush bool) (control.Status, error) 
 	for {
 		busy := true
 		err := c.s.ask(ctx, func(context.Context) {
-			busy = len(c.s.pending) > 0 || slices.ContainsFunc(slices.Collect(maps.Values(c.s.units)), func(u *unit) bool { return u.sup.Status().Busy })
+			busy = len(c.s.pending) > 0 || len(c.s.waiting) > 0 || slices.ContainsFunc(slices.Collect(maps.Values(c.s.units)), func(u *unit) bool { return u.sup.Status().Busy })
 		})
 		if err != nil {
 			return control.Status{}, err

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/control"
@@ -98,7 +99,9 @@ type session struct {
 	registry  registry         // their supervisors, for routes and depends_on
 	records   [2]*slog.Logger  // with JSON: where output lines go as records, on Stdout and Stderr
 	outputs   buildOutputs
-	pages     loopGuard // against pages reloaded for what an app writes as it serves
+	waiting   waitingFiles     // found while a build ran: wait for it to end
+	recheck   <-chan time.Time // when to look at them again; nil when none wait
+	pages     loopGuard        // against pages reloaded for what an app writes as it serves
 	watcher   *task
 	watched   int    // files, 0 when watching is off
 	watchMode string // how, for the log
@@ -181,6 +184,8 @@ func (s *session) loop(ctx context.Context) error {
 			f(ctx)
 		case r := <-s.results:
 			s.settled(ctx, r)
+		case <-s.recheck:
+			s.rechecked()
 		}
 	}
 }

@@ -101,12 +101,20 @@ func (s *session) filesChanged(b watch.Batch) {
 		}
 	}
 	if hasBuild(cfg) { // else nothing is a build's output: no file to look at
-		var outputs []string
-		paths, outputs = s.outputs.keep(cfg, paths, s.writtenByBuild)
+		var outputs, waiting []string
+		paths, outputs, waiting = s.outputs.keep(cfg, paths, s.writtenByBuild)
 		if len(outputs) > 0 {
 			s.log.Info("not restarting for what a build wrote", "files", strings.Join(outputs, ", "))
 		}
+		s.wait(waiting)
 	}
+	s.pathsChanged(paths)
+}
+
+// pathsChanged takes changed files that are no build's output: it
+// restarts the units they are for, or reloads the pages.
+func (s *session) pathsChanged(paths []string) {
+	cfg := s.loaded.Config
 	if len(paths) == 0 {
 		return
 	}

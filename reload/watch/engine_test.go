@@ -433,9 +433,9 @@ func stopsWithChangesPending(t *testing.T, mode string) {
 func burstGivesOneBatch(t *testing.T, mode string) {
 	root := t.TempDir()
 	// The debounce keeps a stall of the writer (the machine is busy with
-	// other tests) from ending the burst; the waits below still make it span
-	// several walks.
-	pp := runWatcher(t, mode, Options{Root: root, Debounce: 300 * time.Millisecond}, nil)
+	// other tests: 300 ms was seen to end a burst under make test) from
+	// ending the burst; the waits below still make it span several walks.
+	pp := runWatcher(t, mode, Options{Root: root, Debounce: time.Second}, nil)
 	pp.waitCycles(t, 2)
 	for i := range 1000 {
 		testkit.WriteFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%10, i)), "x")
