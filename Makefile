@@ -3,7 +3,7 @@ GO ?= go
 # `go mod download` on CI stays small.
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: run build test check test-dist test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover pictures
+.PHONY: run build test check test-slow test-dist test-portable test-windows cross fuzz dist bench soak lint golden docs tidy cover pictures
 
 ## run: devserver on the repo's own devserver.yaml (the example app)
 run: build
@@ -13,9 +13,7 @@ run: build
 build:
 	$(GO) build -o bin/devserver ./cmd/devserver
 
-## test: vet, gofmt check, and every test under the race detector (the slower proofs are `make check`).
-## Four tests at a time: most wait on processes, sockets and npm, not on the CPU.
-TEST_PARALLEL ?= 4
+## test: vet, gofmt check, and every test under the race detector (the slower proofs are `make check`)
 test:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); \
@@ -27,10 +25,14 @@ test:
 	@command -v node >/dev/null || echo "note: no node on PATH: TestExamplesRun/node-web will skip"
 	@command -v python3 >/dev/null || echo "note: no python3 on PATH: TestExamplesRun/python-web will skip"
 	@[ "$$(id -u)" != 0 ] || command -v setpriv >/dev/null || echo "note: root without setpriv: the unreadable-directory tests will skip"
-	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) ./...
+	$(GO) test -race -count=1 ./...
 
-## check: the slower proofs, after `make test`: every OS/arch vetted and built, the generic Unix path, Windows under Wine, the fuzz targets, the release archives
-check: cross test-portable test-windows fuzz test-dist
+## check: the slower proofs, after `make test`: every OS/arch vetted and built, the generic Unix path, the real stacks from npm, Windows under Wine, the fuzz targets, the release archives
+check: cross test-portable test-slow test-windows fuzz test-dist
+
+## test-slow: the tests that install a real stack (Vite and Express, yaml-language-server from npm; the examples' interpreters)
+test-slow:
+	DEVSERVER_TEST_SLOW=1 $(GO) test -race -count=1 -run '^(TestViteAndAnAPIFromInit|TestExamplesRun|TestAnEditorCompletesFromTheSchema)$$' ./cmd/devserver ./config
 
 ## test-dist: make dist for two targets, and what its archives and package files hold
 test-dist:
@@ -70,6 +72,7 @@ fuzz:
 ## bench: measure devserver against references in the same run; writes docs/BENCHMARKS.md (BENCH_QUICK=1 for a short run)
 bench:
 	@command -v strace >/dev/null || (apt-get install -y strace >/dev/null 2>&1 || echo "bench: strace missing and not installable: no syscall counts")
+	@command -v entr >/dev/null || (apt-get install -y entr >/dev/null 2>&1 || echo "bench: entr missing and not installable: no entr row")
 	$(GO) run ./bench -write
 
 ## soak: 10 minutes of changes, config saves and requests; writes the soak section of docs/BENCHMARKS.md

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/devserver/devserver/internal/testkit"
 )
 
 // TestAnEditorCompletesFromTheSchema asks the language server behind VS
@@ -21,9 +23,7 @@ import (
 // the keys it completes under watch, the values it offers for watch.mode,
 // the hover text of a key, and the error it puts under a mistyped one.
 func TestAnEditorCompletesFromTheSchema(t *testing.T) {
-	if testing.Short() {
-		t.Skip("installs yaml-language-server from npm")
-	}
+	testkit.SlowProof(t) // installs yaml-language-server from npm
 	if _, err := exec.LookPath("npm"); err != nil {
 		t.Skip("npm is not installed: cannot run yaml-language-server (apt-get install npm)")
 	}

@@ -64,6 +64,7 @@ func replaceIn(t *testing.T, file, old, new string) {
 // TestExamplesRun runs every recipe in examples/ under devserver, as its
 // README says, and asks it for its page.
 func TestExamplesRun(t *testing.T) {
+	testkit.SlowProof(t)
 	needBinary(t)
 	t.Parallel() // builds and interpreters starting: waits, beside the other tests
 	cases := []struct {

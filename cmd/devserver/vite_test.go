@@ -24,9 +24,7 @@ import (
 // clients of the API see no failure while it restarts for an edit; Vite
 // itself is never restarted (its HMR state stays).
 func TestViteAndAnAPIFromInit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("installs Vite and Express from npm")
-	}
+	testkit.SlowProof(t) // installs Vite and Express from npm
 	if _, err := exec.LookPath("npm"); err != nil {
 		t.Skip("npm is not installed: cannot run Vite (apt-get install npm)")
 	}

@@ -85,3 +85,16 @@ func SymlinkOrSkip(t testing.TB, target, link string) {
 		t.Skip("symbolic links made here do not resolve:", err)
 	}
 }
+
+// SlowEnv is the variable that runs the slow proofs: `make check` sets it.
+const SlowEnv = "DEVSERVER_TEST_SLOW"
+
+// SlowProof skips a test that installs a real stack (npm packages, the
+// examples' interpreters) unless SlowEnv is set: `make check` runs them,
+// `make test` stays fast.
+func SlowProof(t testing.TB) {
+	t.Helper()
+	if os.Getenv(SlowEnv) == "" {
+		t.Skip("a slow proof (a real stack from npm or the examples' interpreters): make check runs it (" + SlowEnv + "=1)")
+	}
+}
