@@ -37,8 +37,8 @@ func newTree(opts Options) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("project root: %w", err)
 	}
-	t := &tree{root: root, rootSlash: root + string(filepath.Separator), globs: compile(opts.Globs), ignore: compile(opts.Ignore),
-		gitignore: opts.Gitignore}
+	t := &tree{root: root, rootSlash: strings.TrimSuffix(root, string(filepath.Separator)) + string(filepath.Separator), // "/" stays "/"
+		globs: compile(opts.Globs), ignore: compile(opts.Ignore), gitignore: opts.Gitignore}
 	var ownRoots []string
 	for _, path := range opts.Own {
 		if r, err := filepath.EvalSymlinks(path); err == nil {
@@ -82,19 +82,31 @@ func under(dir, path string) bool {
 // rel is path relative to the project root, with forward slashes; paths
 // outside the root (a watch path elsewhere) stay absolute.
 func (t *tree) rel(path string) string {
-	if r, ok := strings.CutPrefix(path, t.rootSlash); ok && filepath.Separator == '/' {
-		return r
+	if filepath.Separator == '/' {
+		if r, ok := strings.CutPrefix(path, t.rootSlash); ok {
+			return r
+		}
+		if path != t.root { // the walk's paths are clean: this one is outside the root
+			return t.outside(path)
+		}
 	}
 	r, err := filepath.Rel(t.root, path)
 	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		for _, a := range t.aliases {
-			if rest, ok := strings.CutPrefix(path, a.resolved+string(filepath.Separator)); ok {
-				return a.shown + "/" + filepath.ToSlash(rest)
-			}
-		}
-		return filepath.ToSlash(path)
+		return t.outside(path)
 	}
 	return filepath.ToSlash(r)
+}
+
+// outside is how a path outside the root is shown: under the name of the
+// watch path that leads to it through a link, or absolute. It asks no
+// filepath.Rel: it runs on every entry of a tree watched outside the root.
+func (t *tree) outside(path string) string {
+	for _, a := range t.aliases {
+		if rest, ok := strings.CutPrefix(path, a.resolved+string(filepath.Separator)); ok {
+			return a.shown + "/" + filepath.ToSlash(rest)
+		}
+	}
+	return filepath.ToSlash(path)
 }
 
 // enters reports whether the directory at path is walked: it is not
