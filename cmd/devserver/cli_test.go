@@ -17,6 +17,7 @@ import (
 	"github.com/devserver/devserver/config"
 	"github.com/devserver/devserver/internal/banner"
 	"github.com/devserver/devserver/internal/qrterm"
+	"github.com/devserver/devserver/reload/watch"
 )
 
 func runIn(t *testing.T, dir string, environ []string, args ...string) (stdout, stderr string, code int) {
@@ -338,6 +339,25 @@ func TestReleaseArchives(t *testing.T) {
 		}
 		if !strings.Contains(string(text), "v9.8.7") {
 			t.Errorf("%s names no version", file)
+		}
+	}
+}
+
+// TestWatchModesHaveOneOwner: the modes watch.mode allows are those of
+// reload/watch's engine table (config may not import watch), each said in
+// words of its own.
+func TestWatchModesHaveOneOwner(t *testing.T) {
+	t.Parallel()
+	k, ok := config.LookupKey("watch.mode")
+	if !ok || !slices.Equal(k.Allowed, watch.Modes()) {
+		t.Errorf("watch.mode allows %v; the engine table has %v", k.Allowed, watch.Modes())
+	}
+	said := map[string]bool{}
+	for _, m := range watch.Modes() {
+		if d := watch.Describe(m, ""); d == m || said[d] {
+			t.Errorf("mode %s is said %q: not in words of its own", m, d)
+		} else {
+			said[d] = true
 		}
 	}
 }

@@ -62,19 +62,9 @@ func (s *session) runWatcher(ctx context.Context, w *watch.Watcher, cfg *config.
 	if cfg.Watch.Enabled {
 		s.watched = w.Count()
 		mode, why := w.Mode()
-		s.watchMode = describeMode(mode, why)
+		s.watchMode = watch.Describe(mode, why)
 	}
 	s.watcher = start(ctx, s.log, "watching", func(ctx context.Context) error { return w.Run(ctx, s.changes) })
-}
-
-// describeMode says how changes are found, for the banner and the log:
-// "polling", "native events", "polling: /src is on nfs".
-func describeMode(mode, why string) string {
-	word := map[string]string{watch.ModePoll: "polling", watch.ModeEvents: "native events", watch.ModeRadovskyb: "polling with radovskyb/watcher"}[mode]
-	if why != "" && mode == watch.ModePoll {
-		return word + ": " + why
-	}
-	return word
 }
 
 // changed takes a batch: the files for the app or the pages, then the

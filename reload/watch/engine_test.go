@@ -91,8 +91,17 @@ type poller struct {
 	done    chan error
 }
 
-// engines are the watch modes every behavioural case runs with.
-var engines = []string{ModePoll, ModeEvents, ModeRadovskyb}
+// engines are the watch modes every behavioural case runs with: each of
+// the table's that has an engine of its own.
+var engines = func() []string {
+	var out []string
+	for _, m := range Modes() {
+		if _, ok := engineFor(m); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}()
 
 // newWatcher makes a Watcher for a test: tick as the interval, every file,
 // and under the events engine a full scan every tick too, so that the

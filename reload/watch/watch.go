@@ -64,9 +64,6 @@ const (
 	ModeRadovskyb = "radovskyb" // radovskyb/watcher polling, as devserver did before its own scanner
 )
 
-// Modes lists the watch modes, for validation and docs.
-func Modes() []string { return []string{ModePoll, ModeEvents, ModeAuto, ModeRadovskyb} }
-
 // Batch is one burst of changes.
 type Batch struct {
 	// Paths are the files that changed, relative to the project root,
@@ -136,16 +133,11 @@ func New(opts Options) (*Watcher, error) {
 	// The radovskyb library reports what a walk found a while ago, and the
 	// rest of a burst on its next walk: only a fresh look's times count.
 	w.dated = w.mode != ModeRadovskyb
-	switch w.mode {
-	case ModePoll:
-		w.engine = &pollEngine{s: newScanner(t, log), interval: opts.Interval, debounce: opts.Debounce, now: w.flush}
-	case ModeEvents:
-		w.engine = newEventsEngine(t, log, opts, w.flush)
-	case ModeRadovskyb:
-		w.engine = newRadovskyb(t, log, opts)
-	default:
+	e, ok := engineFor(w.mode)
+	if !ok {
 		return nil, fmt.Errorf("watch mode %q: not one of %v", opts.Mode, Modes())
 	}
+	w.engine = e.make(w, t, log, opts)
 	return w, nil
 }
 
