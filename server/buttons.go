@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 )
 
@@ -77,14 +76,11 @@ func localOnly(entry string) bool {
 	return false
 }
 
-// serveButton answers the error page's buttons: a POST, pressed on a page
-// this server rendered, by a browser on this machine. Open in the editor
-// takes a file of the project only; restart sends the browser back to the
-// page it came from, which the restarted app answers.
+// serveButton answers the error page's buttons (actions): a POST, pressed
+// on a page this server rendered, by a browser on this machine.
 func (s *Server) serveButton(w http.ResponseWriter, r *http.Request) bool {
-	restart := r.URL.Path == RestartPath && s.opts.Restart != nil
-	edit := r.URL.Path == EditPath && s.opts.canEdit()
-	if !restart && !edit {
+	a, ok := s.actionAt(r.URL.Path)
+	if !ok {
 		return false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
@@ -101,19 +97,6 @@ func (s *Server) serveButton(w http.ResponseWriter, r *http.Request) bool {
 		writePlain(w, http.StatusForbidden, "only devserver's own pages may ask this\n")
 		return true
 	}
-	if edit {
-		s.edit(w, r)
-		return true
-	}
-	unit := r.PostFormValue("unit")
-	if unit == "" {
-		unit = "app"
-	}
-	s.opts.Restart(unit)
-	back := "/"
-	if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//") {
-		back = u.RequestURI()
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	a.press(s, w, r)
 	return true
 }

@@ -54,9 +54,8 @@ footer{color:#666;padding:0 2rem 2rem}
 <span class="mark">      | {{.}}</span>{{end}}{{else}}{{printf "%5d" .N}} | {{.Text}}{{end}}
 {{end}}</pre></section>
 {{- end}}
-{{- if or .CanEdit .CanRestart}}
-<p>{{if .CanEdit}}<form method="post" action="{{.EditPath}}"><input type="hidden" name="file" value="{{.Loc.Rel}}"><input type="hidden" name="line" value="{{.Loc.Line}}"><input type="hidden" name="col" value="{{.Loc.Col}}"><input type="hidden" name="token" value="{{.Token}}"><button>Open {{.Loc.Rel}}:{{.Loc.Line}} in the editor</button></form>{{end}}
-{{- if .CanRestart}}<form method="post" action="{{.RestartPath}}"><input type="hidden" name="token" value="{{.Token}}"><input type="hidden" name="unit" value="{{.Unit}}"><button>Restart {{if eq .Unit "app"}}the app{{else}}{{.Unit}}{{end}}</button></form>{{end}}</p>
+{{- with .Buttons}}
+<p>{{range .}}<form method="post" action="{{.Path}}"><input type="hidden" name="token" value="{{$.Token}}">{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}<button>{{.Label}}</button></form>{{end}}</p>
 {{- end}}
 {{- if .Earlier}}
 <details><summary>{{.Omitted}} earlier lines</summary><pre>{{.Earlier}}</pre></details>
@@ -76,13 +75,12 @@ type page struct {
 	Hint     string // what to do
 	Detail   string // command output, shown preformatted; ANSI colours are rendered
 	// A failure's page also points at the source and offers its buttons.
-	Loc        srcloc.Loc
-	Frame      []srcloc.Line
-	Marker     string // under the frame's line: a caret at its column, and the message
-	CanEdit    bool
-	CanRestart bool
-	Unit       string // what the restart button restarts: "app" or a route's unit
-	Token      string // the session's, in each button's form
+	Loc     srcloc.Loc
+	Frame   []srcloc.Line
+	Marker  string          // under the frame's line: a caret at its column, and the message
+	offered map[string]bool // the actions this page's request may press, by path (Buttons)
+	Unit    string          // what the restart button restarts: "app" or a route's unit
+	Token   string          // the session's, in each button's form
 	// Set by writePage from Detail.
 	Last, Earlier template.HTML
 	Omitted       int
@@ -94,10 +92,6 @@ const (
 	RestartPath = reservedPrefix + "restart"
 )
 
-// EditPath and RestartPath as the template reads them.
-func (page) EditPath() string    { return EditPath }
-func (page) RestartPath() string { return RestartPath }
-
 // shownLines is how many of the output's last lines an error page shows at
 // once; the earlier ones are one click away.
 const shownLines = 40
@@ -106,9 +100,9 @@ const shownLines = 40
 // line a person reads first: Go's first error, Python's exception), what
 // failed below it, its output, and, when the output points at a file of
 // the project under root, that place with the lines around it and the
-// message under its column. edit and restart say which buttons work.
-func failurePage(title, detail, root string, edit, restart bool) page {
-	p := page{Status: http.StatusBadGateway, Title: title, Detail: detail, CanRestart: restart,
+// message under its column.
+func failurePage(title, detail, root string) page {
+	p := page{Status: http.StatusBadGateway, Title: title, Detail: detail,
 		Hint: "Fix the problem and save: devserver restarts the app on the next change."}
 	plain := ansi.Strip(detail)
 	msg := srcloc.Message(plain)
@@ -119,7 +113,7 @@ func failurePage(title, detail, root string, edit, restart bool) page {
 		return p
 	}
 	if loc, ok := srcloc.Find(plain, root); ok {
-		p.Loc, p.Frame, p.CanEdit = loc, srcloc.Frame(root, loc, 3), edit
+		p.Loc, p.Frame = loc, srcloc.Frame(root, loc, 3)
 		for _, l := range p.Frame {
 			if l.Here && p.Loc.Col == 0 {
 				p.Loc.Col = srcloc.Column(plain, l.Text)

@@ -102,7 +102,7 @@ type proxy struct {
 func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 	p := &proxy{app: app, readyTimeout: readyTimeout, dialer: &net.Dialer{Timeout: 5 * time.Second},
 		failure: func(_ *http.Request, _, title, detail string) page {
-			return failurePage(title, detail, "", false, false)
+			return failurePage(title, detail, "")
 		},
 		closed: make(chan struct{}), open: map[string]*atomic.Int64{}, name: "app", unit: "app"}
 	transport := &http.Transport{

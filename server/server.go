@@ -94,10 +94,10 @@ func (o *Options) logger() *slog.Logger {
 // failurePage is the page of unit's failure for r: with the buttons and
 // their token where r may press them.
 func (s *Server) failurePage(r *http.Request, unit, title, detail string) page {
-	may := s.buttons.refuse(r) == ""
-	p := failurePage(title, detail, s.opts.Root, may && s.opts.canEdit(), may && s.opts.Restart != nil && unit != "")
+	p := failurePage(title, detail, s.opts.Root)
 	p.Unit = unit
-	if may {
+	if s.buttons.refuse(r) == "" {
+		s.offer(&p, unit)
 		p.Token = s.buttons.token
 	}
 	return p
