@@ -31,13 +31,35 @@ func (b *bench) latency() error {
 	}
 	plan := []run{{"poll", 100 * time.Millisecond}, {"poll", 500 * time.Millisecond}, {"radovskyb", 100 * time.Millisecond},
 		{"radovskyb", 500 * time.Millisecond}, {"events", 500 * time.Millisecond}}
+	var ratios []string
 	for _, n := range sizes {
+		var events, poll100 time.Duration
 		for _, r := range plan {
-			if err := b.latencyRow(r.mode, r.interval, n, runs); err != nil {
+			p95, err := b.latencyRow(r.mode, r.interval, n, runs)
+			if err != nil {
 				return err
 			}
+			switch {
+			case r.mode == "events":
+				events = p95
+			case r.mode == "poll" && r.interval == 100*time.Millisecond:
+				poll100 = p95
+			}
+		}
+		bare, err := b.bareLoopRow(n, runs, 100*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		ratios = append(ratios, fmt.Sprintf("poll 100ms p95 ÷ bare loop p95 %.2f× at %d files", float64(poll100)/float64(bare), n))
+		entr, err := b.entrRow(n, runs)
+		if err != nil {
+			return err
+		}
+		if entr > 0 {
+			ratios = append(ratios, fmt.Sprintf("events p95 ÷ entr p95 %.2f× at %d files", float64(events)/float64(entr), n))
 		}
 	}
+	fmt.Fprintf(&b.out, "\nThe references, to a new process: entr is `find src | entr -nr`, the bare radovskyb loop restarts on the library's first event (no batching, debounce or readiness); both restart a shell that records its pid. %s.\n", strings.Join(ratios, "; "))
 	b.out.WriteString("\nWhere the time of those restarts goes, medians, from devserver's log (millisecond times) and the bench's clock: the watcher (write → batch: the poll's phase, the scan, the debounce), stopping the old app, starting the new one, its port accepting, and the held request's answer.\n\n")
 	b.out.WriteString("| row | " + strings.Join(spanNames, " | ") + " |\n|---|" + strings.Repeat("---|", len(spanNames)) + "\n")
 	for _, s := range b.spans {
@@ -47,10 +69,10 @@ func (b *bench) latency() error {
 }
 
 // latencyRow measures one mode, interval and tree size.
-func (b *bench) latencyRow(mode string, interval time.Duration, files, runs int) error {
+func (b *bench) latencyRow(mode string, interval time.Duration, files, runs int) (time.Duration, error) {
 	d, dir, pidfile, err := b.runAppMode(fmt.Sprintf("latency-%s-%d-%d", mode, interval.Milliseconds(), files), mode, interval, files)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer d.Stop()
 	guardRSS := "?"
@@ -66,15 +88,15 @@ func (b *bench) latencyRow(mode string, interval time.Duration, files, runs int)
 		before := pidCount(pidfile)
 		t0 := time.Now()
 		if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
-			return err
+			return 0, err
 		}
 		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
-			return fmt.Errorf("latency: no restart: %s", d.Stderr)
+			return 0, fmt.Errorf("latency: no restart: %s", d.Stderr)
 		}
 		toProc = append(toProc, time.Since(t0))
 		pid := lastPid(pidfile)
 		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return answeredBy(d.URL, pid) }); err != nil {
-			return fmt.Errorf("latency: new app never answered")
+			return 0, fmt.Errorf("latency: new app never answered")
 		}
 		toAnswer = append(toAnswer, time.Since(t0))
 		if sp, ok := restartSpans(d.Stderr.String(), t0, t0.Add(toAnswer[len(toAnswer)-1])); ok {
@@ -97,7 +119,7 @@ func (b *bench) latencyRow(mode string, interval time.Duration, files, runs int)
 	}
 	fmt.Fprintf(&b.out, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", mode, files, shown,
 		ms(percentile(toProc, 0.5)), ms(p95), ms(percentile(toAnswer, 0.5)), ms(percentile(toAnswer, 0.95)), ms(target), within, guardRSS)
-	return nil
+	return p95, nil
 }
 
 // ---- 3. bursts

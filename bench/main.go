@@ -45,6 +45,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "bare" {
 		os.Exit(bare(os.Args[2:]))
 	}
+	if len(os.Args) == 5 && os.Args[1] == "bareloop" {
+		os.Exit(bareLoop(os.Args[2:]))
+	}
 	if len(os.Args) == 5 && os.Args[1] == "load" { // load URL CONNS DURATION, for profiling by hand
 		conns, _ := strconv.Atoi(os.Args[3])
 		d, _ := time.ParseDuration(os.Args[4])
@@ -90,7 +93,7 @@ func run() error {
 	steps := []struct {
 		name string
 		run  func() error
-	}{{"poll", b.pollCost}, {"latency", b.latency}, {"bursts", b.bursts}, {"proxy", b.proxy},
+	}{{"poll", b.pollCost}, {"latency", b.latency}, {"e2e", b.endToEnd}, {"bursts", b.bursts}, {"proxy", b.proxy},
 		{"restarts", b.restartsUnderLoad}, {"routed", b.routedRestarts}, {"reload", b.reloadOnly}}
 	only := os.Getenv("BENCH_ONLY") // steps' names, to measure them alone (not with -write)
 	for _, step := range steps {

@@ -88,9 +88,9 @@ func (b *bench) pollCost() error {
 	}
 	const interval = 500 * time.Millisecond
 	fmt.Fprintf(&b.out, "\n## 1. Watch cost, idle (interval %s; each tree has an ignored node_modules half its size)\n\n", interval)
-	b.out.WriteString("CPU per scan is the median of in-process scans (rusage). The floor is a bare `filepath.WalkDir` with one `lstat` per entry that keeps nothing, node_modules pruned; `find(1)` does the same in C. \"poll\" is devserver's own scanner (the default), \"radovskyb\" the engine over radovskyb/watcher (what devserver polled with before), \"bare\" that library used naively. Idle CPU and peak RSS are of the running process (/proc) over the whole window, medians of the windows; devserver runs without an app here (the guard's RSS is in section 2); stat calls per scan come from strace.\n\n")
-	b.out.WriteString("| watched files | floor CPU/scan | find(1) | bare library | poll | poll ÷ floor | poll ÷ bare | radovskyb engine | poll idle CPU | events idle CPU | bare idle CPU | poll peak RSS | events peak RSS | bare peak RSS | stat calls/scan poll (find) | poll without node_modules |\n")
-	b.out.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.out.WriteString("CPU per scan is the median of in-process scans (rusage). The floor is a bare `filepath.WalkDir` with one `lstat` per entry that keeps nothing, node_modules pruned; `find(1)` does the same in C. \"poll\" is devserver's own scanner (the default), \"radovskyb\" the engine over radovskyb/watcher (what devserver polled with before), \"bare\" that library used naively. Idle CPU and peak RSS are of the running process (/proc) over the whole window, medians of the windows; ÷ floor is against the floor walk run once an interval (its CPU per scan ÷ the interval); \"outside the project\" watches the same tree as a watch path outside the project's root; devserver runs without an app here (the guard's RSS is in section 2); stat calls per scan come from strace.\n\n")
+	b.out.WriteString("| watched files | floor CPU/scan | find(1) | bare library | poll | poll ÷ floor | poll ÷ bare | radovskyb engine | poll idle CPU (÷ floor) | poll idle CPU, tree outside the project (÷ floor) | events idle CPU | bare idle CPU | poll peak RSS | events peak RSS | bare peak RSS | stat calls/scan poll (find) | poll without node_modules |\n")
+	b.out.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, n := range sizes {
 		if err := b.pollCostRow(n, interval, window, windows, scans); err != nil {
 			return err
@@ -129,6 +129,11 @@ func (b *bench) pollCostRow(n int, interval, window time.Duration, windows, scan
 	if err != nil {
 		return err
 	}
+	outIdle, err := b.runOutsideIdle(root, interval, window, windows)
+	if err != nil {
+		return err
+	}
+	floorIdle := 100 * float64(c.floor) / float64(interval) // the floor walk, once an interval
 	bareIdle, bareRSS, err := b.runBareIdle(root, nm, interval, window, windows)
 	if err != nil {
 		return err
@@ -137,9 +142,9 @@ func (b *bench) pollCostRow(n int, interval, window time.Duration, windows, scan
 	if s, err := traceFind(root); err == nil {
 		findStats = strconv.Itoa(s)
 	}
-	fmt.Fprintf(&b.out, "| %d | %s | %s | %s | %s | %.2f× | %.2f× | %s | %.1f%% | %.2f%% | %.1f%% | %s | %s | %s | %s (%s) | %s |\n",
+	fmt.Fprintf(&b.out, "| %d | %s | %s | %s | %s | %.2f× | %.2f× | %s | %.1f%% (%.2f×) | %.1f%% (%.2f×) | %.2f%% | %.1f%% | %s | %s | %s | %s (%s) | %s |\n",
 		n, ms(c.floor), ms(c.find), ms(c.bare), ms(c.poll), float64(c.poll)/float64(c.floor), float64(c.poll)/float64(c.bare),
-		ms(c.radovskyb), pollIdle, evIdle, bareIdle, mib(pollRSS), mib(evRSS), mib(bareRSS), pollStats, findStats, ms(c.pollNoNM))
+		ms(c.radovskyb), pollIdle, pollIdle/floorIdle, outIdle, outIdle/floorIdle, evIdle, bareIdle, mib(pollRSS), mib(evRSS), mib(bareRSS), pollStats, findStats, ms(c.pollNoNM))
 	return nil
 }
 
@@ -264,6 +269,27 @@ func (b *bench) runDevserverIdle(root, mode string, interval, window time.Durati
 		stats = fmt.Sprintf("%.0f", s)
 	}
 	return share, peakRSS(d.Cmd.Process.Pid), stats, nil
+}
+
+// runOutsideIdle runs devserver in a project of its own that watches root
+// as a watch path outside it (a monorepo's sibling, a share), polling,
+// and measures its idle CPU.
+func (b *bench) runOutsideIdle(root string, interval, window time.Duration, windows int) (float64, error) {
+	project, err := os.MkdirTemp(b.work, "outside")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(project)
+	cfg := fmt.Sprintf("port: 0\nwatch:\n  mode: poll\n  interval: %s\n  paths: [%q]\n  ignore: [.git, node_modules]\n", interval, root)
+	if err := os.WriteFile(filepath.Join(project, "devserver.yaml"), []byte(cfg), 0o644); err != nil {
+		return 0, err
+	}
+	d, err := b.start(project, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer d.Stop()
+	return idleCPU(d.Cmd.Process.Pid, 2*interval, window, windows)
 }
 
 func (b *bench) runBareIdle(root, nm string, interval, window time.Duration, windows int) (float64, int64, error) {
