@@ -79,14 +79,18 @@ func (p *process) status() string {
 	return "exit status " + strconv.Itoa(*p.code)
 }
 
-// waitGone polls until nothing of the tree is alive, up to d.
+// waitGone polls until nothing of the tree is alive, up to d: at once,
+// then after pauses growing from 1 ms to 10 ms, as most apps exit within
+// milliseconds of their stop signal and the next start waits for this.
 func (p *process) waitGone(d time.Duration) bool {
 	deadline := time.Now().Add(d)
+	pause := time.Millisecond
 	for p.alive() {
 		if time.Now().After(deadline) {
 			return false
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(pause)
+		pause = min(2*pause, 10*time.Millisecond)
 	}
 	return true
 }
