@@ -1,9 +1,10 @@
 // Package reload runs the user's app and restarts it. It owns two file
-// sets: the supervisor (supervisor.go, the state machine and restarts;
-// build.go, lifecycle.go, ready.go, crash.go, depends.go, failure.go) and
-// below it the process tree (tree*.go, guard.go,
-// proc_*.go: one type per OS that starts a command as a group and ends all
-// of it).
+// sets: the supervisor (supervisor.go, the phases, held requests and the
+// run loop; build.go, builds and their windows; trial.go, new settings on
+// trial; ready.go, readiness; lifecycle.go, start and stop; crash.go,
+// depends.go, failure.go, status.go) and below it the process tree
+// (tree*.go, guard.go, proc_*.go: one type per OS that starts a command as
+// a group and ends all of it).
 //
 // It does not watch files (reload/watch does) and does not serve HTTP: the
 // server package asks Supervisor.Ready for the app's address and holds
@@ -270,31 +271,6 @@ func (s *Supervisor) letWaitersIn() {
 	}
 }
 
-// Reconfigure replaces the options (the app's commands, environment,
-// timeouts) and restarts the app with them, holding requests meanwhile. The
-// new options are on trial: if the app fails with them (its build fails, or
-// it exits or never listens before it is ready), the supervisor goes back to
-// the options the app was last ready with — an old app whose replacement
-// failed to build keeps serving; one already stopped is built and started
-// again — and calls done with the *Failure. Once the app is ready with them
-// it calls done(nil). done is called at most once, from Run's goroutine, and
-// not at all if a newer Reconfigure comes first or Run ends; it must not
-// block. It may be nil.
-func (s *Supervisor) Reconfigure(opts Options, done func(error)) error {
-	if opts.Run == "" || opts.ReadyTimeout <= 0 || opts.StopTimeout <= 0 {
-		return errors.New("reconfigure: incomplete options")
-	}
-	s.mu.Lock()
-	opts.Name, opts.Stdout, opts.Stderr, opts.Logger = s.opts.Name, s.opts.Stdout, s.opts.Stderr, s.opts.Logger
-	if opts.StopSignal == 0 {
-		opts.StopSignal = syscall.SIGTERM
-	}
-	s.next, s.nextDone = &opts, done
-	s.mu.Unlock()
-	s.Restart()
-	return nil
-}
-
 // Restart asks for a rebuild and restart. Requests made while one is under
 // way coalesce into one more.
 func (s *Supervisor) Restart() {
@@ -392,42 +368,6 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 		}
 		old = nil // and build and start with the good options again
 	}
-}
-
-// takeNext makes the options of the latest Reconfigure current, on trial.
-func (s *Supervisor) takeNext() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.next != nil {
-		s.opts, s.pending = *s.next, s.nextDone
-		s.next, s.nextDone = nil, nil
-		if s.pending == nil {
-			s.pending = func(error) {}
-		}
-	}
-}
-
-// accept ends a trial: the app is ready with the current options.
-func (s *Supervisor) accept() {
-	s.good = s.opts
-	if done := s.pending; done != nil {
-		s.pending = nil
-		done(nil)
-	}
-}
-
-// reject ends a trial with failure f: the good options come back. It
-// reports whether there was a trial.
-func (s *Supervisor) reject(f *Failure) bool {
-	done := s.pending
-	if done == nil {
-		return false
-	}
-	s.pending = nil
-	s.opts = s.good
-	s.log.Warn(s.opts.Name+" failed with its new settings; back to the previous ones", "failure", f.Title())
-	done(f)
-	return true
 }
 
 // replace stops old, once the requests under way to it are answered, and
