@@ -28,19 +28,8 @@ func (b *bench) reloadOnly() error {
 	fmt.Fprintf(&b.out, "\n## 7. Edits that need no restart (%d saves each, interval %s)\n\n", runs, interval)
 	b.out.WriteString("From writing a file to the reload signal an open page gets on its live-reload stream. A template under `watch.reload` reloads the page at once; a code file restarts the app first and reloads the page once it is ready. The fake app starts in about a millisecond: with a framework that takes seconds to start (Django about 2 s), the restart's row grows by that much and the template's does not.\n\n")
 	b.out.WriteString("| edit | to the page's reload p50 | p95 | ratio to the restart (p50) |\n|---|---|---|---|\n")
-	dir := filepath.Join(b.work, "reload")
-	pidfile := filepath.Join(dir, "pids")
-	for _, f := range []string{"src/app.txt", "templates/a.html"} {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("0"), 0o644); err != nil {
-			return err
-		}
-	}
-	cfg := fmt.Sprintf("port: 0\nlivereload: true\napp:\n  run: %q\n  env: {FAKEAPP: serve, PIDFILE: %q}\n  stop_timeout: 2s\nwatch:\n  paths: [src, templates]\n  interval: %s\n  reload: [\"templates/**\"]\n",
-		strconv.Quote(b.self), pidfile, interval)
-	if err := os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(cfg), 0o644); err != nil {
+	dir, pidfile, err := b.reloadProject(interval)
+	if err != nil {
 		return err
 	}
 	d, err := b.startWithApp(dir, pidfile)
@@ -83,4 +72,22 @@ func (b *bench) reloadOnly() error {
 		fmt.Fprintf(&b.out, "| %s | %s | %s | %.2f |\n", row.what, ms(p50), ms(percentile(times[row.file], 0.95)), float64(p50)/float64(restart))
 	}
 	return nil
+}
+
+// reloadProject is section 7's project: an app whose code is src/ and
+// whose templates, under watch.reload, are templates/.
+func (b *bench) reloadProject(interval time.Duration) (dir, pidfile string, err error) {
+	dir = filepath.Join(b.work, "reload")
+	pidfile = filepath.Join(dir, "pids")
+	for _, f := range []string{"src/app.txt", "templates/a.html"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755); err != nil {
+			return "", "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("0"), 0o644); err != nil {
+			return "", "", err
+		}
+	}
+	cfg := fmt.Sprintf("port: 0\nlivereload: true\napp:\n  run: %q\n  env: {FAKEAPP: serve, PIDFILE: %q}\n  stop_timeout: 2s\nwatch:\n  paths: [src, templates]\n  interval: %s\n  reload: [\"templates/**\"]\n",
+		strconv.Quote(b.self), pidfile, interval)
+	return dir, pidfile, os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(cfg), 0o644)
 }
