@@ -362,11 +362,13 @@ func (s *Supervisor) cycle(ctx context.Context, old *process) *process {
 		if ctx.Err() != nil {
 			return nil
 		}
-		s.set(state{phase: phaseFailed, failure: f})
 		if !s.reject(f) {
+			s.set(state{phase: phaseFailed, failure: f})
 			return nil
 		}
-		old = nil // and build and start with the good options again
+		// Back to the good options: requests wait for the app they start,
+		// as for any restart, rather than get the trial's failure.
+		old = nil
 	}
 }
 
