@@ -49,7 +49,7 @@ cross:
 
 ## test-portable: the process tests again on the generic Unix path (what macOS and the BSDs run)
 test-portable:
-	$(GO) test -race -count=1 -tags devserver_portable ./reload ./internal/session
+	$(GO) test -race -count=1 -tags devserver_portable ./reload ./session
 	GOFLAGS=-tags=devserver_portable $(GO) test -race -count=1 -run 'SIGKILL|CtrlC|Build|Guard|Leftover|Stop' ./cmd/devserver
 
 ## test-windows: Windows test binaries under Wine (installs wine64 and mingw where it can, else skips)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/radovskyb/watcher"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // bareLoop is the reference for polling latency: radovskyb/watcher used

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // entrRow measures entr(1), the reference for native events: `find src |

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/internal/procstat"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // ---- 2. latency

@@ -31,8 +31,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/fakeapp"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 func main() {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/internal/procstat"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // soak is `go run ./bench soak [-write] [-for 10m] [-change 10s] [-config 1m]

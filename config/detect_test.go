@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 

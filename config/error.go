@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 )
 
 // Error is one problem with the configuration, located where the user can fix

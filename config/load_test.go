@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 

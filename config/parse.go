@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 	"github.com/devserver/devserver/internal/textfile"
 	goyaml "github.com/goccy/go-yaml"
 	goparser "github.com/goccy/go-yaml/parser"

@@ -14,7 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 )
 
 // Formats are the output formats of Marshal and Starter.

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestAnEditorCompletesFromTheSchema asks the language server behind VS

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 	"github.com/devserver/devserver/internal/textfile"
 )
 

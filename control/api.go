@@ -17,9 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
+	"github.com/devserver/devserver/internal/errorpage/srcloc"
 	"github.com/devserver/devserver/internal/recent"
-	"github.com/devserver/devserver/internal/srcloc"
 	"github.com/devserver/devserver/reload"
 )
 

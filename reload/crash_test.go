@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/lockedbuf"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/lockedbuf"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestCrashRestartsBackOff: an app that exits with status 3 at once is,

@@ -3,8 +3,8 @@ package reload
 import (
 	"fmt"
 
-	"github.com/devserver/devserver/internal/ansi"
-	"github.com/devserver/devserver/internal/srcloc"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
+	"github.com/devserver/devserver/internal/errorpage/srcloc"
 )
 
 // Failure says why there is no app to send requests to: a failed build, an

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
-	"github.com/devserver/devserver/internal/lockedbuf"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/fakeapp"
+	"github.com/devserver/devserver/internal/testrig/lockedbuf"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // The test binary doubles as the guard and as a fake app, as os/exec's tests

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestReadyLogAndCommand: a unit without HTTP is ready once a line of its

@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/lockedbuf"
 	"github.com/devserver/devserver/internal/procstat"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/lockedbuf"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestAppExitsLeavingAGrandchildOnStdout (PROC-03): the app exits at once

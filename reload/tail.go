@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 )
 
 // tail keeps the last lines written to it, for error pages. It is safe for

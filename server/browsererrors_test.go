@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestOnlyThisOriginsPagesReport: a report is taken only from a page of

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/devserver/devserver/internal/ansi"
-	"github.com/devserver/devserver/internal/srcloc"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
+	"github.com/devserver/devserver/internal/errorpage/srcloc"
 )
 
 // Error pages are devserver's own responses. They are never cached, never

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // crash is a failure whose output is long, coloured, and points at a file

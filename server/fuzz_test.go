@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/testrig/fakeapp"
 )
 
 // FuzzProxyRequest sends arbitrary bytes as one client's request through

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // pageGet loads target as a browser loads a page (or, with dest "empty", as

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 )
 
 // requestLog writes one line per request in the format of Django's

@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/lockedbuf"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/lockedbuf"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // raw sends a request exactly as written and returns the status code and

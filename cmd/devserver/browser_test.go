@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/browser"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/browser"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // openBrowser starts headless Chromium for the test, or skips it saying

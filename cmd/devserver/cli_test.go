@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/banner"
-	"github.com/devserver/devserver/internal/qrterm"
+	"github.com/devserver/devserver/internal/terminal/banner"
+	"github.com/devserver/devserver/internal/terminal/qrterm"
 	"github.com/devserver/devserver/reload/watch"
 )
 
@@ -108,13 +108,13 @@ func TestImportRules(t *testing.T) {
 		"github.com/modelcontextprotocol/go-sdk/mcp": mod + "control/mcpserver",
 	}
 	forbidden := map[string][]string{
-		mod + "internal/session": {mod + "cmd/devserver"},
-		mod + "config":           {mod + "internal/session", mod + "reload", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
-		mod + "profiles":         {mod + "config", mod + "internal/session", mod + "reload", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
-		mod + "reload":           {mod + "internal/session", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
-		mod + "reload/watch":     {mod + "internal/session", mod + "reload", mod + "server", mod + "cmd/devserver"},
-		mod + "server":           {mod + "internal/session", mod + "config", mod + "reload", mod + "reload/watch", mod + "cmd/devserver"},
-		mod + "control":          {mod + "internal/session", mod + "config", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
+		mod + "session":      {mod + "cmd/devserver"},
+		mod + "config":       {mod + "session", mod + "reload", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
+		mod + "profiles":     {mod + "config", mod + "session", mod + "reload", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
+		mod + "reload":       {mod + "session", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
+		mod + "reload/watch": {mod + "session", mod + "reload", mod + "server", mod + "cmd/devserver"},
+		mod + "server":       {mod + "session", mod + "config", mod + "reload", mod + "reload/watch", mod + "cmd/devserver"},
+		mod + "control":      {mod + "session", mod + "config", mod + "reload/watch", mod + "server", mod + "cmd/devserver"},
 	}
 	dec := json.NewDecoder(bytes.NewReader(out))
 	seen := 0
@@ -176,7 +176,7 @@ func TestArchitectureIsCurrent(t *testing.T) {
 
 // TestBannerForAWildcardBind: tests may bind loopback only, so the banner of
 // a wildcard bind is checked on its own: every LAN address, the warning, and
-// with --qr a QR code of the first LAN URL (internal/qrterm shows a scanner
+// with --qr a QR code of the first LAN URL (internal/terminal/qrterm shows a scanner
 // reads what it draws).
 func TestBannerForAWildcardBind(t *testing.T) {
 	t.Parallel()

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/ansi"
-	"github.com/devserver/devserver/internal/environ"
+	"github.com/devserver/devserver/internal/desktop/environ"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/localnet"
-	"github.com/devserver/devserver/internal/session"
+	"github.com/devserver/devserver/session"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 )

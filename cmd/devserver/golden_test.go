@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devserver/devserver/internal/fakeapp"
+	"github.com/devserver/devserver/internal/testrig/fakeapp"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestAHostileDotenvStillStarts: a .env that doubles a variable on every

@@ -2,9 +2,9 @@
 // checked-in config file.
 //
 // This package holds the cobra commands, their flags, exit codes and what
-// they print (the banner, profiles, validate's verdict); the hidden guard
+// they print (profiles, validate's verdict); the hidden guard
 // command only routes to reload.GuardMain. It does not load, serve or watch
-// anything itself: config loads, internal/session runs.
+// anything itself: config loads, session runs.
 package main
 
 import (

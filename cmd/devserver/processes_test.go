@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // threeProcesses is a project with a web app, a CSS watcher that watches

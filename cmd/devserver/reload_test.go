@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/lockedbuf"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/lockedbuf"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // watched is the watch section the reload tests use: a short poll, the

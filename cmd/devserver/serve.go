@@ -13,15 +13,15 @@ import (
 	"time"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/banner"
-	"github.com/devserver/devserver/internal/console"
-	"github.com/devserver/devserver/internal/environ"
-	"github.com/devserver/devserver/internal/humanlog"
+	"github.com/devserver/devserver/internal/desktop/environ"
 	"github.com/devserver/devserver/internal/localnet"
-	"github.com/devserver/devserver/internal/session"
+	"github.com/devserver/devserver/internal/terminal/banner"
+	"github.com/devserver/devserver/internal/terminal/console"
+	"github.com/devserver/devserver/internal/terminal/humanlog"
+	"github.com/devserver/devserver/internal/terminal/keys"
 	"github.com/devserver/devserver/reload"
+	"github.com/devserver/devserver/session"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // runServe is `devserver [ADDRPORT]`: load the config and run a session
@@ -40,18 +40,18 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 			format = v
 		}
 	}
-	errColor, outColor := colors(noColor, env.Environ, env.Stderr), colors(noColor, env.Environ, env.Stdout)
+	errColor, outColor := console.TakesColors(noColor, env.Environ, env.Stderr), console.TakesColors(noColor, env.Environ, env.Stdout)
 	qr, _ := cmd.Flags().GetBool("qr")
 	open, _ := cmd.Flags().GetBool("open")
 	ctx, quit := context.WithCancel(cmd.Context()) // q quits as Ctrl+C does
 	defer quit()
-	cbreak, restore := keysOnTerminal(env.Stdin)
+	cbreak, restore := keys.OnTerminal(env.Stdin)
 	defer restore()
-	keys := &keyboard{out: env.Stdout, environ: env.Environ, restart: make(chan struct{}, 1), quit: quit}
-	go keys.read(env.Stdin, cbreak)
+	kb := keys.New(env.Stdout, env.Environ, quit)
+	go kb.Read(env.Stdin, cbreak)
 	sopts := session.Options{
 		Load:    opts,
-		Restart: keys.restart,
+		Restart: kb.Restarts(),
 		Stdout:  env.Stdout,
 		Stderr:  env.Stderr,
 		Color:   errColor,
@@ -71,14 +71,14 @@ func runServe(cmd *cobra.Command, env runEnv, addrPort string) error {
 			} else {
 				banner.Write(env.Stdout, bn)
 			}
-			keys.serving(bn)
+			kb.Serving(bn)
 			if open {
-				keys.open(bn.URL())
+				kb.Open(bn.URL())
 			}
 		},
 	}
-	if isTerminal(env.Stdout) {
-		sopts.Clear = func() { keys.press('c') }
+	if console.IsTerminal(env.Stdout) {
+		sopts.Clear = kb.Clear
 	}
 	if err := setLog(&sopts, format, env.Stderr); err != nil {
 		return err
@@ -109,26 +109,6 @@ func setLog(sopts *session.Options, format string, w io.Writer) error {
 // logFormats are the formats of --log-format: human (aligned, coloured
 // lines for a terminal), text (logfmt) and json, for machines.
 var logFormats = []string{"human", "text", "json"}
-
-// colors reports whether w takes colours: a terminal that does, unless
-// --no-color or NO_COLOR says otherwise.
-func colors(noColor bool, env []string, w io.Writer) bool {
-	return !noColor && environ.Get(env, "NO_COLOR") == "" && colorTerminal(w)
-}
-
-// colorTerminal reports whether w is a terminal that shows colours.
-func colorTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && isTerminal(f) && console.Colors(f)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	return term.IsTerminal(int(f.Fd()))
-}
 
 // newGuardCmd is the hidden command the supervisor runs between devserver
 // and the app; see reload.GuardMain.

@@ -20,11 +20,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // These tests run the devserver binary built in TestMain, as a user would,
-// with the test binary itself as the app (see internal/fakeapp).
+// with the test binary itself as the app (see internal/testrig/fakeapp).
 
 type devserver = testkit.Devserver
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestFlaskFromInitReloadsTemplates: a Flask app recognised by its import

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestViteAndAnAPIFromInit is the day-one two-server project: a Vite

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/lockedbuf"
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/lockedbuf"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestWindowsBuildUnderWine runs the Windows devserver.exe, under Wine, on

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/devserver/devserver/internal/environ"
+	"github.com/devserver/devserver/internal/desktop/environ"
 )
 
 // Forward is how the environment devserver runs in forwards a port.

@@ -16,7 +16,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/devserver/devserver/internal/environ"
+	"github.com/devserver/devserver/internal/desktop/environ"
 	"github.com/devserver/devserver/internal/textfile"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestStepsPerSystem: each system gets its store's commands, those that

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/devserver/devserver/internal/ansi"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
 )
 
 // Bounds: lines kept per source, the bytes of one line (the rest is cut),

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestFlushHandsOverWhatWasWritten: a file written just before Flush is in

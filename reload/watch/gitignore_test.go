@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devserver/devserver/internal/testkit"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // TestIgnoreRules reads ignore files as git does.

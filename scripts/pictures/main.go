@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/devserver/devserver/internal/ansi"
-	"github.com/devserver/devserver/internal/browser"
+	"github.com/devserver/devserver/internal/errorpage/ansi"
+	"github.com/devserver/devserver/internal/testrig/browser"
 )
 
 func main() {
