@@ -7,6 +7,7 @@ package mcpserver
 
 import (
 	"context"
+	"io"
 	"strings"
 	"time"
 
@@ -71,86 +72,84 @@ func Serve(ctx context.Context, find Find, version string) error {
 
 type tools struct{ find Find }
 
-func (t tools) status(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+// answer finds the running devserver, asks it with ask, and gives back
+// what ask says, as the tool's text. An error (no devserver, a refusal)
+// is the tool's error, which the agent reads.
+func (t tools) answer(ask func(*control.Client) (func(io.Writer), error)) (*mcp.CallToolResult, any, error) {
 	c, err := t.find()
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := c.Status(ctx)
+	say, err := ask(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	return text(func(b *strings.Builder) { control.PrintStatus(b, st) }), nil, nil
+	var b strings.Builder
+	say(&b)
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: b.String()}}}, nil, nil
+}
+
+func (t tools) status(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+	return t.answer(func(c *control.Client) (func(io.Writer), error) {
+		st, err := c.Status(ctx)
+		return func(w io.Writer) { control.PrintStatus(w, st) }, err
+	})
 }
 
 func (t tools) wait(ctx context.Context, _ *mcp.CallToolRequest, in WaitInput) (*mcp.CallToolResult, any, error) {
-	c, err := t.find()
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := c.Wait(ctx, seconds(in.TimeoutSeconds))
-	if err != nil {
-		return nil, nil, err
-	}
-	return text(func(b *strings.Builder) { control.PrintSettled(b, s) }), nil, nil
+	return t.answer(func(c *control.Client) (func(io.Writer), error) {
+		s, err := c.Wait(ctx, seconds(in.TimeoutSeconds))
+		return func(w io.Writer) { control.PrintSettled(w, s) }, err
+	})
 }
 
 func (t tools) restart(ctx context.Context, _ *mcp.CallToolRequest, in RestartInput) (*mcp.CallToolResult, any, error) {
-	c, err := t.find()
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := c.Restart(ctx, in.Units, seconds(in.TimeoutSeconds))
-	if err != nil {
-		return nil, nil, err
-	}
-	return text(func(b *strings.Builder) { control.PrintSettled(b, s) }), nil, nil
+	return t.answer(func(c *control.Client) (func(io.Writer), error) {
+		s, err := c.Restart(ctx, in.Units, seconds(in.TimeoutSeconds))
+		return func(w io.Writer) { control.PrintSettled(w, s) }, err
+	})
 }
 
 // browserShown is how many of the browser's latest error lines errors gives.
 const browserShown = 20
 
 func (t tools) errors(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
-	c, err := t.find()
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := c.Status(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	var browser []recent.Line
-	err = c.Logs(ctx, control.BrowserSource, browserShown, false, func(l recent.Line) error {
-		browser = append(browser, l)
-		return nil
+	return t.answer(func(c *control.Client) (func(io.Writer), error) {
+		st, err := c.Status(ctx)
+		if err != nil {
+			return nil, err
+		}
+		browser, err := lines(ctx, c, control.BrowserSource, browserShown)
+		return func(w io.Writer) { control.PrintErrors(w, st, browser) }, err
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return text(func(b *strings.Builder) { control.PrintErrors(b, st, browser) }), nil, nil
 }
 
 func (t tools) logs(ctx context.Context, _ *mcp.CallToolRequest, in LogsInput) (*mcp.CallToolResult, any, error) {
-	c, err := t.find()
-	if err != nil {
-		return nil, nil, err
-	}
 	n := in.Lines
 	if n <= 0 || n > recent.MaxLines {
 		n = min(max(n, 100), recent.MaxLines)
 	}
-	var b strings.Builder
-	err = c.Logs(ctx, in.Unit, n, false, func(l recent.Line) error {
-		control.PrintLine(&b, l)
+	return t.answer(func(c *control.Client) (func(io.Writer), error) {
+		got, err := lines(ctx, c, in.Unit, n)
+		return func(w io.Writer) {
+			for _, l := range got {
+				control.PrintLine(w, l)
+			}
+			if len(got) == 0 {
+				io.WriteString(w, "no lines yet\n")
+			}
+		}, err
+	})
+}
+
+// lines are the last n lines of unit ("" for all).
+func lines(ctx context.Context, c *control.Client, unit string, n int) ([]recent.Line, error) {
+	var out []recent.Line
+	err := c.Logs(ctx, unit, n, false, func(l recent.Line) error {
+		out = append(out, l)
 		return nil
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	if b.Len() == 0 {
-		b.WriteString("no lines yet\n")
-	}
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: b.String()}}}, nil, nil
+	return out, err
 }
 
 // seconds is a tool's timeout, bounded as the channel bounds it.
@@ -159,10 +158,4 @@ func seconds(n int) time.Duration {
 		return 0
 	}
 	return time.Duration(min(n, 3600)) * time.Second
-}
-
-func text(f func(*strings.Builder)) *mcp.CallToolResult {
-	var b strings.Builder
-	f(&b)
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: b.String()}}}
 }
