@@ -40,11 +40,14 @@ func plainValue(v any) any {
 // Marshal prints the effective settings in a config file format, with the
 // file's key names and durations as strings. The output loads back to the
 // same settings.
-func Marshal(cfg *Config, format string) ([]byte, error) {
+func Marshal(cfg *Config, format string, only ...string) ([]byte, error) {
 	if err := CheckFormat(format); err != nil {
 		return nil, err
 	}
-	tree := orderedTree(cfg)
+	if err := cfg.checkSelection(only); err != nil {
+		return nil, err
+	}
+	tree := orderedTree(cfg, only)
 	switch format {
 	case "json":
 		var b bytes.Buffer
@@ -73,9 +76,12 @@ type ordered struct {
 	vals  map[string]any // a plain value or a *ordered section
 }
 
-func orderedTree(cfg *Config) *ordered {
+func orderedTree(cfg *Config, only []string) *ordered {
 	root := &ordered{vals: map[string]any{}}
 	for _, k := range cfg.keys() {
+		if !selected(k.Name, only) {
+			continue
+		}
 		o := root
 		parts := strings.Split(k.Name, ".")
 		for _, p := range parts[:len(parts)-1] {
@@ -161,10 +167,22 @@ func (o *ordered) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// WriteExplain prints every effective value with where it came from: the
-// default, a file position and profile, the overlay, an environment variable
-// or a flag. app.env entries are listed one by one.
-func WriteExplain(w io.Writer, l *Loaded) error {
+// WriteExplain prints every effective value (or those of the keys only
+// names) with where it came from: the default, a file position and
+// profile, the overlay, an environment variable or a flag. app.env entries
+// are listed one by one.
+func WriteExplain(w io.Writer, l *Loaded, only ...string) error {
+	if err := l.Config.checkSelection(only); err != nil {
+		return err
+	}
+	rows := explainRows(l)
+	rows = slices.DeleteFunc(rows, func(r [3]string) bool { return !selected(r[0], only) })
+	return writeExplainRows(w, l, rows)
+}
+
+// explainRows are every key's name, value and origin, app.env's and
+// routes' entries one by one.
+func explainRows(l *Loaded) [][3]string {
 	var rows [][3]string
 	for _, k := range l.Config.keys() {
 		if k.Kind == KindMap {
@@ -188,6 +206,11 @@ func WriteExplain(w io.Writer, l *Loaded) error {
 		}
 		rows = append(rows, [3]string{k.Name, formatValue(l.Config.Get(k.Name)), src})
 	}
+	return rows
+}
+
+// writeExplainRows is the rest of WriteExplain.
+func writeExplainRows(w io.Writer, l *Loaded, rows [][3]string) error {
 	file, overlay, profile := "none (built-in defaults)", "none", "none (base only)"
 	if l.File != "" {
 		file = l.Name(l.File)
@@ -250,4 +273,49 @@ func WriteProfiles(w io.Writer, l *Loaded) error {
 		return err
 	}
 	return nil
+}
+
+// selected reports whether key is one of only (all when only is empty):
+// named, under a named section ("watch" selects watch.mode), or a map
+// whose entry is named ("app.env.DEBUG" selects app.env).
+func selected(key string, only []string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(only, func(o string) bool {
+		return key == o || strings.HasPrefix(key, o+".") || strings.HasPrefix(o, key+".")
+	})
+}
+
+// checkSelection says which of only names no key of c, and what is
+// meant if it can tell.
+func (c *Config) checkSelection(only []string) error {
+	var names []string
+	for _, k := range c.keys() {
+		for i, r := range k.Name { // its sections too: "processes.web" of processes.web.run
+			if r == '.' && !slices.Contains(names, k.Name[:i]) {
+				names = append(names, k.Name[:i])
+			}
+		}
+		names = append(names, k.Name)
+	}
+	for _, o := range only {
+		if !slices.ContainsFunc(names, func(n string) bool { return selected(n, []string{o}) }) {
+			return &KeyError{Name: o, Suggest: suggest(o, names)}
+		}
+	}
+	return nil
+}
+
+// KeyError is a key asked for that the config has not.
+type KeyError struct {
+	Name    string
+	Suggest string // the nearest key, or ""
+}
+
+func (e *KeyError) Error() string {
+	if e.Suggest != "" {
+		return fmt.Sprintf("no key %q; did you mean %s?", e.Name, e.Suggest)
+	}
+	return fmt.Sprintf("no key %q (devserver config --explain lists them)", e.Name)
 }

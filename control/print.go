@@ -1,6 +1,7 @@
 package control
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -146,4 +147,18 @@ func PrintErrors(w io.Writer, st Status, browser []recent.Line) {
 			PrintLine(w, l)
 		}
 	}
+}
+
+// Print writes v as indented JSON, or as human says it to a person.
+func Print(w io.Writer, asJSON bool, v any, human func(io.Writer)) error {
+	if !asJSON {
+		human(w)
+		return nil
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
 }

@@ -24,20 +24,21 @@ func newConfigCmd(env runEnv) *cobra.Command {
 	var format string
 	var explain bool
 	cmd := &cobra.Command{
-		Use:   "config",
-		Short: "Print the effective config, or with --explain where each value comes from",
+		Use:   "config [KEY...]",
+		Short: "Print the effective config (or some keys: watch, app.run), or with --explain where each value comes from",
 		Long: `Print the configuration devserver would run with, after the file, the chosen
 profile, the local overlay, DEVSERVER_* variables and flags. It takes the same
 flags as devserver itself, so
 
   devserver config --profile lan --port 9000
 
-shows exactly what 'devserver --profile lan --port 9000' would run.`,
+shows exactly what 'devserver --profile lan --port 9000' would run. Keys
+(app.run) or sections (watch) print only those.`,
 		Example: `  devserver config --explain
   devserver config --profile lan --format json
-  DEVSERVER_PORT=9100 devserver config --explain`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  devserver config watch app.run
+  DEVSERVER_PORT=9100 devserver config --explain port`,
+		RunE: func(cmd *cobra.Command, keys []string) error {
 			if err := config.CheckFormat(format); err != nil {
 				return usageError{fmt.Errorf("--format: %w", err)}
 			}
@@ -46,9 +47,9 @@ shows exactly what 'devserver --profile lan --port 9000' would run.`,
 				return err
 			}
 			if explain {
-				return config.WriteExplain(cmd.OutOrStdout(), l)
+				return config.WriteExplain(cmd.OutOrStdout(), l, keys...)
 			}
-			out, err := config.Marshal(l.Config, format)
+			out, err := config.Marshal(l.Config, format, keys...)
 			if err != nil {
 				return err
 			}

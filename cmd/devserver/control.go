@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -32,7 +31,7 @@ func newStatusCmd(env runEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printed(cmd.OutOrStdout(), asJSON, st, func(w io.Writer) { control.PrintStatus(w, st) })
+			return control.Print(cmd.OutOrStdout(), asJSON, st, func(w io.Writer) { control.PrintStatus(w, st) })
 		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -150,25 +149,11 @@ func settled(cmd *cobra.Command, asJSON bool, s control.Settled, err error) erro
 	if err != nil {
 		return err
 	}
-	if err := printed(cmd.OutOrStdout(), asJSON, s, func(w io.Writer) { control.PrintSettled(w, s) }); err != nil {
+	if err := control.Print(cmd.OutOrStdout(), asJSON, s, func(w io.Writer) { control.PrintSettled(w, s) }); err != nil {
 		return err
 	}
 	if !s.Ready() {
 		return exitError{exitFailure, errors.New("not every unit is ready")}
 	}
 	return nil
-}
-
-// printed writes v as JSON, or as human prints it.
-func printed(w io.Writer, asJSON bool, v any, human func(io.Writer)) error {
-	if !asJSON {
-		human(w)
-		return nil
-	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(w, string(b))
-	return err
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,6 +59,9 @@ func TestMain(m *testing.M) {
 //	-- stderr --     expected standard error
 //	-- exit --       expected exit code
 //	-- want/PATH --  expected content of a file after the run (optional)
+//	-- has/PATH --   lines a file must hold after the run, in this order,
+//	                 among others (optional; -update leaves them as written):
+//	                 for a case about a part of a file every key is in
 //
 // Every other section is a file written under the case's root before the
 // run. $WORK in expected output stands for the root.
@@ -64,7 +69,8 @@ type golden struct {
 	args, env []string
 	dir       string
 	files     map[string][]byte
-	want      map[string]string // file path → expected content
+	want      map[string]string   // file path → expected content
+	has       map[string][]string // file path → lines it must hold, in order
 	stdout    string
 	stderr    string
 	exit      int
@@ -76,7 +82,7 @@ func readGolden(t *testing.T, path string) (*txtar.Archive, golden) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := golden{files: map[string][]byte{}, want: map[string]string{}}
+	g := golden{files: map[string][]byte{}, want: map[string]string{}, has: map[string][]string{}}
 	for _, f := range ar.Files {
 		text := string(f.Data)
 		switch {
@@ -101,6 +107,8 @@ func readGolden(t *testing.T, path string) (*txtar.Archive, golden) {
 			}
 		case strings.HasPrefix(f.Name, "want/"):
 			g.want[strings.TrimPrefix(f.Name, "want/")] = text
+		case strings.HasPrefix(f.Name, "has/"):
+			g.has[strings.TrimPrefix(f.Name, "has/")] = strings.Split(strings.TrimRight(text, "\n"), "\n")
 		default:
 			g.files[f.Name] = f.Data
 		}
@@ -138,7 +146,11 @@ type result struct {
 func (g golden) collect(t *testing.T, root string, r *result) {
 	t.Helper()
 	r.files = map[string]string{}
-	for name := range g.want {
+	names := slices.Collect(maps.Keys(g.want))
+	for name := range g.has {
+		names = append(names, name)
+	}
+	for _, name := range names {
 		data, err := os.ReadFile(filepath.Join(root, name))
 		if err != nil {
 			r.files[name] = "(missing: " + err.Error() + ")"
@@ -191,6 +203,17 @@ func (g golden) check(t *testing.T, how string, got result) {
 	if got.exit != g.exit {
 		t.Errorf("%s: exit code %d, want %d", how, got.exit, g.exit)
 	}
+	for name, lines := range g.has {
+		rest := strings.Split(got.files[name], "\n")
+		for _, l := range lines {
+			i := slices.Index(rest, l)
+			if i < 0 {
+				t.Errorf("%s: file %s has no line %q after the ones before it:\n%s", how, name, l, got.files[name])
+				break
+			}
+			rest = rest[i+1:]
+		}
+	}
 	for name, want := range g.want {
 		if diff := cmp.Diff(want, got.files[name]); diff != "" {
 			t.Errorf("%s: file %s (-want +got):\n%s", how, name, diff)
@@ -236,7 +259,9 @@ func rewrite(t *testing.T, path string, ar *txtar.Archive, got result) {
 	set("stderr", got.stderr)
 	set("exit", strconv.Itoa(got.exit)+"\n")
 	for name, text := range got.files {
-		set("want/"+name, text)
+		if slices.ContainsFunc(ar.Files, func(f txtar.File) bool { return f.Name == "want/"+name }) {
+			set("want/"+name, text) // a has/ section is as its author wrote it
+		}
 	}
 	if err := os.WriteFile(path, txtar.Format(ar), 0o644); err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ const (
 	maxFileLines = 500 // non-test files
 	// maxCmdLines holds cmd/devserver where it is while the house re-sort
 	// takes it to 600: it may shrink, never grow.
-	maxCmdLines = 956
+	maxCmdLines = 945
 )
 
 // TestHouseRules: no non-test function over maxFuncLines lines unless its

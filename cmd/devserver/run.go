@@ -67,6 +67,9 @@ func run(ctx context.Context, args []string, env runEnv) int {
 	var cfgErr config.ErrorList
 	var usage usageError
 	var exit exitError
+	if keyErr := (*config.KeyError)(nil); errors.As(err, &keyErr) {
+		err = usageError{err} // a key config does not have: the command line's mistake
+	}
 	switch {
 	case errors.As(err, &cfgErr):
 		fmt.Fprintln(env.Stderr, cfgErr.Error())
