@@ -129,10 +129,14 @@ func newProxy(app Upstream, readyTimeout time.Duration, decode bool) *proxy {
 // rewrite addresses the request to the app that Ready named. With decode,
 // page loads ask for gzip at most.
 func rewrite(pr *httputil.ProxyRequest, decode bool) {
-	t, _ := pr.In.Context().Value(upstreamKey{}).(*target)
+	// The proxy's ServeHTTP puts the target in every request's context
+	// before the ReverseProxy sees it, and the ReverseProxy is reached
+	// through nothing else: the assertion cannot fail.
+	t := pr.In.Context().Value(upstreamKey{}).(*target)
 	pr.SetURL(&url.URL{Scheme: "http", Host: t.addr})
-	// SetURL drops the whole query when any part of it does not parse (";"
-	// for one); the app gets it exactly as sent.
+	// The ReverseProxy re-encodes the whole query before Rewrite when any
+	// part of it does not parse (cleanQueryParams: a ";" or a bad escape),
+	// dropping that part; the app gets it exactly as sent.
 	pr.Out.URL.RawQuery = pr.In.URL.RawQuery
 	pr.Out.Host = pr.In.Host // the app builds its URLs for the public host
 	pr.SetXForwarded()
