@@ -9,7 +9,7 @@ package config
 var defaultIgnores = []struct{ glob, why string }{
 	{".git", "version control"},
 	{"node_modules", "dependencies (npm, yarn, pnpm; Vite's cache node_modules/.vite with them)"},
-	{".devserver", "devserver's own state (its local CA)"},
+	{".devserver", "devserver's own state (its local CA, the control channel)"},
 	{".venv", "a Python virtual environment"},
 	{"__pycache__", "Python bytecode, written at each import"},
 	{"*.pyc", "Python bytecode"},

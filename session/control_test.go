@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/devserver/devserver/control"
 	"github.com/devserver/devserver/internal/recent"
+	"github.com/devserver/devserver/internal/testrig/testkit"
 	"github.com/devserver/devserver/session"
 )
 
@@ -82,5 +84,37 @@ func receive(t *testing.T, lines <-chan string) string {
 	case <-time.After(20 * time.Second):
 		t.Fatal("no line followed")
 		return ""
+	}
+}
+
+// TestOwnStateIsNoSource: with a watch.ignore that leaves .devserver in,
+// the control channel's files and anything else there restart nothing,
+// while a source still does; devserver wait sees both through.
+func TestOwnStateIsNoSource(t *testing.T) {
+	dir := t.TempDir()
+	cfg := strings.Replace(appConfig(t, "", "1", "", ""), "watch: {enabled: false, interval: 20ms}", "watch: {interval: 20ms, debounce: 10ms, ignore: []}", 1)
+	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte(cfg), 0o644)
+	r := runWith(t, dir, session.Options{Control: true})
+	c, err := control.Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	settle := func() {
+		t.Helper()
+		if s, err := c.Wait(ctx, 0); err != nil || !s.Ready() {
+			t.Fatalf("wait: %+v, %v", s, err)
+		}
+	}
+	settle()
+	testkit.WriteFile(t, filepath.Join(dir, ".devserver", "scratch"), "x")
+	settle()
+	if n := r.countLog(`msg="app started"`); n != 1 {
+		t.Errorf("%d app starts after a write in .devserver, want 1:\n%s", n, r.log)
+	}
+	testkit.WriteFile(t, filepath.Join(dir, "main.go"), "package main\n")
+	settle()
+	if n := r.countLog(`msg="app started"`); n != 2 {
+		t.Errorf("%d app starts after a source changed, want 2:\n%s", n, r.log)
 	}
 }
