@@ -249,9 +249,9 @@ func TestADDRPORTAndIPv6(t *testing.T) {
 	if status, body := testkit.Get(t, d.URL); status != http.StatusOK || body != "static index" {
 		t.Errorf("GET over IPv6: %d %q", status, body)
 	}
-	if !strings.Contains(d.Stderr.String(), "devserver init") {
-		t.Errorf("no hint to run devserver init without a config file:\n%s", d.Stderr)
-	}
+	testkit.WaitFor(t, 10*time.Second, "the hint to run devserver init without a config file", func() bool {
+		return strings.Contains(d.Stderr.String(), "devserver init") // stderr is read apart from the banner
+	})
 	d2 := startDevserver(t, dir, nil, "127.0.0.1:0")
 	if !strings.HasPrefix(d2.URL, "http://127.0.0.1:") || strings.HasSuffix(d2.URL, ":0/") {
 		t.Errorf("banner URL %q, want 127.0.0.1 and the port chosen", d2.URL)

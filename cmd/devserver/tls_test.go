@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devserver/devserver/internal/testrig/testkit"
 )
 
 // selfSigned writes a certificate for localhost and 127.0.0.1 and its key,
@@ -132,9 +134,13 @@ func TestHTTPSAuto(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "devserver.yaml"), []byte("port: 0\ntls: auto\n"), 0o644)
 	home := []string{"HOME=" + t.TempDir()} // the user's own record of the CAs devserver made
 	d := startDevserver(t, dir, home)
-	if !strings.HasPrefix(d.URL, "https://127.0.0.1:") || !strings.Contains(d.Stderr.String(), "made a local CA for HTTPS") {
+	if !strings.HasPrefix(d.URL, "https://127.0.0.1:") {
 		t.Fatalf("banner URL %q; stderr:\n%s", d.URL, d.Stderr)
 	}
+	// The log line comes on stderr, read apart from the banner's stdout.
+	testkit.WaitFor(t, 10*time.Second, "the local CA's log line", func() bool {
+		return strings.Contains(d.Stderr.String(), "made a local CA for HTTPS")
+	})
 	caFile := filepath.Join(dir, ".devserver", "tls", "ca.pem")
 	caPEM, err := os.ReadFile(caFile)
 	if err != nil {
