@@ -59,9 +59,6 @@ func Listen(root string, s Session, log *slog.Logger) (*Server, error) {
 	return srv, nil
 }
 
-// Where is the channel's address, for the log.
-func (srv *Server) Where() string { return srv.ep.Address }
-
 // Close stops answering, ends the streams, and removes the state file.
 func (srv *Server) Close() error {
 	srv.stop()
