@@ -78,10 +78,7 @@ func TestLiveReloadInABrowser(t *testing.T) {
 	t.Parallel()
 	needBinary(t)
 	b := openBrowser(t)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir := t.TempDir()
 	write := func(name, content string) { testkit.WriteFile(t, filepath.Join(dir, name), content) }
 	page := func(version string) string {

@@ -25,6 +25,24 @@ var update = flag.Bool("update", false, "rewrite the expected output of golden t
 // would; "" when -short skips them.
 var binary string
 
+// fakeAppBinary is the fake app built as a program of its own
+// (internal/testrig/fakeapp/run), or "" with -short.
+var fakeAppBinary string
+
+// appBinary is the program a test's project runs as its app, in the mode
+// FAKEAPP says: the fake app's own binary, or this test binary with -short.
+func appBinary(t *testing.T) string {
+	t.Helper()
+	if fakeAppBinary != "" {
+		return fakeAppBinary
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return self
+}
+
 func TestMain(m *testing.M) {
 	if mode, ok := os.LookupEnv(fakeapp.Env); ok {
 		os.Exit(fakeapp.Main(mode))
@@ -38,11 +56,12 @@ func TestMain(m *testing.M) {
 				return 1
 			}
 			defer os.RemoveAll(dir)
-			binary = filepath.Join(dir, "devserver")
-			out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "build devserver: %v\n%s", err, out)
-				return 1
+			binary, fakeAppBinary = filepath.Join(dir, "devserver"), filepath.Join(dir, "fakeapp")
+			for _, b := range [][2]string{{binary, "."}, {fakeAppBinary, "../../internal/testrig/fakeapp/run"}} {
+				if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
+					fmt.Fprintf(os.Stderr, "build %s: %v\n%s", b[1], err, out)
+					return 1
+				}
 			}
 		}
 		return m.Run()

@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,10 +21,7 @@ import (
 // own, outside the tree.
 func threeProcesses(t *testing.T) (dir string, pids func(name string) []int) {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir, out := t.TempDir(), t.TempDir()
 	file := func(name string) string { return filepath.Join(out, name) }
 	run := strconv.Quote(strconv.Quote(self))

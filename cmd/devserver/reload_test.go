@@ -414,7 +414,7 @@ func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	orig, _ := os.ReadFile(cfgPath)
 	d := startDevserver(t, dir, nil)
-	self, _ := os.Executable()
+	self := appBinary(t)
 	quoted := strconv.Quote(strconv.Quote(self))
 	if !strings.Contains(string(orig), "run: "+quoted) {
 		t.Fatalf("unexpected project config:\n%s", orig)
@@ -438,7 +438,7 @@ func TestChangedCommandIsAnnouncedFirst(t *testing.T) {
 // restarts at most twice (the burst, and the config).
 func TestConfigStorm(t *testing.T) {
 	t.Parallel()
-	d, pidfile, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 500ms\n  debounce: 50ms\n")
+	d, pidfile, cfgPath, orig := configProject(t, "watch:\n  paths: [src]\n  interval: 500ms\n  debounce: 300ms\n") // a stall of the writer under load must not end its burst
 	dir := filepath.Dir(cfgPath)
 	starts := len(testkit.Pids(t, pidfile))
 	for i := range 1000 {
@@ -492,10 +492,7 @@ func TestAHostileConfigSavedWhileRunning(t *testing.T) {
 // to name in the project's root: a file inside the watched tree.
 func selfWritingProject(t *testing.T, name string) (dir, pidfile string) {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir = t.TempDir()
 	pidfile = filepath.Join(dir, name)
 	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), fmt.Sprintf(`port: 0
@@ -568,10 +565,7 @@ func TestRestartLoopIsStopped(t *testing.T) {
 // see their connection end, and a new stream reaches the new app.
 func TestStreamsEndWithTheirApp(t *testing.T) {
 	t.Parallel()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir := t.TempDir()
 	pidfile := filepath.Join(t.TempDir(), "pids")
 	testkit.WriteFile(t, filepath.Join(dir, "devserver.yaml"), fmt.Sprintf(`port: 0

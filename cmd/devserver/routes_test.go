@@ -24,10 +24,7 @@ import (
 // rest to web; each restarts for its own files only.
 func twoServers(t *testing.T, webMode string) (dir string, pids func(name string) []int) {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir, out := t.TempDir(), t.TempDir()
 	file := func(name string) string { return filepath.Join(out, name) }
 	run := strconv.Quote(strconv.Quote(self))
@@ -172,10 +169,7 @@ func TestReadyPathHoldsRequests(t *testing.T) {
 // and its stop in one file.
 func dependent(t *testing.T, dbMode string) (dir, order string) {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir, order = t.TempDir(), filepath.Join(t.TempDir(), "order")
 	run := strconv.Quote(strconv.Quote(self))
 	testkit.WriteTree(t, dir, map[string]string{
@@ -286,10 +280,7 @@ func TestTheButtonRestartsItsUnit(t *testing.T) {
 // route / serves the site (no static listing of the project in its way).
 func TestNoAppWhenRoutesSayWhatRuns(t *testing.T) {
 	t.Parallel()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir := t.TempDir()
 	testkit.WriteTree(t, dir, map[string]string{
 		"devserver.yaml": fmt.Sprintf("port: 0\nprocesses:\n  web:\n    run: %s\n    env: {FAKEAPP: serve, GEN: web}\n    http: true\nroutes:\n  /: web\n",

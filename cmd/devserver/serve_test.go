@@ -75,10 +75,7 @@ func interrupt(t *testing.T, d *devserver) int {
 // project writes a devserver.yaml whose app is this test binary in mode.
 func project(t *testing.T, mode, extra string) (dir, pidfile string) {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := appBinary(t)
 	dir = t.TempDir()
 	// Outside the tree: an app that writes into the tree it is restarted
 	// for restarts itself for ever.
@@ -180,7 +177,7 @@ func TestSIGKILLTakesTheAppDown(t *testing.T) {
 // children it started.
 func TestSIGKILLTakesTheBuildDown(t *testing.T) {
 	t.Parallel()
-	self, _ := os.Executable()
+	self := appBinary(t)
 	dir, _ := project(t, "serve", "")
 	cfgPath := filepath.Join(dir, "devserver.yaml")
 	cfg, _ := os.ReadFile(cfgPath)
