@@ -5,8 +5,11 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,4 +96,87 @@ func checkDocMentions(t *testing.T, path, rel string, f *ast.File) {
 			t.Errorf("%s: the package doc names %s, which is not there", rel, name)
 		}
 	}
+}
+
+// TestArchitectureArrowsAreImports: each arrow of docs/ARCHITECTURE.md's
+// package map ("├──► config" under session, "▼" from cmd to session) is an
+// import go list sees, so the drawing cannot drift from the code.
+func TestArchitectureArrowsAreImports(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	doc, err := os.ReadFile("../../docs/ARCHITECTURE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(doc), "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	arrows := mapArrows(block)
+	if len(arrows) < 5 {
+		t.Fatalf("read %d arrows from the package map; the drawing's form changed", len(arrows))
+	}
+	t.Logf("the map's arrows: %v", arrows)
+	const mod = "github.com/devserver/devserver/"
+	for _, a := range arrows {
+		out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, "../../"+a[0]).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", a[0], err)
+		}
+		if !slices.Contains(strings.Fields(string(out)), mod+a[1]) {
+			t.Errorf("docs/ARCHITECTURE.md draws %s → %s, but %s does not import %s", a[0], a[1], a[0], a[1])
+		}
+	}
+}
+
+// mapArrows reads the package map's arrows as [from, to] pairs: a package
+// starts a line or follows "──► "; an arrow's source is the latest package
+// whose name starts left of the arrow; "▼" points from the latest package
+// left of it to the next package that starts a line.
+func mapArrows(block string) [][2]string {
+	type pkg struct {
+		name string
+		col  int
+	}
+	var seen []pkg
+	var out [][2]string
+	down := ""
+	for line := range strings.SplitSeq(block, "\n") {
+		runes := []rune(line)
+		name, col := "", -1
+		if len(runes) > 0 && runes[0] != ' ' {
+			name, col = strings.Fields(line)[0], 0
+		}
+		if i := strings.Index(line, "──► "); i >= 0 {
+			arrowCol := len([]rune(line[:i]))
+			fields := strings.Fields(line[i+len("──► "):])
+			if len(fields) == 0 {
+				continue
+			}
+			name, col = fields[0], arrowCol+4
+			for j := len(seen) - 1; j >= 0; j-- {
+				if seen[j].col < arrowCol {
+					out = append(out, [2]string{seen[j].name, name})
+					break
+				}
+			}
+		}
+		if strings.TrimSpace(line) == "▼" {
+			downCol := len([]rune(line[:strings.Index(line, "▼")]))
+			for j := len(seen) - 1; j >= 0; j-- {
+				if seen[j].col < downCol {
+					down = seen[j].name
+					break
+				}
+			}
+		}
+		if name != "" {
+			if down != "" && col == 0 {
+				out = append(out, [2]string{down, name})
+				down = ""
+			}
+			seen = append(seen, pkg{name, col})
+		}
+	}
+	return out
 }
