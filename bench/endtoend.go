@@ -74,18 +74,9 @@ func (b *bench) bareLoopRow(files, runs int, interval time.Duration) (time.Durat
 	if err := warmUp(dir, pidfile); err != nil {
 		return 0, fmt.Errorf("the bare loop: %w", err)
 	}
-	var toProc []time.Duration
-	for i := range runs {
-		time.Sleep(time.Duration(rand.Int64N(int64(interval))))
-		before := pidCount(pidfile)
-		t0 := time.Now()
-		if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
-			return 0, err
-		}
-		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
-			return 0, fmt.Errorf("the bare loop did not restart")
-		}
-		toProc = append(toProc, time.Since(t0))
+	toProc, err := timeRestarts(dir, pidfile, runs, 0, interval)
+	if err != nil {
+		return 0, fmt.Errorf("the bare loop: %w", err)
 	}
 	p95 := percentile(toProc, 0.95)
 	fmt.Fprintf(&b.out, "| bare radovskyb loop | %d | %s | %s | %s | – | – | – | – | – |\n", files, interval, ms(percentile(toProc, 0.5)), ms(p95))

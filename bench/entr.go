@@ -57,20 +57,11 @@ func (b *bench) entrRow(files, runs int) (time.Duration, error) {
 	if err := warmUp(dir, pidfile); err != nil {
 		return 0, fmt.Errorf("entr: %w: %s", err, out())
 	}
-	var toProc []time.Duration
-	for i := range runs {
-		// Spaced out: entr drops a change that comes while it restarts
-		// its command (seen at 50 ms apart), which would be no latency.
-		time.Sleep(300*time.Millisecond + time.Duration(rand.Int64N(int64(100*time.Millisecond))))
-		before := pidCount(pidfile)
-		t0 := time.Now()
-		if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
-			return 0, err
-		}
-		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
-			return 0, fmt.Errorf("entr: no restart: %s", out())
-		}
-		toProc = append(toProc, time.Since(t0))
+	// Spaced out: entr drops a change that comes while it restarts its
+	// command (seen at 50 ms apart), which would be no latency.
+	toProc, err := timeRestarts(dir, pidfile, runs, 300*time.Millisecond, 100*time.Millisecond)
+	if err != nil {
+		return 0, fmt.Errorf("entr: %w: %s", err, out())
 	}
 	p95 := percentile(toProc, 0.95)
 	fmt.Fprintf(&b.out, "| entr | %d | – | %s | %s | – | – | – | – | – |\n", files, ms(percentile(toProc, 0.5)), ms(p95))
@@ -90,4 +81,24 @@ func warmUp(dir, pidfile string) error {
 		return fmt.Errorf("no restart for a minute of changes")
 	}
 	return nil
+}
+
+// timeRestarts writes the measured file runs times, each after a pause of
+// at least least and a random part of spread (a random phase against a
+// poll), and returns how long each took to a new process in pidfile.
+func timeRestarts(dir, pidfile string, runs int, least, spread time.Duration) ([]time.Duration, error) {
+	var out []time.Duration
+	for i := range runs {
+		time.Sleep(least + time.Duration(rand.Int64N(int64(spread))))
+		before := pidCount(pidfile)
+		t0 := time.Now()
+		if err := os.WriteFile(filepath.Join(dir, "src", "d0000", "f000.txt"), []byte(fmt.Sprint(i)), 0o644); err != nil {
+			return nil, err
+		}
+		if err := testkit.WaitUntil(30*time.Second, time.Millisecond, func() bool { return pidCount(pidfile) > before }); err != nil {
+			return nil, fmt.Errorf("no restart")
+		}
+		out = append(out, time.Since(t0))
+	}
+	return out, nil
 }

@@ -144,6 +144,8 @@ func (s Settled) Ready() bool {
 type Session interface {
 	// Status is the session's state now.
 	Status() Status
+	// Units are the units' names, the app first.
+	Units() []string
 	// Settle waits until every unit has settled after the changes made
 	// until now (flush: the watcher looks for them first), or ctx ends.
 	Settle(ctx context.Context, flush bool) (Status, error)

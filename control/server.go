@@ -94,7 +94,7 @@ func (h *handler) wait(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) restart(w http.ResponseWriter, r *http.Request) {
 	units := r.URL.Query()["unit"]
-	if bad := unknown(h.s.Status(), units); bad != "" {
+	if bad := unknown(h.s.Units(), units); bad != "" {
 		fail(w, http.StatusNotFound, bad)
 		return
 	}
@@ -131,7 +131,7 @@ func (h *handler) settle(w http.ResponseWriter, r *http.Request, f func(context.
 func (h *handler) logs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	unit := q.Get("unit")
-	if bad := unknown(h.s.Status(), []string{unit}); unit != "" && unit != BrowserSource && bad != "" {
+	if bad := unknown(h.s.Units(), []string{unit}); unit != "" && unit != BrowserSource && bad != "" {
 		fail(w, http.StatusNotFound, bad)
 		return
 	}
@@ -177,13 +177,9 @@ func (h *handler) logs(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// unknown says which of names is no unit of st, and which are; "" when
-// each is one.
-func unknown(st Status, names []string) string {
-	var have []string
-	for _, u := range st.Units {
-		have = append(have, u.Name)
-	}
+// unknown says which of names is none of the units have, and which they
+// are; "" when each is one. (Not Status: that reads failures' sources.)
+func unknown(have, names []string) string {
 	for _, n := range names {
 		if !slices.Contains(have, n) {
 			return "no unit " + strconv.Quote(n) + "; the units are " + strings.Join(have, ", ")

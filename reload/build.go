@@ -72,9 +72,7 @@ func (s *Supervisor) buildCurrent(ctx context.Context, old *process) *Failure {
 			s.set(state{phase: phaseStarting})
 		}
 		start := time.Now()
-		s.building(true)
 		out, status, err := s.build(ctx)
-		s.building(false)
 		took := time.Since(start).Round(time.Millisecond)
 		switch {
 		case ctx.Err() != nil:

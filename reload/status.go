@@ -33,13 +33,12 @@ type Status struct {
 // still serve while a restart's build runs, and a restart asked for has a
 // moment before anything of it shows.
 type progress struct {
-	asked    int  // Restart calls
-	taken    int  // asked, when the restart channel was last read
-	cycling  bool // a build-and-start is under way
-	building bool // its build runs
-	starts   int  // instances started
-	since    time.Time
-	pid      int
+	asked   int  // Restart calls
+	taken   int  // asked, when the restart channel was last read
+	cycling bool // a build-and-start is under way
+	starts  int  // instances started
+	since   time.Time
+	pid     int
 }
 
 // Status is the unit's state now. It may be called from any goroutine.
@@ -61,8 +60,10 @@ func (s *Supervisor) Status() Status {
 	default:
 		st.State = StateStarting
 	}
-	if s.prog.building {
-		st.State = StateBuilding
+	for _, w := range s.builds { // a window without an end is the build that runs
+		if !w.start.IsZero() && w.end.IsZero() {
+			st.State, st.Since = StateBuilding, w.start
+		}
 	}
 	return st
 }
@@ -81,14 +82,6 @@ func (s *Supervisor) cycling(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.prog.cycling = on
-}
-
-// building notes that the build runs (true) or is over.
-func (s *Supervisor) building(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.prog.building = on
-	s.prog.since = time.Now()
 }
 
 // started notes an instance started, with its pid.

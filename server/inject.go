@@ -77,8 +77,8 @@ addEventListener("unhandledrejection", function(e) {
 })();`
 
 // injectTag is the script element for one response.
-func (lr *LiveReload) injectTag(gen uint64, nonce string) []byte {
-	key := lr.reportKey()
+// key is the pages' report key, "" when their errors are not taken.
+func (lr *LiveReload) injectTag(gen uint64, nonce, key string) []byte {
 	script := fmt.Sprintf(liveReloadScript, lr.boot, gen, liveReloadPath, key, browserErrorsPath)
 	if key != "" {
 		script = earlyErrors + "\n" + script // in case the early tag could not go first
@@ -87,9 +87,9 @@ func (lr *LiveReload) injectTag(gen uint64, nonce string) []byte {
 }
 
 // earlyTag is the script element that goes first in a page whose errors
-// are reported, or nil when they are not.
-func (lr *LiveReload) earlyTag(nonce string) []byte {
-	if lr.reportKey() == "" {
+// are reported (key is set), or nil when they are not.
+func earlyTag(nonce, key string) []byte {
+	if key == "" {
 		return nil
 	}
 	return fmt.Appendf(nil, "<script nonce=\"%s\">%s</script>", nonce, earlyErrors)
@@ -220,7 +220,8 @@ func (in *injector) decide(code int) {
 		return
 	}
 	nonce := newNonce()
-	tag, early := in.lr.injectTag(in.gen, nonce), in.lr.earlyTag(nonce)
+	key := in.lr.reportKey() // once a page: it takes a lock
+	tag, early := in.lr.injectTag(in.gen, nonce, key), earlyTag(nonce, key)
 	if cl := h.Get("Content-Length"); cl != "" {
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil {

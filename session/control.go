@@ -70,6 +70,14 @@ func (s *session) openControl() {
 	s.control = srv
 }
 
+// Units are the units' names, the app first.
+func (c *shown) Units() []string {
+	if v := c.view.Load(); v != nil {
+		return v.units
+	}
+	return nil
+}
+
 // Status is the session's state now.
 func (c *shown) Status() control.Status {
 	v := c.view.Load()

@@ -86,10 +86,7 @@ func (s *session) filesChanged(b watch.Batch) {
 	cfgFiles := contentFiles(s.loaded)
 	var paths []string
 	for _, p := range b.Paths {
-		// devserver's own state (the control channel's files, the local
-		// CA) is no one's source, even when watch.ignore leaves it in.
-		own := p == ".devserver" || strings.HasPrefix(p, ".devserver/")
-		if !own && !slices.Contains(cfgFiles, cfg.Abs(p)) {
+		if !slices.Contains(cfgFiles, cfg.Abs(p)) {
 			paths = append(paths, p)
 		}
 	}

@@ -42,6 +42,13 @@ type Log struct {
 	follows map[*follower]bool
 }
 
+// init makes the zero Log's maps; l.mu is held.
+func (l *Log) init() {
+	if l.rings == nil {
+		l.rings, l.follows = map[string]*ring{}, map[*follower]bool{}
+	}
+}
+
 type ring struct {
 	lines []Line
 	next  int // where the next line goes once full
@@ -57,9 +64,7 @@ func (l *Log) Add(line Line) {
 	line.Text = clip(line.Text)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.rings == nil {
-		l.rings, l.follows = map[string]*ring{}, map[*follower]bool{}
-	}
+	l.init()
 	r := l.rings[line.Source]
 	if r == nil {
 		if len(l.order) == maxSources {
@@ -110,9 +115,7 @@ func (l *Log) Last(source string, n int) []Line {
 func (l *Log) Follow(source string) (lines <-chan Line, stop func()) {
 	f := &follower{source: source, c: make(chan Line, followBuffer)}
 	l.mu.Lock()
-	if l.follows == nil {
-		l.rings, l.follows = map[string]*ring{}, map[*follower]bool{}
-	}
+	l.init()
 	l.follows[f] = true
 	l.mu.Unlock()
 	var once sync.Once

@@ -28,6 +28,9 @@ func Explain(opts Options, path string) (string, error) {
 	if editorTemp(filepath.Base(abs)) {
 		return "an editor's temporary file, never a change of its own", nil
 	}
+	if rel == StateDir || strings.HasPrefix(rel, StateDir+"/") {
+		return "devserver's own state (the local CA, the control channel), never watched", nil
+	}
 	root := ""
 	for _, r := range t.roots {
 		if abs == r || under(r, abs) {

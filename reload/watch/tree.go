@@ -109,20 +109,26 @@ func (t *tree) outside(path string) string {
 	return filepath.ToSlash(path)
 }
 
+// StateDir is devserver's own state under the project root (the local
+// CA, the control channel's files): never walked, whatever watch.ignore
+// says, as nothing there is anyone's source.
+const StateDir = ".devserver"
+
 // enters reports whether the directory at path is walked: it is not
-// ignored.
+// devserver's state and not ignored.
 func (t *tree) enters(path string) bool {
-	return !t.ignore.match(t.rel(path))
+	rel := t.rel(path)
+	return rel != StateDir && !t.ignore.match(rel)
 }
 
 // counts reports whether a change of the file at path counts: it matches
 // the globs or lies in an own directory, is not ignored, and is not an
 // editor's temporary file.
 func (t *tree) counts(path, name string) bool {
-	if editorTemp(name) {
+	rel := t.rel(path)
+	if editorTemp(name) || rel == StateDir || strings.HasPrefix(rel, StateDir+"/") {
 		return false
 	}
-	rel := t.rel(path)
 	return (t.globs.match(rel) || t.owns(path)) && !t.ignore.match(rel)
 }
 
