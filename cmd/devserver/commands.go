@@ -4,14 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"time"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/desktop/environ"
 	"github.com/devserver/devserver/internal/errorpage/ansi"
 	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/localnet"
@@ -185,35 +181,16 @@ there yet. It signs only for local names and addresses (docs/SECURITY.md).`,
 			if err != nil {
 				return err
 			}
-			return trustCA(cmd.OutOrStdout(), l, env, printOnly)
+			err = localca.Trust(cmd.OutOrStdout(), localca.TrustOptions{Root: l.Config.Root, Hosts: localnet.Names(l.Config.Addr),
+				Environ: env.Environ, Name: l.Name, PrintOnly: printOnly})
+			if step := (*localca.StepError)(nil); errors.As(err, &step) {
+				return exitError{exitFailure, err}
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&printOnly, "print", false, "print the commands, run none")
 	return cmd
-}
-
-// trustCA makes the project's local CA if needed and trusts it, or prints
-// the commands that would. It says first what is about to be trusted.
-func trustCA(w io.Writer, l *config.Loaded, env runEnv, printOnly bool) error {
-	cfg := l.Config
-	lc, err := localca.Ensure(localca.Options{Root: cfg.Root, State: localca.StateDir(env.Environ, runtime.GOOS),
-		Hosts: localnet.Names(cfg.Addr), Now: time.Now()})
-	if err != nil {
-		return err
-	}
-	lc.Describe(w, l.Name)
-	home := environ.Get(env.Environ, "HOME")
-	if runtime.GOOS == "windows" {
-		home = environ.Get(env.Environ, "USERPROFILE")
-	}
-	steps, err := localca.Steps(runtime.GOOS, lc.Install, home, localca.Have)
-	if err != nil {
-		return err
-	}
-	if err := localca.Apply(w, steps, printOnly, os.Geteuid() == 0); err != nil {
-		return exitError{exitFailure, err}
-	}
-	return nil
 }
 
 func newWhyCmd(env runEnv) *cobra.Command {

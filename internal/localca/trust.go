@@ -9,7 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"time"
+
+	"github.com/devserver/devserver/internal/desktop/environ"
 )
 
 // Step is one command of trusting a CA.
@@ -130,6 +134,45 @@ func Apply(w io.Writer, steps []Step, printOnly, admin bool) error {
 		fmt.Fprintln(w, "Run the commands above (they need an administrator), then restart the browser.")
 	case left == 0:
 		fmt.Fprintln(w, "Trusted. Restart the browser; Firefox keeps its own store: Settings › Privacy & Security › Certificates › Import.")
+	}
+	return nil
+}
+
+// TrustOptions say whose CA Trust makes trusted, and how.
+type TrustOptions struct {
+	Root      string              // the project root: the CA is in Root/.devserver/tls
+	Hosts     []string            // the names its certificates are for
+	Environ   []string            // KEY=VALUE: the state directory, HOME
+	Name      func(string) string // how a path is shown
+	PrintOnly bool                // print the commands, run none
+}
+
+// StepError is the failure of a step that would have trusted the CA (as
+// opposed to one of making it): it says the step's own error.
+type StepError struct{ Err error }
+
+func (e *StepError) Error() string { return e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Trust makes the project's local CA if needed and makes this machine
+// trust it, or prints the commands that would (`devserver trust`). It says
+// first what is about to be trusted.
+func Trust(w io.Writer, o TrustOptions) error {
+	lc, err := Ensure(Options{Root: o.Root, State: StateDir(o.Environ, runtime.GOOS), Hosts: o.Hosts, Now: time.Now()})
+	if err != nil {
+		return err
+	}
+	lc.Describe(w, o.Name)
+	home := environ.Get(o.Environ, "HOME")
+	if runtime.GOOS == "windows" {
+		home = environ.Get(o.Environ, "USERPROFILE")
+	}
+	steps, err := Steps(runtime.GOOS, lc.Install, home, Have)
+	if err != nil {
+		return err
+	}
+	if err := Apply(w, steps, o.PrintOnly, os.Geteuid() == 0); err != nil {
+		return &StepError{err}
 	}
 	return nil
 }
