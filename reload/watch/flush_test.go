@@ -19,6 +19,7 @@ import (
 // cannot be asked to look (Flush waits for it): its batch comes all the
 // same.
 func TestFlushHandsOverWhatWasWritten(t *testing.T) {
+	t.Parallel()
 	for _, mode := range engines {
 		t.Run(mode, func(t *testing.T) {
 			root := t.TempDir()

@@ -97,6 +97,7 @@ func TestGitignoreIsHonoured(t *testing.T) {
 // is matched anew and followed. A .gitignore over the size cap is said,
 // naming the file, and applies nothing.
 func TestALongGitignoreCostsOneParse(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	var rules strings.Builder
 	for i := range 60_000 {
