@@ -11,7 +11,7 @@ import (
 // What one config file may hold, so that a hostile or broken file costs
 // little to refuse: a YAML file of nested aliases (a "billion laughs" of
 // 824 bytes) would otherwise expand to gigabytes, and deep nesting costs
-// the cube of its depth inside viper. The schema is at most six levels deep
+// the cube of its depth to decode. The schema is at most six levels deep
 // (profiles.NAME.app.env.NAME) and a large real config has a few hundred
 // keys and values; these limits are far above both. They are checked on the
 // syntax tree, which the parsers build in time linear in the file's size

@@ -4,7 +4,10 @@
 // and flag overrides, validation with file:line:col positions, the provenance
 // of every effective value, and the difference between two configs.
 //
-// It is the only package that uses viper. It does not watch files, start
+// It reads each file once, with its own parser: keys keep their case (app.env
+// names) and every value its file:line:col, which viper's reading loses; the
+// values are decoded by the libraries viper uses (yaml.v3, go-toml v2), and
+// TestViperAgrees holds the layering to viper's own. It does not watch files, start
 // processes or listen on sockets: it turns files, environment and flags into a
 // Config, and callers load again when something changes.
 package config

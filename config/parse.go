@@ -16,7 +16,6 @@ import (
 	goparser "github.com/goccy/go-yaml/parser"
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
-	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -28,8 +27,8 @@ type pos struct{ line, col int }
 
 // node is one key of a parsed config file with where it was written. A
 // mapping (YAML) or table (TOML) has kids; anything else is a leaf with a
-// value as the format decodes it: string, int, int64, float64, bool, nil, []any
-// or, for leaves read from viper, map[string]any.
+// value as the format decodes it: string, int, int64, float64, bool, nil,
+// []any or, inside a list, map[string]any.
 type node struct {
 	key, val pos
 	kids     map[string]*node // nil unless a mapping or table
@@ -69,9 +68,11 @@ func format(path string) string {
 	}
 }
 
-// parseFile parses a YAML or TOML config file. Keys keep their case and
-// position; leaf values are read through viper, which lowercases keys but is
-// devserver's reader of record for values. name is the file as errors show it.
+// parseFile parses a YAML or TOML config file: the one reading of it that
+// everything else uses. Keys keep their case and position and values are as
+// the format's library decodes them (yaml.v3, go-toml v2: the libraries
+// viper reads with, so a file means what it would to viper; TestViperAgrees
+// holds Load to that). name is the file as errors show it.
 func parseFile(name, path string, data []byte) (*node, *Error) {
 	// A byte-order mark (Notepad writes one) is no part of the document.
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
@@ -91,48 +92,7 @@ func parseFile(name, path string, data []byte) (*node, *Error) {
 		}
 		return nil, perr
 	}
-	v := viper.New()
-	v.SetConfigType(format(path))
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		// Both parsers are the same libraries; a disagreement is a bug, but
-		// the user still gets the file named.
-		return nil, &Error{File: name, Msg: "cannot read file: " + firstLine(err.Error())}
-	}
-	fillValues(root, "", v.AllSettings())
 	return root, nil
-}
-
-// fillValues replaces each leaf value with viper's reading of it. Viper's tree
-// has lowercased keys; ours keeps the case the file uses. Maps whose names are
-// case-sensitive (app.env) keep our own reading, which viper would lowercase.
-func fillValues(n *node, path string, settings map[string]any) {
-	for name, kid := range n.kids {
-		got, ok := settings[strings.ToLower(name)]
-		if !ok {
-			continue
-		}
-		kidPath := path + name
-		if kid.isMap() {
-			if k, isKey := LookupKey(schemaPath(kidPath)); isKey && k.Kind == KindMap {
-				continue
-			}
-			if sub, ok := got.(map[string]any); ok {
-				fillValues(kid, kidPath+".", sub)
-			}
-			continue
-		}
-		kid.value = got
-	}
-}
-
-// schemaPath turns "profiles.NAME.app.env" into "app.env".
-func schemaPath(path string) string {
-	if rest, ok := strings.CutPrefix(path, "profiles."); ok {
-		if _, after, ok := strings.Cut(rest, "."); ok {
-			return after
-		}
-	}
-	return path
 }
 
 func firstLine(s string) string {
