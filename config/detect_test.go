@@ -55,7 +55,8 @@ func TestInitRecognisesTheStack(t *testing.T) {
 		for _, format := range []string{"yaml", "toml"} {
 			dir := t.TempDir()
 			testkit.WriteTree(t, dir, c.files)
-			_, p, _, err := Init(dir, format, false)
+			in, err := Init(dir, format, false)
+			p := in.Project
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +98,7 @@ func TestInitWritesNoFileThroughALink(t *testing.T) {
 			if err := os.Symlink(outside, filepath.Join(dir, name)); err != nil {
 				t.Fatal(err)
 			}
-			_, _, _, err := Init(dir, "yaml", true)
+			_, err := Init(dir, "yaml", true)
 			if err == nil || !strings.Contains(err.Error(), name+" is a symbolic link (to "+outside+")") {
 				t.Errorf("err %v; want the link and its target named", err)
 			}
@@ -120,7 +121,8 @@ func TestInitAdoptsABoundedProcfile(t *testing.T) {
 		fmt.Fprintf(&b, "p%05d: sleep %d\n", i, i)
 	}
 	testkit.WriteFile(t, filepath.Join(dir, "Procfile"), b.String())
-	_, p, _, err := Init(dir, "yaml", false)
+	in, err := Init(dir, "yaml", false)
+	p := in.Project
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +162,8 @@ func TestInitForAViteFrontend(t *testing.T) {
 	} {
 		for _, format := range []string{"yaml", "toml"} {
 			dir := write(t, c.files)
-			_, p, _, err := Init(dir, format, false)
+			in, err := Init(dir, format, false)
+			p := in.Project
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,14 +193,14 @@ func TestInitInASubdirectorySaysWhatItWouldOverride(t *testing.T) {
 	root := t.TempDir()
 	testkit.WriteTree(t, root, map[string]string{"devserver.yaml": "port: 8000\n", "api/main.go": "package main\n", "api/go.mod": "module x\n"})
 	sub := filepath.Join(root, "api")
-	_, _, _, err := Init(sub, "yaml", false)
+	_, err := Init(sub, "yaml", false)
 	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), filepath.Join(root, "devserver.yaml")+" already configures this directory") {
 		t.Fatalf("init below a config: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(sub, "devserver.yaml")); err == nil {
 		t.Fatal("a config was written anyway")
 	}
-	if _, _, _, err := Init(sub, "yaml", true); err != nil {
+	if _, err := Init(sub, "yaml", true); err != nil {
 		t.Fatalf("init --force: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(sub, "devserver.yaml")); err != nil {

@@ -64,6 +64,15 @@ type ProfileInfo struct {
 	Declared    Source   // where its section starts
 }
 
+// Summary is the profile in a few words: its description, else what it
+// extends.
+func (p ProfileInfo) Summary() string {
+	if p.Description == "" && p.Extends != "" {
+		return "extends " + p.Extends
+	}
+	return p.Description
+}
+
 // WatchFiles returns the files a change of which must reload the config: the
 // config file and every overlay name beside it (so creating an overlay counts).
 // Without a config file it returns the names discovery would find in the root.
@@ -228,55 +237,6 @@ func (in inputs) merge(dir string) (*Config, map[string]Source) {
 		cfg.Addr = "::1"
 	}
 	return cfg, origins
-}
-
-// Validate loads the config as Load does and then, unless opts chose a
-// profile by flag, once more with each profile, so that a problem that
-// only one profile shows is found too. It returns what Load returns, the
-// profiles checked, and every problem found, each once, as an ErrorList.
-func Validate(opts Options) (*Loaded, []string, error) {
-	l, err := Load(opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, chosen := opts.Flags["profile"]; chosen {
-		if l.Config.Profile == "" {
-			return l, nil, nil
-		}
-		return l, []string{l.Config.Profile}, nil
-	}
-	var checked []string
-	var problems ErrorList
-	for _, p := range l.Profiles {
-		popts := opts
-		popts.Flags = maps.Clone(opts.Flags)
-		if popts.Flags == nil {
-			popts.Flags = map[string]string{}
-		}
-		popts.Flags["profile"] = p.Name
-		_, err := Load(popts)
-		var list ErrorList
-		if errors.As(err, &list) {
-			problems = appendNew(problems, list)
-		} else if err != nil {
-			return nil, nil, err
-		}
-		checked = append(checked, p.Name)
-	}
-	if len(problems) > 0 {
-		return nil, nil, problems
-	}
-	return l, checked, nil
-}
-
-// appendNew adds the problems of list that are not in have yet.
-func appendNew(have, list ErrorList) ErrorList {
-	for _, e := range list {
-		if !slices.ContainsFunc(have, func(h *Error) bool { return h.Error() == e.Error() }) {
-			have = append(have, e)
-		}
-	}
-	return have
 }
 
 // readLayer parses one file and checks every key in it, its profile

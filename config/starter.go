@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -187,44 +188,67 @@ type existsError struct{ msg string }
 func (e existsError) Error() string        { return e.msg }
 func (e existsError) Is(target error) bool { return target == ErrExists }
 
+// Initialized is what Init did.
+type Initialized struct {
+	Name    string   // the file written, as devserver.FORMAT
+	Project Project  // what was recognised
+	Added   []string // the lines added to .gitignore
+}
+
+// Report says what Init did and what to do next, for a person.
+func (in Initialized) Report(w io.Writer) error {
+	fmt.Fprintf(w, "wrote %s\n", in.Name)
+	if in.Project.Stack != "" {
+		fmt.Fprintf(w, "recognised %s: %s\n", ansi.Escape(in.Project.Stack), ansi.Escape(in.Project.Describe()))
+	}
+	if len(in.Added) > 0 {
+		fmt.Fprintf(w, "added %s to .gitignore\n", strings.Join(in.Added, " and "))
+	}
+	next := "set app.run in " + in.Name + ", then run devserver"
+	if in.Project.Stack != "" {
+		next = "check " + in.Name + ", then run devserver"
+	}
+	_, err := fmt.Fprintf(w, "next: %s\n", next)
+	return err
+}
+
 // Init writes the starter config devserver.FORMAT into dir (over an
 // existing one of that name only with force; a config file of another
 // format is in the way; one in a directory above, which devserver would
 // find from dir, only with force), with the keys for the stack Detect recognises
 // set, and adds the personal overlay and devserver's local state to dir's
-// .gitignore. It returns the file's name, what was recognised, and the
-// lines it added to .gitignore.
-func Init(dir, format string, force bool) (string, Project, []string, error) {
+// .gitignore. It returns what it did.
+func Init(dir, format string, force bool) (Initialized, error) {
 	name := "devserver." + format
 	for _, other := range []string{"devserver.yaml", "devserver.yml", "devserver.toml"} {
 		st, err := os.Lstat(filepath.Join(dir, other))
 		switch {
 		case err != nil:
 		case st.Mode()&fs.ModeSymlink != 0:
-			return "", Project{}, nil, linkError(dir, other)
+			return Initialized{}, linkError(dir, other)
 		case other != name:
-			return "", Project{}, nil, existsError{other + " already exists; remove it first (one config file per directory)"}
+			return Initialized{}, existsError{other + " already exists; remove it first (one config file per directory)"}
 		case !force:
-			return "", Project{}, nil, existsError{name + " already exists (use --force to overwrite it)"}
+			return Initialized{}, existsError{name + " already exists (use --force to overwrite it)"}
 		}
 	}
 	if st, err := os.Lstat(filepath.Join(dir, ".gitignore")); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		return "", Project{}, nil, linkError(dir, ".gitignore")
+		return Initialized{}, linkError(dir, ".gitignore")
 	}
 	if parent := parentConfig(dir); parent != "" && !force {
-		return "", Project{}, nil, existsError{fmt.Sprintf("%s already configures this directory (devserver finds it from here); "+
+		return Initialized{}, existsError{fmt.Sprintf("%s already configures this directory (devserver finds it from here); "+
 			"run devserver there, or init --force to write a config here that takes its place for this directory", parent)}
 	}
 	p := Detect(dir)
 	data, err := starterFor(format, p)
 	if err != nil {
-		return "", p, nil, err
+		return Initialized{}, err
 	}
 	if err := textfile.WriteAtomic(filepath.Join(dir, name), data, 0o644); err != nil {
-		return "", p, nil, fmt.Errorf("write %s: %w", name, err)
+		return Initialized{}, fmt.Errorf("write %s: %w", name, err)
 	}
 	added, err := gitignore(filepath.Join(dir, ".gitignore"), "devserver.local.*", ".devserver/")
-	return name, p, added, err
+	return Initialized{Name: name, Project: p, Added: added}, err
 }
 
 // parentConfig is the config file of a directory above dir, which

@@ -1,6 +1,7 @@
 // Package server is devserver's HTTP front: the listener, the reverse proxy
 // to the app (holding requests while it restarts), static files, the Host
-// check, error pages and the Django-style request log.
+// check, error pages and the Django-style request log; and the handoff from
+// one config's Server to the next, each request answered where it began.
 //
 // It does not run the app: it asks an Upstream where the app is.
 package server

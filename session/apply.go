@@ -144,7 +144,7 @@ func (s *session) switchTo(ctx context.Context, n *next, force bool) {
 		}
 	}
 	s.loaded, s.env = n.loaded, n.env
-	s.door.swap(n.srv)
+	s.door.handoff.Swap(n.srv)
 	s.takeBrowserErrors(n.loaded.Config)
 	restarts := s.switchUnits(ctx, n, force)
 	if len(s.pending) == 0 {

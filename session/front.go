@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,9 +18,8 @@ import (
 	"github.com/devserver/devserver/server"
 )
 
-// front is the front server: the listener and the handler it serves. Each
-// applied config brings a new handler; requests under way finish on the one
-// they started with, which is closed once the last of them has (drain).
+// front is the front server: the listener and what it serves. Each applied
+// config brings a new server.Server, handed over by server.Handoff.
 type front struct {
 	log    *slog.Logger
 	listen func(context.Context, server.ListenConfig) (net.Listener, error)
@@ -33,70 +29,7 @@ type front struct {
 	certs   tlsFiles // what ln serves HTTPS with
 	serving *task    // serving ln
 
-	cur    atomic.Pointer[handler]
-	drains sync.WaitGroup // retired handlers not closed yet
-}
-
-// handler is one front server's handler and the requests it is answering.
-type handler struct {
-	srv *server.Server
-
-	mu      sync.Mutex
-	n       int  // requests under way
-	retired bool // replaced; close once n is 0
-	idle    chan struct{}
-}
-
-// ServeHTTP answers with the current handler.
-func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	for {
-		h := f.cur.Load()
-		if h.acquire() {
-			defer h.release()
-			h.srv.Handler().ServeHTTP(w, r)
-			return
-		}
-		// h was retired between Load and acquire: its successor is stored.
-	}
-}
-
-func (h *handler) acquire() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.retired {
-		return false
-	}
-	h.n++
-	return true
-}
-
-func (h *handler) release() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.n--; h.n == 0 && h.retired {
-		close(h.idle)
-	}
-}
-
-// swap makes srv the handler and closes the one it replaces once the
-// requests under way on it are answered.
-func (f *front) swap(srv *server.Server) {
-	prev := f.cur.Swap(&handler{srv: srv, idle: make(chan struct{})})
-	if prev == nil {
-		return
-	}
-	prev.mu.Lock()
-	prev.retired = true
-	if prev.n == 0 {
-		close(prev.idle)
-	}
-	prev.mu.Unlock()
-	f.drains.Add(1)
-	go func() {
-		defer f.drains.Done()
-		<-prev.idle
-		_ = prev.srv.Close()
-	}()
+	handoff server.Handoff // what ln serves: the current config's server, and the replaced ones until they drain
 }
 
 // open prepares a listener for lc, serving HTTPS with certs. When the new
@@ -131,7 +64,7 @@ func (f *front) serve(ln net.Listener, lc server.ListenConfig, certs tlsFiles) {
 	opts := server.ServeOptions{Logger: f.log, CertFile: certs.cert, KeyFile: certs.key}
 	addr := ln.Addr().String()
 	f.serving = start(context.Background(), f.log, "serving on "+addr, func(ctx context.Context) error {
-		if err := server.Serve(ctx, ln, f, opts); err != nil && !errors.Is(err, net.ErrClosed) {
+		if err := server.Serve(ctx, ln, &f.handoff, opts); err != nil && !errors.Is(err, net.ErrClosed) {
 			return err
 		}
 		return nil
@@ -140,20 +73,12 @@ func (f *front) serve(ln net.Listener, lc server.ListenConfig, certs tlsFiles) {
 	prev.stop()
 }
 
-// close stops serving and closes every handler, waiting a few seconds at
+// close stops serving and closes every server, waiting a few seconds at
 // most for requests under way (a WebSocket may outlive its app briefly).
 func (f *front) close() {
 	f.serving.stop()
 	f.serving = nil
-	if h := f.cur.Swap(nil); h != nil {
-		f.drains.Add(1)
-		go func() { defer f.drains.Done(); _ = h.srv.Close() }()
-	}
-	done := make(chan struct{})
-	go func() { f.drains.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
+	if !f.handoff.Close(5 * time.Second) {
 		f.log.Warn("requests still under way at shutdown")
 	}
 }

@@ -8,9 +8,11 @@
 // The long-running pieces (serving, the units, the watchers) are tasks it
 // starts and stops, each with one goroutine.
 //
-// It does not parse flags or print the banner (cmd does), load or validate
-// configs (config), answer HTTP (server), run processes (reload) or walk
-// trees (reload/watch): it translates the config into each one's options.
+// On a terminal (RunOnTerminal) it also reads the keys, prints the banner
+// once it serves and logs in the format asked for. It does not parse flags
+// (cmd does), load or validate configs (config), answer HTTP (server), run
+// processes (reload) or walk trees (reload/watch): it translates the config
+// into each one's options.
 package session
 
 import (

@@ -221,7 +221,7 @@ func TestReleaseVersionIsStamped(t *testing.T) {
 		t.Skip("-short: builds a binary")
 	}
 	bin := filepath.Join(t.TempDir(), "devserver")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version=v9.8.7", "-o", bin, ".")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X github.com/devserver/devserver/internal/version.stamp=v9.8.7", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}

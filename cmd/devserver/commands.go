@@ -3,14 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
 	"github.com/devserver/devserver/config"
-	"github.com/devserver/devserver/internal/errorpage/ansi"
 	"github.com/devserver/devserver/internal/localca"
 	"github.com/devserver/devserver/internal/localnet"
+	"github.com/devserver/devserver/internal/version"
 	"github.com/devserver/devserver/session"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -82,18 +81,7 @@ fails too (a CI job run in the wrong directory must not pass), unless
 			if l.File == "" && !noFile {
 				return exitError{exitUsage, fmt.Errorf("no devserver.yaml, devserver.yml or devserver.toml in %s or its parents (run devserver init, give --config FILE, or --no-file-ok to check the built-in defaults)", l.Config.Root)}
 			}
-			name := "built-in defaults (no config file)"
-			if l.File != "" {
-				name = l.Name(l.File)
-				if l.Overlay != "" {
-					name += " + " + l.Name(l.Overlay)
-				}
-			}
-			profiles := "no profiles"
-			if len(checked) > 0 {
-				profiles = fmt.Sprintf("profiles: %s", strings.Join(checked, ", "))
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%s)\n", name, profiles)
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), l.Verdict(checked))
 			return err
 		},
 	}
@@ -130,38 +118,20 @@ func newInitCmd(env runEnv) *cobra.Command {
 			if format != "yaml" && format != "toml" {
 				return usageError{fmt.Errorf("--format: unknown format %q (allowed: yaml, toml)", format)}
 			}
-			return writeStarter(cmd.OutOrStdout(), env.Dir, format, force)
+			in, err := config.Init(env.Dir, format, force)
+			if errors.Is(err, config.ErrExists) {
+				return exitError{exitFailure, err}
+			}
+			if err != nil {
+				return err
+			}
+			return in.Report(cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "file format: yaml or toml")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"yaml", "toml"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing config file")
 	return cmd
-}
-
-// writeStarter writes devserver.FORMAT into dir, git-ignores the overlay
-// and devserver's state directory, and says what it did.
-func writeStarter(w io.Writer, dir, format string, force bool) error {
-	name, project, added, err := config.Init(dir, format, force)
-	if errors.Is(err, config.ErrExists) {
-		return exitError{exitFailure, err}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "wrote %s\n", name)
-	if project.Stack != "" {
-		fmt.Fprintf(w, "recognised %s: %s\n", ansi.Escape(project.Stack), ansi.Escape(project.Describe()))
-	}
-	if len(added) > 0 {
-		fmt.Fprintf(w, "added %s to .gitignore\n", strings.Join(added, " and "))
-	}
-	next := "set app.run in " + name + ", then run devserver"
-	if project.Stack != "" {
-		next = "check " + name + ", then run devserver"
-	}
-	_, err = fmt.Fprintf(w, "next: %s\n", next)
-	return err
 }
 
 func newTrustCmd(env runEnv) *cobra.Command {
@@ -254,7 +224,7 @@ func newManCmd() *cobra.Command {
 		Hidden: true,
 		Args:   cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			header := &doc.GenManHeader{Title: "DEVSERVER", Section: "1", Source: "devserver " + versionString(), Manual: "devserver"}
+			header := &doc.GenManHeader{Title: "DEVSERVER", Section: "1", Source: "devserver " + version.String(), Manual: "devserver"}
 			return doc.GenManTree(cmd.Root(), header, args[0])
 		},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/devserver/devserver/control"
 	"github.com/devserver/devserver/control/mcpserver"
 	"github.com/devserver/devserver/internal/recent"
+	"github.com/devserver/devserver/internal/version"
 )
 
 // controlCmds are the commands that ask the devserver running for this
@@ -109,7 +110,7 @@ project's directory; devserver itself runs in a terminal of its own.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			find := func() (*control.Client, error) { return findClient(cmd, env) }
-			return mcpserver.Serve(cmd.Context(), find, versionString())
+			return mcpserver.Serve(cmd.Context(), find, version.String())
 		},
 	}
 }

@@ -1,10 +1,10 @@
 // Command devserver is Django's runserver for any stack, driven by a
 // checked-in config file.
 //
-// This package holds the cobra commands, their flags, exit codes and what
-// they print (profiles, validate's verdict); the hidden guard
-// command only routes to reload.GuardMain. It does not load, serve or watch
-// anything itself: config loads, session runs.
+// This package holds the cobra commands, their flags and exit codes; the
+// hidden guard command routes to reload.GuardMain. It loads, serves, watches
+// and prints nothing of its own: config loads and reports, session runs (on
+// a terminal: session.RunOnTerminal), control asks a running devserver.
 package main
 
 import (

@@ -2,30 +2,14 @@ package main
 
 import (
 	"fmt"
-	"runtime"
-	"runtime/debug"
 	"strings"
 
 	"github.com/devserver/devserver/config"
+	"github.com/devserver/devserver/internal/version"
+	"github.com/devserver/devserver/session"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
-
-func versionString() string {
-	v := version
-	if v == "" {
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
-	}
-	if v == "" {
-		v = "(devel)"
-	}
-	return v
-}
 
 // newRoot builds the command tree. Nothing here loads the config: commands
 // that need it load it in their RunE, so a broken file cannot break help or
@@ -50,7 +34,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
   devserver --profile lan --qr    # reachable from a phone: scan the code
   devserver --run 'python3 -m http.server $PORT' --livereload
   devserver config --explain      # where each value comes from`,
-		Version:                    versionString(),
+		Version:                    version.String(),
 		Args:                       rootArgs,
 		SilenceUsage:               true,
 		SilenceErrors:              true,
@@ -77,7 +61,7 @@ ADDRPORT is a port or address:port, as for runserver: 9000, 0.0.0.0:9000,
 	addOverrideFlags(root)
 	root.Flags().Bool("no-color", false, "no colours in the log (also NO_COLOR)")
 	root.Flags().String("log-format", "human", "the log's format: human (aligned lines for a person), text (logfmt) or json (env DEVSERVER_LOG_FORMAT)")
-	_ = root.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions(logFormats, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions(session.LogFormats, cobra.ShellCompDirectiveNoFileComp))
 	root.Flags().Bool("open", false, "open the browser at the server's address once it serves (BROWSER names the browser)")
 	root.Flags().Bool("qr", false, "draw a QR code of the network URL in the banner, for phones (with --profile lan)")
 
@@ -115,11 +99,7 @@ func completeProfiles(env runEnv) func(*cobra.Command, []string, string) ([]stri
 		}
 		var out []string
 		for _, p := range l.Profiles {
-			desc := p.Description
-			if desc == "" && p.Extends != "" {
-				desc = "extends " + p.Extends
-			}
-			out = append(out, p.Name+"\t"+desc)
+			out = append(out, p.Name+"\t"+p.Summary())
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -131,7 +111,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the version",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "devserver %s %s %s/%s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), version.Line())
 			return err
 		},
 	}
