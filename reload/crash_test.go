@@ -16,6 +16,7 @@ import (
 // the log says each wait as it grows. Under change it is
 // started once and waits for a change.
 func TestCrashRestartsBackOff(t *testing.T) {
+	t.Parallel() // seconds of waiting: beside the others
 	log := &lockedbuf.Buffer{}
 	h := start(t, "exit3", func(o *Options) {
 		o.Restart, o.Logger = RestartOnFailure, slog.New(slog.NewTextHandler(log, nil))

@@ -19,6 +19,7 @@ import (
 // 0; not before, and one whose line never comes fails at ready_timeout,
 // saying what it waited for.
 func TestReadyLogAndCommand(t *testing.T) {
+	t.Parallel() // seconds of waiting: beside the others
 	dir := t.TempDir()
 	compiled, up := filepath.Join(dir, "compiled"), filepath.Join(dir, "up")
 	for _, c := range []struct {

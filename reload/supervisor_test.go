@@ -194,6 +194,7 @@ func TestNeverListeningTimesOut(t *testing.T) {
 // write end of its parent pipe, as the kernel does when devserver dies, even
 // by SIGKILL: the app and its child must die.
 func TestGuardStopsAppWhenParentDies(t *testing.T) {
+	t.Parallel() // seconds of waiting: beside the others
 	self, _ := os.Executable()
 	pidfile := filepath.Join(t.TempDir(), "pids")
 	parentR, parentW, _ := os.Pipe()
@@ -358,6 +359,7 @@ func TestAppCannotSpeakForTheGuard(t *testing.T) {
 // TestAWrongPortIsNamed: an app that listens, but not on $PORT, is said to
 // do so as soon as that shows (its port named), not after ready_timeout.
 func TestAWrongPortIsNamed(t *testing.T) {
+	t.Parallel() // seconds of waiting: beside the others
 	if !procstat.Available() {
 		t.Skip("no /proc here: the ports of the app's processes cannot be read")
 	}

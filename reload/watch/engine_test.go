@@ -680,7 +680,6 @@ func mtimeMovingBackwardsIsAChange(t *testing.T, mode string) {
 
 // TestEngines runs every behavioural case with every engine.
 func TestEngines(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name string
 		run  func(*testing.T, string)
@@ -700,7 +699,6 @@ func TestEngines(t *testing.T) {
 	}
 	for _, mode := range engines {
 		t.Run(mode, func(t *testing.T) {
-			t.Parallel() // the engines share nothing; their cases run in turn
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) { c.run(t, mode) })
 			}
