@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/pelletier/go-toml/v2"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -34,30 +33,28 @@ func TestSchemaIsCurrent(t *testing.T) {
 	}
 }
 
-// compiledSchema is Schema() compiled by a real JSON Schema validator.
-func compiledSchema(t *testing.T) *jsonschema.Schema {
+// compiledSchema is Schema() resolved by a real JSON Schema (2020-12)
+// validator: Google's, which the MCP SDK brings already.
+func compiledSchema(t *testing.T) *jsonschema.Resolved {
 	t.Helper()
 	data, err := Schema()
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
+	var doc jsonschema.Schema
+	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(SchemaURL, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(SchemaURL)
+	s, err := doc.Resolve(&jsonschema.ResolveOptions{BaseURI: SchemaURL, ValidateDefaults: true})
 	if err != nil {
-		t.Fatalf("the schema does not compile: %v", err)
+		t.Fatalf("the schema does not resolve: %v", err)
 	}
 	return s
 }
 
 // asJSON decodes a YAML or TOML config into what a JSON Schema validator
-// takes (numbers as json.Number, maps keyed by strings).
+// takes: what encoding/json decodes (numbers as float64, maps keyed by
+// strings).
 func asJSON(t *testing.T, name string, data []byte) any {
 	t.Helper()
 	var v any
@@ -74,8 +71,8 @@ func asJSON(t *testing.T, name string, data []byte) any {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	out, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
-	if err != nil {
+	var out any
+	if err := json.Unmarshal(j, &out); err != nil {
 		t.Fatal(err)
 	}
 	return out
