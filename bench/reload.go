@@ -37,20 +37,11 @@ func (b *bench) reloadOnly() error {
 		return err
 	}
 	defer d.Stop()
-	res, err := http.Get(d.URL + "__devserver/livereload")
+	events, closeEvents, err := reloadEvents(d.URL)
 	if err != nil {
 		return err
 	}
-	defer res.Body.Close()
-	events := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(res.Body)
-		for sc.Scan() {
-			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok && name != "hello" {
-				events <- name
-			}
-		}
-	}()
+	defer closeEvents()
 	times := map[string][]time.Duration{}
 	for i := range runs * 2 {
 		file := []string{"src/app.txt", "templates/a.html"}[i%2]
@@ -72,6 +63,25 @@ func (b *bench) reloadOnly() error {
 		fmt.Fprintf(&b.out, "| %s | %s | %s | %.2f |\n", row.what, ms(p50), ms(percentile(times[row.file], 0.95)), float64(p50)/float64(restart))
 	}
 	return nil
+}
+
+// reloadEvents follows the live-reload stream an open page of url gets:
+// the name of each event but the first hello, until closed.
+func reloadEvents(url string) (<-chan string, func(), error) {
+	res, err := http.Get(url + "__devserver/livereload")
+	if err != nil {
+		return nil, nil, err
+	}
+	events := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok && name != "hello" {
+				events <- name
+			}
+		}
+	}()
+	return events, func() { res.Body.Close() }, nil
 }
 
 // reloadProject is section 7's project: an app whose code is src/ and
