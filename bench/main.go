@@ -226,6 +226,19 @@ func peakRSS(pid int) int64 {
 	return n
 }
 
+// privateKB is what only pid holds, in kB (smaps_rollup's Private_Clean
+// and Private_Dirty): for the guard, what it adds to devserver, whose
+// binary it maps from the same file (RSS counts those pages in both).
+func privateKB(pid int) int64 {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	var n int64
+	for _, m := range regexp.MustCompile(`Private_(?:Clean|Dirty):\s*(\d+)`).FindAllSubmatch(data, -1) {
+		kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+		n += kb
+	}
+	return n
+}
+
 // idleCPU samples a process's CPU share over windows of w, after warm-up.
 func idleCPU(pid int, warm, w time.Duration, n int) (float64, error) {
 	time.Sleep(warm)
