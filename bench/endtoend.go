@@ -109,7 +109,7 @@ func (b *bench) endToEnd() error {
 		saves, rounds = 3, 1
 	}
 	fmt.Fprintf(&b.out, "\n## 2b. End to end: a save to a real Go app's new build answering (%d saves × %d rounds)\n\n", saves, rounds)
-	b.out.WriteString("The floor is the least any tool can do: `go build` and the new binary started at once after the write, until it answers. devserver runs `go build -o app .` and `./app` as `app.build` and `app.run`; the figure is save → the new version's answer through devserver. Overhead is devserver's median minus the floor's.\n\n")
+	b.out.WriteString("The floor is the least any tool can do: `go build` and the new binary started at once after the write, until it answers. devserver runs `go build -o app .` and `./app` as `app.build` and `app.run`; the figure is save → the new version's answer through devserver, asked for as an open page asks: once devserver's live-reload stream says to reload. Overhead is devserver's median minus the floor's.\n\n")
 	b.out.WriteString("| what | median | p95 | overhead over the floor (median) |\n|---|---|---|---|\n")
 	results := map[string][]time.Duration{}
 	order := []string{"floor", "poll", "events"}
