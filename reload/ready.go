@@ -133,9 +133,10 @@ func (s *Supervisor) startReady(ctx context.Context) (*process, *Failure) {
 			return app, nil
 		}
 		s.stop(app)
-		if f.Output != "" {
+		if f.Output != "" || f.exitIfAny() != nil {
 			f.Output = app.output.String() // whole once the tree is released
 		}
+		portTaken(app, f)
 		if f.stolen && s.opts.Port == 0 && try < maxPortTries && ctx.Err() == nil {
 			s.log.Warn(f.Status + "; starting " + s.opts.Name + " again on another port")
 			continue
@@ -210,6 +211,31 @@ func (s *Supervisor) waitPort(ctx context.Context, p *process) *Failure {
 			tick.Reset(step)
 		}
 	}
+}
+
+// portTaken marks the failure of an app that exited saying its port was in
+// use as a stolen port, though no holder could be named: another program's
+// own pick of a free port holds it for an instant.
+func portTaken(app *process, f *Failure) {
+	_, port, _ := net.SplitHostPort(app.addr)
+	if f.stolen || f.exitIfAny() == nil || !saysPortInUse(f.Output, port) {
+		return
+	}
+	f.stolen = true
+	f.Status += "; port " + port + ", given to the app in $PORT, was taken by another process first"
+}
+
+// saysPortInUse reports whether an app's last output says that port was in
+// use: the words of Linux, macOS and the BSDs ("bind: address already in
+// use"), Node's EADDRINUSE and Windows' WSAEADDRINUSE ("Only one usage of
+// each socket address"), with the port's number (Go, Node, uvicorn and
+// werkzeug name it), so that another port of the app's own (a debugger's)
+// in use is not taken for $PORT's.
+func saysPortInUse(out, port string) bool {
+	out = strings.ToLower(out)
+	inUse := strings.Contains(out, "address already in use") || strings.Contains(out, "eaddrinuse") ||
+		strings.Contains(out, "only one usage of each socket address")
+	return inUse && regexp.MustCompile(`(^|\D)`+regexp.QuoteMeta(port)+`(\D|$)`).MatchString(out)
 }
 
 // wrongPort is the failure of an app that listens, but not on $PORT: it is

@@ -427,3 +427,43 @@ func TestTheStopLogSaysWhatHappened(t *testing.T) {
 		})
 	}
 }
+
+// TestAnAppWhosePortWasTakenStartsAgain: an app that exits saying its port
+// is in use, on a port devserver chose, had it taken by another program's
+// pick of a free port between devserver's pick and its own bind (the taker
+// may be gone by the time anyone looks): it is started again on another
+// port rather than left failed.
+func TestAnAppWhosePortWasTakenStartsAgain(t *testing.T) {
+	self, _ := os.Executable()
+	tried := filepath.Join(t.TempDir(), "tried")
+	var log lockedbuf.Buffer
+	h := start(t, "serve", func(o *Options) {
+		o.Run = fmt.Sprintf(`if [ ! -e %q ]; then : > %q; echo "listen tcp 127.0.0.1:$PORT: bind: address already in use" >&2; exit 1; fi; exec %q`, tried, tried, self)
+		o.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	})
+	h.ready(t)
+	if !strings.Contains(log.String(), "was taken by another process first; starting app again on another port") {
+		t.Errorf("the log does not say why the app starts again:\n%s", log.String())
+	}
+	if n := len(testkit.Pids(t, h.pidfile)); n != 1 {
+		t.Errorf("%d fake apps ran, want the second start's one", n)
+	}
+}
+
+// TestSaysPortInUse: the words of each stack for a port in use count only
+// with the port given in $PORT.
+func TestSaysPortInUse(t *testing.T) {
+	for out, want := range map[string]bool{
+		"listen tcp 127.0.0.1:46301: bind: address already in use":                                                     true,
+		"Error: listen EADDRINUSE: address already in use :::46301":                                                    true,
+		"ERROR:    [Errno 98] error while attempting to bind on address ('127.0.0.1', 46301): address already in use":  true,
+		"Only one usage of each socket address (protocol/network address/port) is normally permitted. 127.0.0.1:46301": true,
+		"Starting inspector on 127.0.0.1:9229 failed: address already in use":                                          false,
+		"listen tcp 127.0.0.1:463010: bind: address already in use":                                                    false,
+		"served 46301 requests": false,
+	} {
+		if got := saysPortInUse(out, "46301"); got != want {
+			t.Errorf("saysPortInUse(%q) = %v, want %v", out, got, want)
+		}
+	}
+}
