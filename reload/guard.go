@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,14 +88,16 @@ func guard(args []string) error {
 	pgid := cmd.Process.Pid
 	fmt.Fprintf(report, "pgid %d\n", pgid)
 	ended := make(chan struct{}) // closed once the tree has been ended
+	var reaped atomic.Bool       // reap found no child left
 	go func() {
 		defer close(ended)
 		// EOF: devserver is gone, or has stopped the app and closed the
 		// pipe to say that everything must go now.
 		_, _ = io.Copy(io.Discard, parent)
-		endTree(pgid, stopSignal, stopTimeout)
+		endTree(pgid, stopSignal, stopTimeout, subreaper && reaped.Load())
 	}()
 	reap(pgid, report)
+	reaped.Store(true)
 	// Without a subreaper, the app's orphans are init's, not ours: the
 	// guard stays until devserver closes the pipe or dies, and ends
 	// whatever of the group is left then.
@@ -103,8 +106,10 @@ func guard(args []string) error {
 }
 
 // endTree ends the group pgid (the stop signal, SIGKILL after stopTimeout)
-// and every descendant that left it.
-func endTree(pgid int, stopSignal syscall.Signal, stopTimeout time.Duration) {
+// and every descendant that left it. All reaped says that, as a
+// subreaper, the guard has no child left: every descendant has ended, so
+// there are none to look for (a scan of every process).
+func endTree(pgid int, stopSignal syscall.Signal, stopTimeout time.Duration, allReaped bool) {
 	away := strays(os.Getpid(), pgid)
 	_ = syscall.Kill(-pgid, stopSignal)
 	deadline := time.Now().Add(stopTimeout)
@@ -114,6 +119,9 @@ func endTree(pgid int, stopSignal syscall.Signal, stopTimeout time.Duration) {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	for _, k := range away {
 		_ = syscall.Kill(k, syscall.SIGKILL)
+	}
+	if allReaped {
+		return
 	}
 	// Descendants that left the group (setsid, a daemon's double fork) are
 	// this subreaper's children by now (or, without a subreaper, still the

@@ -82,10 +82,14 @@ func (p *process) status() string {
 // waitGone polls until nothing of the tree is alive, up to d: at once,
 // then after pauses growing from 1 ms to 10 ms, as most apps exit within
 // milliseconds of their stop signal and the next start waits for this.
+// The cheap look (no process left at all) comes first; the full one, which
+// also takes a tree of zombies for gone but reads every process (`ps` on
+// macOS), only after zombieGrace: the guard reaps them at once.
 func (p *process) waitGone(d time.Duration) bool {
-	deadline := time.Now().Add(d)
+	start := time.Now()
+	deadline := start.Add(d)
 	pause := time.Millisecond
-	for p.alive() {
+	for !p.gone() && (time.Since(start) < zombieGrace || p.alive()) {
 		if time.Now().After(deadline) {
 			return false
 		}
@@ -94,6 +98,9 @@ func (p *process) waitGone(d time.Duration) bool {
 	}
 	return true
 }
+
+// zombieGrace is how long waitGone trusts the cheap look alone.
+const zombieGrace = 50 * time.Millisecond
 
 // portVar is $PORT or ${PORT} in a command, not $PORTS or $PORT_X.
 var portVar = regexp.MustCompile(`\$(PORT\b|\{PORT\})`)

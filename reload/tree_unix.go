@@ -47,6 +47,10 @@ func (p *procSys) signal(sig syscall.Signal) error {
 // alive reports whether any process of the group is alive.
 func (p *procSys) alive() bool { return groupAlive(p.pgid) }
 
+// gone reports, with one system call, that no process of the group is
+// left, not even a zombie.
+func (p *procSys) gone() bool { return syscall.Kill(-p.pgid, 0) == syscall.ESRCH }
+
 // release ends the strays signal noted, closes the guard's parent pipe
 // (the guard then ends whatever is left) and waits up to d for the guard
 // to exit, then kills it.

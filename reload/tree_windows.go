@@ -53,6 +53,9 @@ func (p *procSys) alive() bool {
 	return err != nil || info.ActiveProcesses > 0
 }
 
+// gone is alive's opposite: the job's count is one cheap call.
+func (p *procSys) gone() bool { return !p.alive() }
+
 // release ends whatever is left of the job, waits up to d for the command
 // to be reaped (spawn's goroutine waits for it), and closes the job.
 func (p *procSys) release(d time.Duration) error {
