@@ -129,11 +129,7 @@ func withClient(env runEnv, f func(*cobra.Command, *control.Client, []string) er
 // findClient is a client of the devserver that runs for the project of
 // the working directory (or of --config).
 func findClient(cmd *cobra.Command, env runEnv) (*control.Client, error) {
-	opts := config.Options{Dir: env.Dir, Environ: env.Environ, Flags: map[string]string{}}
-	if f := cmd.Flags().Lookup("config"); f != nil && f.Changed { // the root's
-		opts.Flags["config"] = f.Value.String()
-	}
-	dir, err := config.ProjectDir(opts)
+	dir, err := config.ProjectDir(loadOptions(cmd, env, ""))
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ const (
 	maxFileLines = 500 // non-test files
 	// maxCmdLines holds cmd/devserver where it is while the house re-sort
 	// takes it to 600: it may shrink, never grow.
-	maxCmdLines = 810
+	maxCmdLines = 806
 )
 
 // TestHouseRules: no non-test function over maxFuncLines lines unless its
